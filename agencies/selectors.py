@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from agencies.models import Agency
+from cameraregistry import geometry
+
+
+def agency_for_point(latitude: float, longitude: float) -> Agency | None:
+    """The agency whose jurisdiction contains the point (first by name if boundaries overlap)."""
+    candidates = Agency.objects.filter(
+        min_latitude__lte=latitude,
+        max_latitude__gte=latitude,
+        min_longitude__lte=longitude,
+        max_longitude__gte=longitude,
+    ).order_by("name")
+    for agency in candidates:
+        if geometry.point_in_multipolygon(latitude, longitude, agency.boundary):
+            return agency
+    return None

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from cameraregistry import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("register/", include("registrations.urls")),
+    path("manage/", include("owners.urls")),
+    path("django-admin/", admin.site.urls),
+]
+
+handler400 = "cameraregistry.views.bad_request"
+handler403 = "cameraregistry.views.permission_denied"
+handler404 = "cameraregistry.views.page_not_found"
+handler500 = "cameraregistry.views.server_error"

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as error:
+        reason = str(error).splitlines()[0] if str(error) else error.__class__.__name__
+        return JsonResponse({"status": "error", "reason": f"database unreachable: {reason}"}, status=503)
+    return JsonResponse({"status": "ok"})
+
+
+def home(request: HttpRequest):
+    return render(request, "home.html")
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None):
+    return render(request, "errors/400.html", status=400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None):
+    return render(request, "errors/403.html", status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None):
+    return render(request, "errors/404.html", status=404)
+
+
+def server_error(request: HttpRequest):
+    return render(request, "errors/500.html", status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = ""):
+    return render(request, "errors/csrf.html", status=403)

@@ -1,0 +1,240 @@
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core import signing
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from agencies.models import Agency, TermsVersion
+from agencies.selectors import agency_for_point
+from cameraregistry import geometry
+from cameraregistry.ratelimit import client_ip, hit
+from registrations import services
+from registrations.forms import CameraFormSet, RegistrationForm
+from registrations.geocoding import geocode
+from registrations.models import Registration
+
+_NONCE_SALT = "registrations.form-nonce"
+
+
+def _new_nonce() -> str:
+    return signing.dumps(secrets.token_hex(16), salt=_NONCE_SALT)
+
+
+def _nonce_value(signed: str) -> str | None:
+    try:
+        return signing.loads(signed, salt=_NONCE_SALT, max_age=24 * 3600)
+    except signing.BadSignature:
+        return None
+
+
+def _terms_for_page() -> tuple[Agency | None, object]:
+    agencies = list(Agency.objects.all()[:2])
+    agency = agencies[0] if len(agencies) == 1 else None
+    return agency, agency.current_terms() if agency else None
+
+
+def _to_input(form: RegistrationForm, formset, language: str) -> services.RegistrationInput:
+    data = form.cleaned_data
+    latitude, longitude = data.get("latitude"), data.get("longitude")
+    found = geocode(data["street_address"])
+    geocoded = (found.point.latitude, found.point.longitude) if found.point else (None, None)
+    if latitude is None or longitude is None:
+        latitude, longitude = geocoded
+    cameras = [
+        services.CameraInput(
+            locations=camera["locations"],
+            records_street=camera["records_street"] == "yes",
+            description=camera.get("description", ""),
+            bearing_degrees=camera.get("bearing_degrees"),
+            field_of_view_degrees=camera.get("field_of_view_degrees"),
+            range_m=camera.get("range_m"),
+            retention_days=camera["retention_days"],
+            exports_common_format=camera.get("exports_common_format") or "unknown",
+            brand=camera.get("brand", ""),
+        )
+        for camera in (f.cleaned_data for f in formset.forms if f.cleaned_data and not formset._should_delete_form(f))
+    ]
+    return services.RegistrationInput(
+        property_type=data["property_type"],
+        business_name=data.get("business_name", ""),
+        street_address=data["street_address"],
+        unit=data.get("unit", ""),
+        city=data.get("city", "") or (found.point.city if found.point else ""),
+        postal_code=data.get("postal_code", "") or (found.point.postal_code if found.point else ""),
+        latitude=latitude if latitude is not None else float("nan"),
+        longitude=longitude if longitude is not None else float("nan"),
+        geocoded_latitude=geocoded[0],
+        geocoded_longitude=geocoded[1],
+        owner_name=data["owner_name"],
+        owner_phone=data["owner_phone"],
+        owner_email=data.get("owner_email", ""),
+        preferred_contact_method=data["preferred_contact_method"],
+        contact_hours=data.get("contact_hours", ""),
+        alternate_name=data.get("alternate_name", ""),
+        alternate_phone=data.get("alternate_phone", ""),
+        alternate_email=data.get("alternate_email", ""),
+        alternate_relation=data.get("alternate_relation", ""),
+        confirms_exterior_cameras=data["exterior"] == "yes",
+        confirms_records_and_keeps_video=data["records"] == "yes",
+        notes_for_detectives=data.get("notes_for_detectives", ""),
+        language=language,
+        cameras=cameras,
+    )
+
+
+_SERVICE_FIELD_TO_FORM = {
+    "confirms_exterior_cameras": "exterior",
+    "confirms_records_and_keeps_video": "records",
+    "location": "street_address",
+}
+
+
+def _apply_rejection(form: RegistrationForm, rejection: services.RegistrationRejected) -> list[str]:
+    """Place the service's messages next to the fields they concern; camera messages go to the camera section."""
+    camera_errors: list[str] = []
+    for field_name, messages in rejection.message_dict.items():
+        target = _SERVICE_FIELD_TO_FORM.get(field_name, field_name)
+        for message in messages:
+            if target == "__all__":
+                form.add_error(None, message)
+            elif target in form.fields:
+                form.add_error(target, message)
+            else:
+                camera_errors.append(message)
+    return camera_errors
+
+
+def _terms_from_post(form: RegistrationForm):
+    terms_id = form.cleaned_data.get("terms_version")
+    return TermsVersion.objects.select_related("agency").filter(pk=terms_id).first() if terms_id else None
+
+
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    language = translation.get_language() or "en"
+    agency, terms = _terms_for_page()
+    context: dict = {"agency": agency, "terms": terms, "camera_errors": [], "suppress_errors": False}
+    if request.method == "GET":
+        initial = {"form_nonce": _new_nonce(), "terms_version": terms.pk if terms else None}
+        context |= {"form": RegistrationForm(initial=initial), "formset": CameraFormSet(prefix="cameras")}
+        return render(request, "registrations/register.html", context)
+
+    if not hit("register", client_ip(request), settings.REGISTRATION_RATE_LIMIT_PER_HOUR, 3600):
+        return render(request, "registrations/rate_limited.html", status=429)
+    if request.POST.get("website"):
+        # Honeypot filled: answer like a success so the bot learns nothing; store nothing.
+        return redirect("registrations:thanks")
+    data = request.POST.copy()
+    if "add_camera" in data:
+        # Without JavaScript, "Add another camera" posts the form back with one more camera block.
+        total = data.get("cameras-TOTAL_FORMS", "1")
+        data["cameras-TOTAL_FORMS"] = str(min(int(total) + 1, 30) if total.isdigit() else 1)
+        context |= {"form": RegistrationForm(data), "formset": CameraFormSet(data, prefix="cameras"),
+                    "suppress_errors": True}
+        return render(request, "registrations/register.html", context)
+
+    form = RegistrationForm(data)
+    formset = CameraFormSet(data, prefix="cameras")
+    form_valid, formset_valid = form.is_valid(), formset.is_valid()
+    if form_valid and (form.cleaned_data["exterior"] == "no" or form.cleaned_data["records"] == "no"):
+        return render(request, "registrations/not_eligible.html", {"agency": agency})
+    if form_valid:
+        posted_terms = _terms_from_post(form)
+        if posted_terms is not None:
+            context |= {"terms": posted_terms, "agency": posted_terms.agency}
+    if form_valid and formset_valid:
+        nonce = _nonce_value(form.cleaned_data["form_nonce"])
+        if nonce is None:
+            form.add_error(None, _("This form has expired. Please check your answers and submit again."))
+        elif Registration.objects.filter(submission_nonce=nonce).exists():
+            return redirect("registrations:thanks")  # a double submit: the first one was saved
+        else:
+            try:
+                registration = services.registration_create(
+                    data=_to_input(form, formset, language), terms=_terms_from_post(form), submission_nonce=nonce
+                )
+            except services.RegistrationRejected as rejection:
+                context["camera_errors"] = _apply_rejection(form, rejection)
+                if rejection.agency is not None:
+                    current = rejection.agency.current_terms()
+                    context |= {"agency": rejection.agency, "terms": current}
+                    form.data = form.data.copy()
+                    form.data["terms_version"] = str(current.pk) if current else ""
+            else:
+                request.session["registration_done"] = str(registration.public_id)
+                return redirect("registrations:thanks")
+    context["camera_errors"] = list(context["camera_errors"]) + list(formset.non_form_errors())
+    context |= {"form": form, "formset": formset}
+    return render(request, "registrations/register.html", context, status=400)
+
+
+@require_GET
+def thanks(request: HttpRequest) -> HttpResponse:
+    registration = None
+    public_id = request.session.get("registration_done")
+    if public_id:
+        registration = Registration.objects.select_related("agency").filter(public_id=public_id).first()
+    return render(request, "registrations/thanks.html", {"registration": registration})
+
+
+@require_GET
+def geocode_lookup(request: HttpRequest) -> JsonResponse:
+    """Address -> map point for the form's map. Answers from the local address table only."""
+    if not hit("geocode", client_ip(request), 600, 3600):
+        return JsonResponse({"error": _("Too many look-ups; wait a few minutes.")}, status=429)
+    query = request.GET.get("address", "")[:200]
+    if len(query.strip()) < 3:
+        return JsonResponse({"error": _("Enter a street address.")}, status=400)
+    result = geocode(query)
+    if result.point is None:
+        return JsonResponse({
+            "found": False,
+            "message": _("We could not find this address. Check it, pick a suggestion, or place the pin on the map."),
+            "suggestions": [s.address for s in result.suggestions],
+        })
+    return JsonResponse({"found": True, **_point_payload(result.point.latitude, result.point.longitude),
+                         "address": result.point.address, "city": result.point.city,
+                         "postal_code": result.point.postal_code})
+
+
+@require_GET
+def agency_lookup(request: HttpRequest) -> JsonResponse:
+    """Map point -> the department serving it and its current terms (for a moved pin)."""
+    try:
+        latitude = float(request.GET.get("lat", ""))
+        longitude = float(request.GET.get("lon", ""))
+        geometry.validate_point(latitude, longitude)
+    except (TypeError, ValueError):
+        return JsonResponse({"error": _("Latitude and longitude must be numbers on the map.")}, status=400)
+    return JsonResponse(_point_payload(latitude, longitude))
+
+
+def _point_payload(latitude: float, longitude: float) -> dict:
+    agency = agency_for_point(latitude, longitude)
+    terms = agency.current_terms() if agency else None
+    language = translation.get_language() or "en"
+    return {
+        "lat": latitude,
+        "lon": longitude,
+        "agency": agency.name if agency else None,
+        "in_jurisdiction": agency is not None,
+        "terms_version": terms.pk if terms else None,
+        "terms_text": terms.text_for(language) if terms else "",
+        "outside_message": "" if agency else _("This location is outside the area served by this registry."),
+    }
+
+
+@require_GET
+def boundaries(request: HttpRequest) -> JsonResponse:
+    """Jurisdiction outlines for the form's map (public information: city limits)."""
+    features = [
+        {"type": "Feature", "properties": {"name": agency.name}, "geometry": agency.boundary}
+        for agency in Agency.objects.all()
+    ]
+    return JsonResponse({"type": "FeatureCollection", "features": features})

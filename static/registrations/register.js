@@ -1,0 +1,185 @@
+// Registration form: map with a draggable pin, address lookup, agency terms,
+// add/remove cameras and the eligibility explanation. The form works without it.
+(function () {
+  "use strict";
+  var form = document.getElementById("registration-form");
+  if (!form) { return; }
+  var mapElement = document.getElementById("map");
+  var status = document.getElementById("map-status");
+  var latitude = document.getElementById("id_latitude");
+  var longitude = document.getElementById("id_longitude");
+  var address = document.getElementById("id_street_address");
+  var findButton = document.getElementById("find-address");
+  var suggestions = document.getElementById("address-suggestions");
+  var termsBox = document.getElementById("terms-text");
+  var termsVersion = document.getElementById("id_terms_version");
+  var map = null;
+  var marker = null;
+
+  function say(text) { status.textContent = text; }
+
+  function setupMap(lat, lon) {
+    if (typeof L === "undefined") { return; }
+    mapElement.hidden = false;
+    document.getElementById("map-help").hidden = false;
+    if (!map) {
+      map = L.map(mapElement, { keyboard: true }).setView([lat, lon], 18);
+      // Tiles are decoration: the pin, the boundary and the form work when they cannot load.
+      if (mapElement.dataset.tiles) {
+        L.tileLayer(mapElement.dataset.tiles, { maxZoom: 19, attribution: mapElement.dataset.attribution }).addTo(map);
+      }
+      fetch(mapElement.dataset.boundariesUrl).then(function (r) { return r.json(); }).then(function (data) {
+        L.geoJSON(data, { style: { color: "#0b5394", weight: 2, fill: false } }).addTo(map);
+      }).catch(function () {});
+      marker = L.marker([lat, lon], { draggable: true, keyboard: true, title: mapElement.getAttribute("aria-label"), alt: mapElement.getAttribute("aria-label") }).addTo(map);
+      marker.on("dragend", function () { placed(marker.getLatLng(), true); });
+      // Arrow keys move the selected pin about 2 m per press.
+      marker.on("keydown", function (event) {
+        var key = event.originalEvent.key;
+        var step = 0.00002;
+        var position = marker.getLatLng();
+        var moves = { ArrowUp: [step, 0], ArrowDown: [-step, 0], ArrowLeft: [0, -step], ArrowRight: [0, step] };
+        if (moves[key]) {
+          event.originalEvent.preventDefault();
+          var moved = L.latLng(position.lat + moves[key][0], position.lng + moves[key][1]);
+          marker.setLatLng(moved);
+          placed(moved, true);
+        }
+      });
+    } else {
+      map.setView([lat, lon], 18);
+      marker.setLatLng([lat, lon]);
+    }
+  }
+
+  function showTerms(data) {
+    if (!data.terms_version) { return; }
+    if (termsVersion.value !== String(data.terms_version)) {
+      termsVersion.value = data.terms_version;
+      termsBox.textContent = "";
+      var heading = document.createElement("p");
+      heading.className = "terms-agency";
+      heading.textContent = data.agency;
+      termsBox.appendChild(heading);
+      data.terms_text.split(/\n\s*\n/).forEach(function (paragraph) {
+        var p = document.createElement("p");
+        p.textContent = paragraph;
+        termsBox.appendChild(p);
+      });
+      var consent = document.getElementById("id_consent");
+      if (consent) { consent.checked = false; }
+    }
+  }
+
+  function placed(latlng, moved) {
+    latitude.value = latlng.lat.toFixed(7);
+    longitude.value = latlng.lng.toFixed(7);
+    fetch(mapElement.dataset.agencyUrl + "?lat=" + latlng.lat + "&lon=" + latlng.lng)
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        if (!data.in_jurisdiction) { say(data.outside_message); return; }
+        showTerms(data);
+        if (moved) { say(form.dataset.pinMoved || ("Pin placed. Served by " + data.agency + ".")); }
+      }).catch(function () {});
+  }
+
+  function lookup() {
+    var text = address.value.trim();
+    if (text.length < 3) { return; }
+    suggestions.hidden = true;
+    suggestions.textContent = "";
+    say("…");
+    fetch(mapElement.dataset.geocodeUrl + "?address=" + encodeURIComponent(text))
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        if (data.error) { say(data.error); return; }
+        if (!data.found) {
+          say(data.message);
+          data.suggestions.forEach(function (s) {
+            var li = document.createElement("li");
+            var b = document.createElement("button");
+            b.type = "button"; b.className = "link-button"; b.textContent = s;
+            b.addEventListener("click", function () { address.value = s; lookup(); });
+            li.appendChild(b); suggestions.appendChild(li);
+          });
+          suggestions.hidden = data.suggestions.length === 0;
+          return;
+        }
+        var city = document.getElementById("id_city");
+        var postal = document.getElementById("id_postal_code");
+        if (city && !city.value) { city.value = data.city || ""; }
+        if (postal && !postal.value) { postal.value = data.postal_code || ""; }
+        setupMap(data.lat, data.lon);
+        latitude.value = data.lat; longitude.value = data.lon;
+        if (!data.in_jurisdiction) { say(data.outside_message); return; }
+        showTerms(data);
+        say(data.address + " – " + data.agency);
+      })
+      .catch(function () { say(""); });
+  }
+
+  findButton.hidden = false;
+  findButton.addEventListener("click", lookup);
+  address.addEventListener("change", function () { latitude.value = ""; longitude.value = ""; lookup(); });
+  if (latitude.value && longitude.value) { setupMap(parseFloat(latitude.value), parseFloat(longitude.value)); }
+
+  // Business name only for businesses.
+  var businessBlock = document.getElementById("business-name-block");
+  function syncBusiness() {
+    var checked = form.querySelector("input[name=property_type]:checked");
+    businessBlock.hidden = !(checked && checked.value === "business");
+  }
+  form.querySelectorAll("input[name=property_type]").forEach(function (input) { input.addEventListener("change", syncBusiness); });
+  syncBusiness();
+
+  // Eligibility: explain at once when an answer is "no".
+  var notEligible = document.getElementById("not-eligible");
+  function syncEligibility() {
+    var no = form.querySelector("input[name=exterior][value=no]:checked, input[name=records][value=no]:checked");
+    notEligible.hidden = !no;
+  }
+  form.querySelectorAll("input[name=exterior], input[name=records]").forEach(function (input) { input.addEventListener("change", syncEligibility); });
+  syncEligibility();
+
+  // Cameras: add from the template, remove by hiding and ticking DELETE.
+  var total = document.getElementById("id_cameras-TOTAL_FORMS");
+  var list = document.getElementById("camera-list");
+  var template = document.getElementById("camera-template");
+  var addButton = document.getElementById("add-camera");
+  function enhanceCamera(block) {
+    var deleteBox = block.querySelector("input[name$='-DELETE']");
+    if (!deleteBox) { return; }
+    var wrapper = deleteBox.closest(".remove-camera");
+    wrapper.hidden = true;
+    var remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "button danger";
+    remove.textContent = deleteBox.closest("label").textContent.trim();
+    remove.addEventListener("click", function () {
+      var visible = list.querySelectorAll("[data-camera]:not([hidden])").length;
+      if (visible <= 1) { return; }
+      deleteBox.checked = true;
+      block.hidden = true;
+      addButton.focus();
+    });
+    block.appendChild(remove);
+  }
+  list.querySelectorAll("[data-camera]").forEach(enhanceCamera);
+  addButton.addEventListener("click", function (event) {
+    event.preventDefault();
+    var index = parseInt(total.value, 10);
+    if (index >= 30) { return; }
+    var html = template.innerHTML.replace(/__prefix__/g, index).replace(/__number__/g, index + 1);
+    var holder = document.createElement("div");
+    holder.innerHTML = html;
+    var block = holder.querySelector("[data-camera]");
+    list.appendChild(block);
+    total.value = index + 1;
+    enhanceCamera(block);
+    var first = block.querySelector("input, select");
+    if (first) { first.focus(); }
+  });
+
+  var summary = document.getElementById("error-summary");
+  if (summary) { summary.focus(); }
+})();
