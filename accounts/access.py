@@ -1,0 +1,162 @@
+"""Who may do what, and which registrations they may see: the one place access is decided.
+
+Every staff view and API goes through `staff_required` and fetches registrations only
+through `registrations_for` / `registration_for`, so the role matrix and agency scoping
+live here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Role
+
+
+class Permission(enum.StrEnum):
+    VIEW_REGISTRATIONS = "view_registrations"
+    VIEW_CONTACT_DETAILS = "view_contact_details"
+    SEARCH_CANVASS = "search_canvass"
+    EXPORT_DATA = "export_data"
+    REQUEST_FOOTAGE = "request_footage"
+    DOWNLOAD_EVIDENCE = "download_evidence"
+    VERIFY_REGISTRATIONS = "verify_registrations"
+    IMPORT_DATA = "import_data"
+    MANAGE_SETTINGS = "manage_settings"
+    MANAGE_STAFF = "manage_staff"
+    MANAGE_SHARING = "manage_sharing"
+    VIEW_AUDIT_LOG = "view_audit_log"
+    VIEW_DASHBOARD = "view_dashboard"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+_INVESTIGATOR = frozenset(
+    {
+        Permission.VIEW_REGISTRATIONS,
+        Permission.VIEW_CONTACT_DETAILS,
+        Permission.SEARCH_CANVASS,
+        Permission.EXPORT_DATA,
+        Permission.REQUEST_FOOTAGE,
+        Permission.DOWNLOAD_EVIDENCE,
+        Permission.VIEW_DASHBOARD,
+    }
+)
+
+ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
+    Role.ADMINISTRATOR.value: frozenset(Permission),
+    Role.SUPERVISOR.value: _INVESTIGATOR | {Permission.VERIFY_REGISTRATIONS, Permission.VIEW_AUDIT_LOG},
+    Role.INVESTIGATOR.value: _INVESTIGATOR,
+    # Auditors oversee the program; they never see residents or search for cameras.
+    Role.AUDITOR.value: frozenset({Permission.VIEW_AUDIT_LOG, Permission.VIEW_DASHBOARD}),
+}
+
+# What one agency may lend another: reading and finding registrations, never administration.
+SHAREABLE_PERMISSIONS: tuple[Permission, ...] = (
+    Permission.VIEW_REGISTRATIONS,
+    Permission.VIEW_CONTACT_DETAILS,
+    Permission.SEARCH_CANVASS,
+    Permission.REQUEST_FOOTAGE,
+)
+
+
+def is_mfa_verified(user) -> bool:
+    """True once the user has passed a TOTP or recovery-code check in this session (django-otp)."""
+    is_verified = getattr(user, "is_verified", None)
+    return bool(callable(is_verified) and is_verified())
+
+
+def has_permission(user, permission: Permission) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if not is_mfa_verified(user):
+        return False
+    return Permission(permission) in ROLE_PERMISSIONS.get(user.role, frozenset())
+
+
+def staff_sign_in_url(request: HttpRequest) -> str:
+    return f"{reverse('staff:sign_in')}?{urlencode({'next': request.get_full_path()})}"
+
+
+def staff_required(permission: Permission | None = None) -> Callable:
+    """Anonymous, inactive or MFA-unverified -> the staff sign-in (or MFA step); no permission -> 403."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            user = request.user
+            if not user.is_authenticated or not user.is_active:
+                return HttpResponseRedirect(staff_sign_in_url(request))
+            if not is_mfa_verified(user):
+                return HttpResponseRedirect(reverse("staff:mfa"))
+            if not user.role or user.role not in ROLE_PERMISSIONS:
+                raise PermissionDenied
+            if permission is not None and not has_permission(user, permission):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapped.staff_permission = permission
+        return wrapped
+
+    return decorator
+
+
+def agencies_visible_to(user, permission: Permission) -> list[int]:
+    """The user's own agency plus every agency whose active agreement with it covers `permission`."""
+    if not has_permission(user, permission) or not user.agency_id:
+        return []
+    from accounts.models import SharingAgreement
+
+    now = timezone.now()
+    agreements = SharingAgreement.objects.filter(
+        receiving_agency_id=user.agency_id, revoked_at__isnull=True, starts_at__lte=now, ends_at__gt=now
+    ).values_list("granting_agency_id", "scope")
+    # Scope is a small JSON list; filtering it in Python keeps SQLite and PostgreSQL identical.
+    shared = {agency_id for agency_id, scope in agreements if Permission(permission).value in (scope or [])}
+    return [user.agency_id, *sorted(shared - {user.agency_id})]
+
+
+def registrations_for(user, permission: Permission = Permission.VIEW_REGISTRATIONS) -> QuerySet:
+    """THE chokepoint: only registrations of agencies this user may see for `permission`."""
+    from registrations.models import Registration
+
+    agency_ids = agencies_visible_to(user, permission)
+    if not agency_ids:
+        return Registration.objects.none()
+    return Registration.objects.filter(agency_id__in=agency_ids)
+
+
+def registration_for(user, public_id, permission: Permission = Permission.VIEW_REGISTRATIONS):
+    """One visible registration, or Http404 for anything else (never 403, so ids cannot be probed)."""
+    from registrations.models import Registration
+
+    try:
+        return registrations_for(user, permission).get(public_id=public_id)
+    except (Registration.DoesNotExist, ValueError, ValidationError, TypeError):
+        raise Http404 from None
+
+
+def sharing_use_check(user, registration, request: HttpRequest | None = None) -> None:
+    """Audit every use of another agency's registration through a sharing agreement."""
+    if registration.agency_id == getattr(user, "agency_id", None):
+        return
+    from audit.services import audit_record
+
+    audit_record(
+        action="sharing.use",
+        actor=user,
+        object_type="registration",
+        object_id=str(registration.public_id),
+        parameters={"granting_agency": registration.agency_id, "path": request.path if request is not None else ""},
+        request=request,
+    )
