@@ -1,0 +1,299 @@
+"""How likely each camera is to have seen the incident, as pure functions over plain data.
+
+The database only narrows candidates to a box; everything here decides. A fast
+local plane centred on the incident gives distances good to well under a metre
+inside a search area, and whenever a decision is within a few metres of a
+boundary the exact geodesic functions of cameraregistry.geometry settle it, so
+the plane only saves time and never changes an answer.
+
+Every point a camera earns is recorded as a Reason, so the results page can say
+why a camera ranks where it does.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from cameraregistry import geometry
+
+LatLon = tuple[float, float]
+
+RADIUS, POLYGON, ROUTE = "radius", "polygon", "route"
+
+# Within this many metres of a boundary the local plane defers to exact geodesics.
+PLANE_MARGIN_M = 3.0
+# A drawn route is a rough line along a street: a view cone this close to it counts as seeing it.
+ROUTE_VIEW_TOLERANCE_M = 10.0
+# Footage overwritten within this many days of now is urgent to request.
+URGENT_DAYS = 3
+# A registration confirmed longer ago than this may describe cameras that changed.
+FRESH_CONFIRMATION_DAYS = 365
+
+SCORE_SEES_PLACE = 40.0
+SCORE_DIRECTION_UNKNOWN = 15.0
+SCORE_RECORDS_STREET = 10.0
+SCORE_DISTANCE_MAX = 20.0
+# Distance points halve at this distance: near matters, but a facing camera beats a nearer blind one.
+DISTANCE_HALF_SCORE_M = 50.0
+SCORE_FOOTAGE_KEPT = 20.0
+SCORE_FOOTAGE_GONE = -30.0
+SCORE_URGENT = 5.0
+SCORE_VERIFIED = 5.0
+SCORE_RECENTLY_CONFIRMED = 5.0
+
+_WGS84_A = 6378137.0
+_WGS84_E2 = 0.00669437999014
+
+
+@dataclass(frozen=True)
+class CameraFacts:
+    """What the registry knows about one camera and its registration."""
+
+    camera_id: int
+    registration_id: int
+    latitude: float
+    longitude: float
+    retention_days: int
+    records_street: bool = False
+    bearing_degrees: int | None = None
+    field_of_view_degrees: int | None = None
+    range_m: int | None = None
+    verified: bool = False
+    last_confirmed_at: datetime | None = None
+
+    @property
+    def has_view_cone(self) -> bool:
+        return self.bearing_degrees is not None and bool(self.field_of_view_degrees) and bool(self.range_m)
+
+
+@dataclass(frozen=True)
+class SearchArea:
+    """The incident place and the area around it; vertices are (lat, lon) and already validated."""
+
+    kind: str
+    place: LatLon
+    radius_m: float = 0.0
+    vertices: tuple[LatLon, ...] = ()
+    corridor_m: float = 0.0
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    text: str
+    points: float
+
+
+@dataclass(frozen=True)
+class RankedCamera:
+    camera: CameraFacts
+    score: float
+    distance_m: float
+    # True: its view cone covers the place or crosses the route; False: it faces away; None: direction unknown.
+    sees_incident: bool | None
+    footage_likely_kept: bool
+    overwritten_after: datetime
+    urgent: bool
+    reasons: tuple[Reason, ...] = field(default=())
+
+
+class LocalPlane:
+    """Tangent plane at a centre: x metres east, y metres north, using the ellipsoid's radii of curvature there."""
+
+    __slots__ = ("lat0", "lon0", "metres_per_degree_lat", "metres_per_degree_lon")
+
+    def __init__(self, lat: float, lon: float) -> None:
+        self.lat0, self.lon0 = lat, lon
+        sin_lat = math.sin(math.radians(lat))
+        w2 = 1 - _WGS84_E2 * sin_lat * sin_lat
+        meridional = _WGS84_A * (1 - _WGS84_E2) / (w2 * math.sqrt(w2))
+        prime_vertical = _WGS84_A / math.sqrt(w2)
+        self.metres_per_degree_lat = math.radians(meridional)
+        self.metres_per_degree_lon = math.radians(prime_vertical) * math.cos(math.radians(lat))
+
+    def project(self, lat: float, lon: float) -> tuple[float, float]:
+        return (lon - self.lon0) * self.metres_per_degree_lon, (lat - self.lat0) * self.metres_per_degree_lat
+
+
+def _segment_distance(px: float, py: float, ax: float, ay: float, bx: float, by: float) -> float:
+    dx, dy = bx - ax, by - ay
+    length2 = dx * dx + dy * dy
+    t = 0.0 if length2 == 0 else max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) / length2))
+    return math.hypot(px - (ax + t * dx), py - (ay + t * dy))
+
+
+class AreaTest:
+    """Answers "is this point in the area, and how far from the incident" for one search."""
+
+    def __init__(self, area: SearchArea) -> None:
+        self.area = area
+        self.plane = LocalPlane(*area.place)
+        self.route_xy = [self.plane.project(lat, lon) for lat, lon in area.vertices] if area.kind == ROUTE else []
+
+    def _approximate_distance(self, lat: float, lon: float) -> float:
+        x, y = self.plane.project(lat, lon)
+        if self.area.kind == ROUTE:
+            route = self.route_xy
+            return min(_segment_distance(x, y, *a, *b) for a, b in zip(route, route[1:], strict=False))
+        return math.hypot(x, y)
+
+    def _exact_distance(self, lat: float, lon: float) -> float:
+        if self.area.kind == ROUTE:
+            return geometry.distance_to_polyline_m(lat, lon, self.area.vertices)
+        return geometry.distance_m(*self.area.place, lat, lon)
+
+    def measure(self, lat: float, lon: float) -> float | None:
+        """Distance from the incident (place, or route) in metres when the point is in the area, else None."""
+        kind = self.area.kind
+        distance = self._approximate_distance(lat, lon)
+        if kind == POLYGON:
+            return distance if geometry.point_in_polygon(lat, lon, self.area.vertices) else None
+        limit = self.area.radius_m if kind == RADIUS else self.area.corridor_m
+        if distance > limit + PLANE_MARGIN_M:
+            return None
+        if distance >= limit - PLANE_MARGIN_M:
+            distance = self._exact_distance(lat, lon)
+            if distance > limit:
+                return None
+        return distance
+
+    def sees_incident(self, camera: CameraFacts, distance_m: float) -> bool | None:
+        if not camera.has_view_cone:
+            return None
+        reach = float(camera.range_m or 0)
+        slack = ROUTE_VIEW_TOLERANCE_M if self.area.kind == ROUTE else 0.0
+        if distance_m > reach + slack + PLANE_MARGIN_M:
+            return False
+        cone = (camera.latitude, camera.longitude, camera.bearing_degrees, camera.field_of_view_degrees, reach)
+        if self.area.kind == ROUTE:
+            return geometry.cone_intersects_polyline(*cone, self.area.vertices, ROUTE_VIEW_TOLERANCE_M)
+        return geometry.point_in_cone(*cone, *self.area.place)
+
+
+def _days(count: int) -> str:
+    return "1 day" if count == 1 else f"{count} days"
+
+
+def explain(
+    camera: CameraFacts,
+    *,
+    distance_m: float,
+    sees_incident: bool | None,
+    window_start: datetime,
+    now: datetime,
+    area_kind: str = RADIUS,
+) -> RankedCamera:
+    """Score one camera already known to be in the area, recording a reason for every point."""
+    reasons: list[Reason] = []
+    target = "the route" if area_kind == ROUTE else "the place"
+    if sees_incident is True:
+        verb = "crosses" if area_kind == ROUTE else "covers"
+        reasons.append(Reason("sees", f"Its view cone {verb} {target}.", SCORE_SEES_PLACE))
+    elif sees_incident is False:
+        reasons.append(Reason("faces_away", f"Its view cone does not reach {target}.", 0.0))
+    else:
+        reasons.append(
+            Reason("direction_unknown", "Direction not given: it may see the place.", SCORE_DIRECTION_UNKNOWN)
+        )
+    if camera.records_street:
+        reasons.append(Reason("records_street", "Records street traffic.", SCORE_RECORDS_STREET))
+    distance_points = SCORE_DISTANCE_MAX * DISTANCE_HALF_SCORE_M / (DISTANCE_HALF_SCORE_M + max(0.0, distance_m))
+    reasons.append(Reason("distance", f"{round(distance_m):,} m from {target}.", round(distance_points, 1)))
+
+    # The oldest minute of the window is the first to be overwritten.
+    overwritten_after = window_start + timedelta(days=camera.retention_days)
+    kept = overwritten_after > now
+    urgent = kept and overwritten_after - now <= timedelta(days=URGENT_DAYS)
+    if kept:
+        reasons.append(
+            Reason(
+                "footage_kept",
+                f"Keeps {_days(camera.retention_days)}: footage probably kept until {overwritten_after:%Y-%m-%d %H:%M}.",
+                SCORE_FOOTAGE_KEPT,
+            )
+        )
+        if urgent:
+            reasons.append(Reason("urgent", "Urgent: ask before the footage is overwritten.", SCORE_URGENT))
+    else:
+        reasons.append(
+            Reason(
+                "footage_gone",
+                f"Keeps {_days(camera.retention_days)}: footage probably overwritten after "
+                f"{overwritten_after:%Y-%m-%d %H:%M}.",
+                SCORE_FOOTAGE_GONE,
+            )
+        )
+    if camera.verified:
+        reasons.append(Reason("verified", "Registration verified by the department.", SCORE_VERIFIED))
+    else:
+        reasons.append(Reason("unverified", "Registration not verified yet.", 0.0))
+    if camera.last_confirmed_at is not None:
+        age_days = max(0, (now - camera.last_confirmed_at).days)
+        if age_days <= FRESH_CONFIRMATION_DAYS:
+            reasons.append(
+                Reason(
+                    "confirmed",
+                    f"Owner confirmed the details {_days(age_days)} ago.",
+                    SCORE_RECENTLY_CONFIRMED,
+                )
+            )
+        else:
+            reasons.append(Reason("stale", f"Owner last confirmed {_days(age_days)} ago.", 0.0))
+    score = round(sum(reason.points for reason in reasons), 1)
+    return RankedCamera(
+        camera=camera,
+        score=score,
+        distance_m=distance_m,
+        sees_incident=sees_incident,
+        footage_likely_kept=kept,
+        overwritten_after=overwritten_after,
+        urgent=urgent,
+        reasons=tuple(reasons),
+    )
+
+
+def rank(
+    cameras: Iterable[CameraFacts], area: SearchArea, *, window_start: datetime, now: datetime
+) -> list[RankedCamera]:
+    """The cameras inside the area, best first; cameras outside the area are dropped."""
+    test = AreaTest(area)
+    ranked: list[RankedCamera] = []
+    distances: dict[tuple[float, float], float | None] = {}
+    for camera in cameras:
+        key = (camera.latitude, camera.longitude)
+        if key not in distances:
+            distances[key] = test.measure(*key)
+        distance = distances[key]
+        if distance is None:
+            continue
+        ranked.append(
+            explain(
+                camera,
+                distance_m=distance,
+                sees_incident=test.sees_incident(camera, distance),
+                window_start=window_start,
+                now=now,
+                area_kind=area.kind,
+            )
+        )
+    # Ties go to the nearer camera, then the lower id so the order is stable between runs.
+    ranked.sort(key=lambda item: (-item.score, item.distance_m, item.camera.camera_id))
+    return ranked
+
+
+def walking_order(start: LatLon, stops: Sequence[LatLon]) -> list[int]:
+    """Indexes of stops in a nearest-neighbour tour from start: a short walk door to door, not an optimal one."""
+    plane = LocalPlane(*start)
+    points = [plane.project(lat, lon) for lat, lon in stops]
+    remaining = set(range(len(points)))
+    here = (0.0, 0.0)
+    order: list[int] = []
+    while remaining:
+        nearest = min(remaining, key=lambda index: (math.dist(here, points[index]), index))
+        remaining.remove(nearest)
+        order.append(nearest)
+        here = points[nearest]
+    return order

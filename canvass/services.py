@@ -1,0 +1,355 @@
+"""Writes for canvass: running a search (validated, saved under its case, audited) and choosing cameras."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accounts.access import Permission, has_permission
+from agencies.models import OffenseType
+from audit.services import audit_record
+from cameraregistry import geometry
+from canvass import ranking
+from canvass.models import AreaKind, CanvassSearch, Case, CaseCamera, CaseStatus
+from canvass.selectors import CameraDetails, candidate_cameras, search_area, searchable_registrations
+from registrations.models import Camera
+
+MAX_POLYGON_VERTICES = 200
+MAX_POLYGON_AREA_M2 = 4_000_000.0
+MAX_ROUTE_VERTICES = 200
+MAX_ROUTE_LENGTH_M = 10_000.0
+MIN_CORRIDOR_M = 5
+MAX_CORRIDOR_M = 300
+DEFAULT_CORRIDOR_M = 50
+MIN_RADIUS_M = 1
+
+CASE_NUMBER_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-/.]{0,39}$")
+# A canvass search is for a criminal investigation; watching people exercise their rights is never one.
+FORBIDDEN_PURPOSE_WORDS = (
+    "protest",
+    "lawful assembly",
+    "assembly",
+    "demonstration",
+    "first amendment",
+    "1st amendment",
+    "rally",
+    "free speech",
+)
+
+
+@dataclass(frozen=True)
+class Place:
+    latitude: object
+    longitude: object
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class AreaRequest:
+    kind: str = AreaKind.RADIUS
+    radius_m: object = None
+    corridor_m: object = None
+    # (lat, lon) pairs, as drawn.
+    vertices: object = ()
+
+
+@dataclass
+class SearchResult:
+    search: CanvassSearch
+    area: ranking.SearchArea
+    ranked: list[ranking.RankedCamera]
+    details: dict[int, CameraDetails] = field(default_factory=dict)
+
+
+def is_forbidden_purpose(text: str) -> bool:
+    lowered = " ".join(str(text).lower().split())
+    return any(word in lowered for word in FORBIDDEN_PURPOSE_WORDS)
+
+
+def _clean_case_number(case_number: object) -> str:
+    text = str(case_number or "").strip()
+    if not text:
+        raise ValidationError({"case_number": "Enter the case number: every search belongs to an investigation."})
+    if not CASE_NUMBER_PATTERN.match(text):
+        raise ValidationError(
+            {
+                "case_number": "A case number has 1 to 40 letters, digits, dashes, slashes or dots "
+                "(for example 2025-001234), starting with a letter or digit."
+            }
+        )
+    return text.upper()
+
+
+def _clean_offense_type(user, offense_type_id: object) -> OffenseType:
+    try:
+        offense_type = OffenseType.objects.get(pk=int(str(offense_type_id)), agency_id=user.agency_id, active=True)
+    except (OffenseType.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise ValidationError({"offense_type": "Choose an offense type from your department's list."}) from None
+    if is_forbidden_purpose(offense_type.name):
+        raise ValidationError(
+            {"offense_type": "Protests and lawful assembly are not an allowed purpose for a canvass search."}
+        )
+    return offense_type
+
+
+def _clean_place(place: Place) -> tuple[float, float]:
+    try:
+        return geometry.validate_point(place.latitude, place.longitude)
+    except geometry.GeometryError as error:
+        raise ValidationError({"place": f"The incident place is not valid: {error}"}) from None
+
+
+def _clean_window(agency, window: tuple[object, object], now: datetime) -> tuple[datetime, datetime]:
+    start, end = window if isinstance(window, tuple | list) and len(window) == 2 else (None, None)
+    if not isinstance(start, datetime) or not isinstance(end, datetime):
+        raise ValidationError({"window": "Give the incident's time window: a start and an end date and time."})
+    if timezone.is_naive(start) or timezone.is_naive(end):
+        raise ValidationError({"window": "The time window needs a time zone."})
+    if end <= start:
+        raise ValidationError({"window": "The time window ends before it starts: the end must come after the start."})
+    limit = timedelta(hours=agency.max_search_window_hours)
+    if end - start > limit:
+        raise ValidationError(
+            {
+                "window": f"The time window is longer than your department's limit of {agency.max_search_window_hours} hours."
+            }
+        )
+    if start > now:
+        raise ValidationError({"window": "The time window starts in the future."})
+    return start, end
+
+
+def _whole_metres(value: object, what: str, minimum: int, maximum: int, key: str) -> int:
+    if isinstance(value, bool):
+        value = None
+    try:
+        number = float(str(value).strip())
+    except (TypeError, ValueError):
+        raise ValidationError({key: f"The {what} must be a number of metres."}) from None
+    if not math.isfinite(number) or number != int(number):
+        raise ValidationError({key: f"The {what} must be a whole number of metres."})
+    if not minimum <= number <= maximum:
+        raise ValidationError({key: f"The {what} must be between {minimum} and {maximum:,} metres."})
+    return int(number)
+
+
+def _clean_area(agency, area: AreaRequest, place: tuple[float, float]) -> ranking.SearchArea:
+    if area.kind == AreaKind.RADIUS:
+        radius = area.radius_m if area.radius_m not in (None, "") else agency.default_search_radius_m
+        radius_m = _whole_metres(radius, "radius", MIN_RADIUS_M, agency.max_search_radius_m, "radius_m")
+        return ranking.SearchArea(kind=ranking.RADIUS, place=place, radius_m=float(radius_m))
+    vertices = area.vertices
+    if not isinstance(vertices, list | tuple):
+        raise ValidationError({"vertices": "Draw the area on the map by clicking its corners."})
+    try:
+        if area.kind == AreaKind.POLYGON:
+            ring = geometry.validate_polygon(vertices, MAX_POLYGON_VERTICES, MAX_POLYGON_AREA_M2)
+            return ranking.SearchArea(kind=ranking.POLYGON, place=place, vertices=tuple(ring))
+        if area.kind == AreaKind.ROUTE:
+            corridor = area.corridor_m if area.corridor_m not in (None, "") else DEFAULT_CORRIDOR_M
+            corridor_m = _whole_metres(corridor, "corridor width", MIN_CORRIDOR_M, MAX_CORRIDOR_M, "corridor_m")
+            route = geometry.validate_route(vertices, MAX_ROUTE_VERTICES, MAX_ROUTE_LENGTH_M)
+            return ranking.SearchArea(
+                kind=ranking.ROUTE, place=place, vertices=tuple(route), corridor_m=float(corridor_m)
+            )
+    except geometry.GeometryError as error:
+        raise ValidationError({"vertices": str(error)}) from None
+    raise ValidationError({"area_kind": "Choose a radius, a drawn area or a route."})
+
+
+def _area_geojson(area: ranking.SearchArea) -> dict:
+    if area.kind == ranking.POLYGON:
+        ring = [[lon, lat] for lat, lon in area.vertices]
+        return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
+    if area.kind == ranking.ROUTE:
+        return {"type": "LineString", "coordinates": [[lon, lat] for lat, lon in area.vertices]}
+    return {}
+
+
+def _case_for_search(user, case_number: str, offense_type: OffenseType) -> Case:
+    case = Case.objects.select_for_update().filter(agency_id=user.agency_id, case_number=case_number).first()
+    if case is None:
+        try:
+            with transaction.atomic():
+                case = Case(
+                    agency_id=user.agency_id, case_number=case_number, offense_type=offense_type, created_by=user
+                )
+                case.full_clean()
+                case.save()
+        except IntegrityError:
+            # Someone opened the same case a moment ago; use theirs.
+            case = Case.objects.get(agency_id=user.agency_id, case_number=case_number)
+    if case.offense_type_id != offense_type.pk:
+        raise ValidationError(
+            {"offense_type": f"Case {case_number} is recorded as {case.offense_type.name}; choose that offense type."}
+        )
+    if case.status == CaseStatus.CLOSED:
+        raise ValidationError({"case_number": f"Case {case_number} is closed; searches cannot be added to it."})
+    return case
+
+
+def run_ranked(user, area: ranking.SearchArea, window_start: datetime, now: datetime | None = None) -> SearchResult:
+    """Narrow through the access chokepoint, then rank. Returns a result without a saved search."""
+    facts, details = candidate_cameras(searchable_registrations(user), area)
+    ranked = ranking.rank(facts, area, window_start=window_start, now=now or timezone.now())
+    return SearchResult(search=None, area=area, ranked=ranked, details=details)  # type: ignore[arg-type]
+
+
+def canvass_search_run(
+    *,
+    user,
+    case_number: object,
+    offense_type_id: object,
+    place: Place,
+    window: tuple[object, object],
+    area: AreaRequest,
+    request: HttpRequest | None = None,
+) -> SearchResult:
+    """Validate a search, save it under its case, audit it and return the ranked cameras.
+
+    Raises ValidationError (a dict of field -> message) for any bad input and
+    PermissionDenied when the user may not search at all.
+    """
+    if not has_permission(user, Permission.SEARCH_CANVASS) or not user.agency_id:
+        raise PermissionDenied
+    agency = user.agency
+    now = timezone.now()
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, object] = {}
+    checks = (
+        ("case_number", lambda: _clean_case_number(case_number)),
+        ("offense_type", lambda: _clean_offense_type(user, offense_type_id)),
+        ("place", lambda: _clean_place(place)),
+        ("window", lambda: _clean_window(agency, window, now)),
+    )
+    for name, check in checks:
+        try:
+            cleaned[name] = check()
+        except ValidationError as error:
+            for key, messages in error.message_dict.items():
+                errors.setdefault(key, []).extend(messages)
+    if "place" in cleaned:
+        try:
+            cleaned["area"] = _clean_area(agency, area, cleaned["place"])  # type: ignore[arg-type]
+        except ValidationError as error:
+            for key, messages in error.message_dict.items():
+                errors.setdefault(key, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+    search_area_value: ranking.SearchArea = cleaned["area"]  # type: ignore[assignment]
+    window_start, window_end = cleaned["window"]  # type: ignore[misc]
+    offense_type: OffenseType = cleaned["offense_type"]  # type: ignore[assignment]
+    latitude, longitude = cleaned["place"]  # type: ignore[misc]
+    address = str(place.address or "").strip()[:200]
+    with transaction.atomic():
+        case = _case_for_search(user, cleaned["case_number"], offense_type)  # type: ignore[arg-type]
+        result = run_ranked(user, search_area_value, window_start, now)
+        parameters = {
+            "case_number": case.case_number,
+            "offense_type": offense_type.name,
+            "latitude": latitude,
+            "longitude": longitude,
+            "address": address,
+            "window_start": window_start.isoformat(),
+            "window_end": window_end.isoformat(),
+            "area_kind": search_area_value.kind,
+            "radius_m": search_area_value.radius_m or None,
+            "corridor_m": search_area_value.corridor_m or None,
+            "vertex_count": len(search_area_value.vertices),
+        }
+        search = CanvassSearch(
+            case=case,
+            created_by=user,
+            created_at=now,
+            latitude=latitude,
+            longitude=longitude,
+            address=address,
+            window_start=window_start,
+            window_end=window_end,
+            area_kind=search_area_value.kind,
+            area_geometry=_area_geojson(search_area_value),
+            radius_m=int(search_area_value.radius_m) or None,
+            corridor_m=int(search_area_value.corridor_m) or None,
+            result_count=len(result.ranked),
+            parameters=parameters,
+        )
+        search.full_clean()
+        search.save()
+        audit_record(
+            action="canvass.search",
+            actor=user,
+            agency=agency,
+            object_type="canvass_search",
+            object_id=search.pk,
+            parameters={**parameters, "area_geometry": search.area_geometry, "result_count": search.result_count},
+            request=request,
+        )
+    result.search = search
+    return result
+
+
+def canvass_search_results(*, user, search: CanvassSearch) -> SearchResult:
+    """Rank a saved search again (the registry may have changed since); the search must come from search_for."""
+    area = search_area(search)
+    result = run_ranked(user, area, search.window_start)
+    result.search = search
+    return result
+
+
+def case_camera_add(
+    *, user, case: Case, camera_id: object, note: str = "", request: HttpRequest | None = None
+) -> CaseCamera:
+    """Choose a camera for a case; the camera must be one the user could find in a canvass search."""
+    if not has_permission(user, Permission.SEARCH_CANVASS) or case.agency_id != user.agency_id:
+        raise PermissionDenied
+    try:
+        camera = Camera.objects.select_related("registration").get(
+            pk=int(str(camera_id)), registration__in=searchable_registrations(user)
+        )
+    except (Camera.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise ValidationError({"camera": "That camera is not one you can choose."}) from None
+    with transaction.atomic():
+        chosen, created = CaseCamera.objects.get_or_create(
+            case=case, camera=camera, defaults={"chosen_by": user, "note": str(note or "")[:300]}
+        )
+        if created:
+            chosen.full_clean()
+            audit_record(
+                action="canvass.camera_choose",
+                actor=user,
+                agency=case.agency,
+                object_type="case",
+                object_id=case.pk,
+                parameters={"camera_id": camera.pk, "registration": str(camera.registration.public_id)},
+                request=request,
+            )
+    return chosen
+
+
+def case_camera_remove(*, user, case: Case, camera_id: object, request: HttpRequest | None = None) -> None:
+    if not has_permission(user, Permission.SEARCH_CANVASS) or case.agency_id != user.agency_id:
+        raise PermissionDenied
+    try:
+        camera_pk = int(str(camera_id))
+    except (ValueError, TypeError, OverflowError):
+        return
+    with transaction.atomic():
+        deleted, _ = CaseCamera.objects.filter(case=case, camera_id=camera_pk).delete()
+        if deleted:
+            audit_record(
+                action="canvass.camera_unchoose",
+                actor=user,
+                agency=case.agency,
+                object_type="case",
+                object_id=case.pk,
+                parameters={"camera_id": camera_pk},
+                request=request,
+            )
