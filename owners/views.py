@@ -1,33 +1,29 @@
-"""Owner self-service entry point: the private link from an email.
+"""Owner self-service.
 
-GET only shows a button (mail scanners follow links and must not use them up);
-POST consumes the link and opens a session scoped to that one registration.
+The private link from an email: GET only shows a button (mail scanners follow links
+and must not use them up); POST consumes the link and opens a session scoped to that
+one registration. Every other page goes through `owner_registration`, the chokepoint.
 """
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
-from registrations.models import Registration
+from cameraregistry.crypto import lookup_hash
+from cameraregistry.ratelimit import client_ip, hit
+from owners import services
+from owners.forms import ConsentForm, LinkRequestForm, OwnerCameraForm, OwnerCameraFormSet, OwnerRegistrationForm, StatusReportForm
+from registrations.models import Registration, Status
+from registrations.services import CameraInput, RegistrationInput, RegistrationRejected
 from registrations.tokens import LinkError, owner_link_check, owner_link_consume
 
 SESSION_KEY = "owner_registration_id"
-
-
-@require_http_methods(["GET", "POST"])
-def open_link(request: HttpRequest, value: str) -> HttpResponse:
-    try:
-        if request.method == "GET":
-            owner_link_check(value)
-            return render(request, "owners/confirm_link.html")
-        registration = owner_link_consume(value)
-    except LinkError as error:
-        return render(request, "owners/link_problem.html", {"reason": error.reason}, status=410 if error.reason != "invalid" else 404)
-    request.session.cycle_key()
-    request.session[SESSION_KEY] = registration.pk
-    return redirect("owners:dashboard")
+LINK_REQUESTS_PER_ADDRESS_PER_HOUR = 10
+LINK_REQUESTS_PER_EMAIL_PER_HOUR = 3
 
 
 def owner_registration(request: HttpRequest) -> Registration | None:
@@ -38,8 +34,232 @@ def owner_registration(request: HttpRequest) -> Registration | None:
     return Registration.objects.select_related("agency").filter(pk=registration_id).first()
 
 
+def _no_session(request: HttpRequest) -> HttpResponse:
+    return render(request, "owners/link_problem.html", {"reason": "no_session", "form": LinkRequestForm()}, status=403)
+
+
+def _open_session(request: HttpRequest, registration: Registration) -> None:
+    request.session.cycle_key()
+    request.session[SESSION_KEY] = registration.pk
+
+
+def _link_problem(request: HttpRequest, error: LinkError) -> HttpResponse:
+    status = 404 if error.reason == "invalid" else 410
+    return render(request, "owners/link_problem.html", {"reason": error.reason, "form": LinkRequestForm()}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def open_link(request: HttpRequest, value: str) -> HttpResponse:
+    try:
+        if request.method == "GET":
+            owner_link_check(value)
+            return render(request, "owners/confirm_link.html")
+        registration = owner_link_consume(value)
+    except LinkError as error:
+        return _link_problem(request, error)
+    _open_session(request, registration)
+    return redirect("owners:dashboard")
+
+
+@require_http_methods(["GET", "POST"])
+def confirm_link(request: HttpRequest, value: str) -> HttpResponse:
+    """The yearly reminder's link: one press confirms the details are still right."""
+    try:
+        if request.method == "GET":
+            stored = owner_link_check(value)
+            return render(request, "owners/confirm_reconfirm.html", {"registration": stored.registration})
+        registration = owner_link_consume(value)
+    except LinkError as error:
+        return _link_problem(request, error)
+    _open_session(request, registration)
+    services.registration_reconfirm(registration=registration, request=request)
+    return render(request, "owners/reconfirmed.html", {"registration": registration})
+
+
+@require_http_methods(["GET", "POST"])
 def dashboard(request: HttpRequest) -> HttpResponse:
     registration = owner_registration(request)
     if registration is None:
-        return render(request, "owners/link_problem.html", {"reason": "no_session"}, status=403)
-    return render(request, "owners/dashboard.html", {"registration": registration, "cameras": registration.cameras.all()})
+        return request_link(request)
+    return render(request, "owners/dashboard.html", {
+        "registration": registration, "cameras": registration.cameras.all(),
+        "consent_needed": services.consent_needed(registration),
+        "reports": registration.status_reports.all()[:5],
+    })
+
+
+def request_link(request: HttpRequest) -> HttpResponse:
+    """Same answer whether or not the email is registered, so nobody can probe who registered."""
+    if request.method == "GET":
+        return render(request, "owners/request_link.html", {"form": LinkRequestForm()})
+    if not hit("owner-link-address", client_ip(request), LINK_REQUESTS_PER_ADDRESS_PER_HOUR, 3600):
+        return render(request, "owners/request_link.html", {"form": LinkRequestForm(), "rate_limited": True}, status=429)
+    form = LinkRequestForm(request.POST)
+    if not form.is_valid():
+        return render(request, "owners/request_link.html", {"form": form}, status=400)
+    email = form.cleaned_data["email"]
+    # A per-address limit alone would let one visitor flood someone's inbox from many addresses.
+    if hit("owner-link-email", lookup_hash(email), LINK_REQUESTS_PER_EMAIL_PER_HOUR, 3600):
+        services.owner_link_request(email=email, request=request)
+    return render(request, "owners/link_sent.html")
+
+
+def _camera_inputs(formset) -> list[services.CameraChange]:
+    changes = []
+    for form in formset.forms:
+        if not form.cleaned_data or formset._should_delete_form(form):
+            continue
+        camera = form.cleaned_data
+        changes.append(services.CameraChange(
+            camera_id=camera.get("camera_id"),
+            data=CameraInput(
+                locations=camera["locations"], records_street=camera["records_street"] == "yes",
+                description=camera.get("description", ""), bearing_degrees=camera.get("bearing_degrees"),
+                field_of_view_degrees=camera.get("field_of_view_degrees"), range_m=camera.get("range_m"),
+                retention_days=camera["retention_days"],
+                exports_common_format=camera.get("exports_common_format") or "unknown", brand=camera.get("brand", ""),
+            ),
+        ))
+    return changes
+
+
+def _registration_input(form: OwnerRegistrationForm) -> RegistrationInput:
+    data = form.cleaned_data
+    return RegistrationInput(
+        property_type=data["property_type"], business_name=data.get("business_name", ""),
+        street_address=data["street_address"], unit=data.get("unit", ""), city=data.get("city", ""),
+        postal_code=data.get("postal_code", ""), latitude=0.0, longitude=0.0,
+        owner_name=data["owner_name"], owner_phone=data["owner_phone"], owner_email=data.get("owner_email", ""),
+        preferred_contact_method=data["preferred_contact_method"], contact_hours=data.get("contact_hours", ""),
+        alternate_name=data.get("alternate_name", ""), alternate_phone=data.get("alternate_phone", ""),
+        alternate_email=data.get("alternate_email", ""), alternate_relation=data.get("alternate_relation", ""),
+        confirms_exterior_cameras=True, confirms_records_and_keeps_video=True,
+        notes_for_detectives=data.get("notes_for_detectives", ""), language=data["language"], cameras=[],
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest) -> HttpResponse:
+    registration = owner_registration(request)
+    if registration is None:
+        return _no_session(request)
+    context = {"registration": registration, "camera_errors": [], "suppress_errors": False}
+    if request.method == "GET":
+        form = OwnerRegistrationForm(initial=OwnerRegistrationForm.initial_for(registration))
+        formset = OwnerCameraFormSet(prefix="cameras", initial=[OwnerCameraForm.initial_for(c) for c in registration.cameras.all()])
+        return render(request, "owners/edit.html", context | {"form": form, "formset": formset})
+    data = request.POST.copy()
+    if "add_camera" in data:
+        total = data.get("cameras-TOTAL_FORMS", "1")
+        data["cameras-TOTAL_FORMS"] = str(min(int(total) + 1, 30) if total.isdigit() else 1)
+        context |= {"form": OwnerRegistrationForm(data), "formset": OwnerCameraFormSet(data, prefix="cameras"),
+                    "suppress_errors": True}
+        return render(request, "owners/edit.html", context)
+    form = OwnerRegistrationForm(data)
+    formset = OwnerCameraFormSet(data, prefix="cameras")
+    form_valid, formset_valid = form.is_valid(), formset.is_valid()
+    if form_valid and formset_valid:
+        try:
+            services.registration_owner_update(
+                registration=registration, data=_registration_input(form), cameras=_camera_inputs(formset), request=request
+            )
+        except RegistrationRejected as rejection:
+            for field_name, messages in rejection.message_dict.items():
+                for message in messages:
+                    if field_name in form.fields:
+                        form.add_error(field_name, message)
+                    elif field_name == "__all__":
+                        form.add_error(None, message)
+                    else:
+                        context["camera_errors"].append(message)
+        else:
+            return redirect("owners:dashboard")
+    context["camera_errors"] += list(formset.non_form_errors())
+    return render(request, "owners/edit.html", context | {"form": form, "formset": formset}, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+def report_status(request: HttpRequest) -> HttpResponse:
+    registration = owner_registration(request)
+    if registration is None:
+        return _no_session(request)
+    form = StatusReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        report = services.status_report_create(
+            registration=registration, kind=form.cleaned_data["kind"], note=form.cleaned_data["note"], request=request
+        )
+        return render(request, "owners/status_reported.html", {"registration": registration, "report": report})
+    status = 400 if request.method == "POST" else 200
+    return render(request, "owners/report_status.html", {"registration": registration, "form": form}, status=status)
+
+
+@require_POST
+def pause(request: HttpRequest) -> HttpResponse:
+    registration = owner_registration(request)
+    if registration is None:
+        return _no_session(request)
+    services.registration_pause(registration=registration, request=request)
+    return redirect("owners:dashboard")
+
+
+@require_POST
+def resume(request: HttpRequest) -> HttpResponse:
+    registration = owner_registration(request)
+    if registration is None:
+        return _no_session(request)
+    services.registration_resume(registration=registration, request=request)
+    return redirect("owners:dashboard")
+
+
+@require_POST
+def reconfirm(request: HttpRequest) -> HttpResponse:
+    registration = owner_registration(request)
+    if registration is None:
+        return _no_session(request)
+    services.registration_reconfirm(registration=registration, request=request)
+    return render(request, "owners/reconfirmed.html", {"registration": registration})
+
+
+@require_http_methods(["GET", "POST"])
+def consent(request: HttpRequest) -> HttpResponse:
+    registration = owner_registration(request)
+    if registration is None:
+        return _no_session(request)
+    terms = services.consent_needed(registration)
+    if terms is None:
+        return redirect("owners:dashboard")
+    form = ConsentForm(request.POST or None, initial={"terms_version": terms.pk})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.registration_reconsent(
+                registration=registration, terms_version_id=form.cleaned_data["terms_version"], request=request
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages[0])
+        else:
+            return redirect("owners:dashboard")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "owners/consent.html", {"registration": registration, "terms": terms, "form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest) -> HttpResponse:
+    registration = owner_registration(request)
+    if registration is None:
+        return _no_session(request)
+    if request.method == "GET":
+        return render(request, "owners/withdraw.html", {"registration": registration})
+    if request.POST.get("confirm") != "yes":
+        return render(request, "owners/withdraw.html", {"registration": registration,
+                      "error": _("Tick the box to confirm you want your registration erased.")}, status=400)
+    had_email = bool(registration.owner_email)
+    services.registration_withdraw(registration=registration, request=request)
+    request.session.flush()
+    return render(request, "owners/withdrawn.html", {"had_email": had_email})
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    request.session.flush()
+    return redirect("home")
+

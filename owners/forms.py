@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from owners.models import StatusReport
+from registrations.forms import BaseCameraFormSet, CameraForm, RegistrationForm
+from registrations.models import Registration
+
+# Fields of the public form that make no sense once registered: eligibility and consent
+# were answered then, the anti-spam fields guard the public form only, and the map point
+# follows the street address.
+_NOT_EDITABLE = ("exterior", "records", "consent", "website", "form_nonce", "terms_version", "latitude", "longitude")
+
+
+class LinkRequestForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Your email address"), max_length=254,
+        help_text=_("The one you gave when you registered. We send a private link there."),
+        error_messages={"required": _("Enter your email address."),
+                        "invalid": _("Enter a valid email address, like name@example.com.")},
+    )
+
+
+class OwnerRegistrationForm(RegistrationForm):
+    language = forms.ChoiceField(label=_("Language for our emails"), choices=[("en", "English"), ("es", "Español")])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in _NOT_EDITABLE:
+            del self.fields[name]
+
+    @staticmethod
+    def initial_for(registration: Registration) -> dict:
+        names = ("property_type", "business_name", "street_address", "unit", "city", "postal_code", "owner_name",
+                 "owner_phone", "owner_email", "preferred_contact_method", "contact_hours", "alternate_name",
+                 "alternate_phone", "alternate_email", "alternate_relation", "notes_for_detectives", "language")
+        return {name: getattr(registration, name) for name in names}
+
+
+class OwnerCameraForm(CameraForm):
+    camera_id = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    @staticmethod
+    def initial_for(camera) -> dict:
+        return {
+            "camera_id": camera.pk, "locations": camera.locations, "records_street": "yes" if camera.records_street else "no",
+            "description": camera.description, "bearing_degrees": camera.bearing_degrees,
+            "field_of_view_degrees": camera.field_of_view_degrees, "range_m": camera.range_m,
+            "retention_days": camera.retention_days, "exports_common_format": camera.exports_common_format,
+            "brand": camera.brand,
+        }
+
+
+OwnerCameraFormSet = forms.formset_factory(
+    OwnerCameraForm, formset=BaseCameraFormSet, extra=0, min_num=1, max_num=30, absolute_max=30,
+    validate_max=True, can_delete=True,
+)
+
+
+class StatusReportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What changed?"), choices=StatusReport.Kind.choices, widget=forms.RadioSelect,
+                             error_messages={"required": _("Choose what changed.")})
+    note = forms.CharField(label=_("Anything the department should know? (optional)"), max_length=2000, required=False,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ConsentForm(forms.Form):
+    terms_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    consent = forms.BooleanField(label=_("I have read and agree to the updated program terms."),
+                                 error_messages={"required": _("Tick the box to agree to the updated terms.")})
