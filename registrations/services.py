@@ -148,6 +148,17 @@ def _validate(data: RegistrationInput) -> dict[str, list[str]]:
     return errors
 
 
+def registration_input_errors(data: RegistrationInput) -> dict[str, list[str]]:
+    """Clean the text fields in place and return field -> messages; bulk imports reuse the form's rules."""
+    for name, value in vars(data).items():
+        if isinstance(value, str):
+            setattr(data, name, _clean_text(value))
+    for camera in data.cameras:
+        camera.description = _clean_text(camera.description)
+        camera.brand = _clean_text(camera.brand)
+    return _validate(data)
+
+
 class RegistrationRejected(ValidationError):
     """Field name -> messages; `agency` is the department the address falls in, when known."""
 
@@ -170,13 +181,7 @@ def registration_create(
     Raises RegistrationRejected with a field -> messages dict. The point decides the
     agency; a point outside every jurisdiction is refused.
     """
-    for name, value in vars(data).items():
-        if isinstance(value, str):
-            setattr(data, name, _clean_text(value))
-    for camera in data.cameras:
-        camera.description = _clean_text(camera.description)
-        camera.brand = _clean_text(camera.brand)
-    errors = _validate(data)
+    errors = registration_input_errors(data)
     agency = None
     if "location" not in errors:
         agency = agency_for_point(data.latitude, data.longitude)
