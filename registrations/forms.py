@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from registrations.models import CameraLocation, ContactMethod, ExportFormat, PropertyType
+from registrations.validators import normalize_phone
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
@@ -83,6 +84,13 @@ class RegistrationForm(forms.Form):
     website = forms.CharField(label=_("Leave this field empty"), required=False, max_length=200)
     form_nonce = forms.CharField(widget=forms.HiddenInput, max_length=200)
     terms_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def clean_owner_phone(self) -> str:
+        # The service checks again; checking here too shows every problem in one round.
+        return normalize_phone(self.cleaned_data["owner_phone"])
+
+    def clean_alternate_phone(self) -> str:
+        return normalize_phone(self.cleaned_data.get("alternate_phone", ""))
 
     def clean(self):
         data = super().clean()

@@ -24,7 +24,7 @@ _NON_WORD = re.compile(r"[^0-9A-Z ]+")
 def normalize_address(text: str) -> str:
     """'123 North Maple Street, Apt 4' -> '123 N MAPLE ST'. City and unit are dropped."""
     street_part = text.split(",")[0].upper()
-    street_part = re.split(r"\b(APT|UNIT|SUITE|STE|#)\b", street_part)[0]
+    street_part = re.split(r"\b(?:APT|UNIT|SUITE|STE)\b|#", street_part)[0]
     words = _NON_WORD.sub(" ", street_part).split()
     return " ".join(_ABBREVIATIONS.get(word, word) for word in words)
 
