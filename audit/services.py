@@ -2,23 +2,37 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
+import hmac
 import json
+from collections.abc import Callable
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
+from audit import anchors
+from audit.guards import CHECKPOINT_ACTION, TABLE
 from audit.models import AuditEntry
 
 GENESIS_HASH = "0" * 64
+# Arbitrary constant naming "the audit chain" among PostgreSQL advisory locks.
+AUDIT_CHAIN_LOCK_ID = 7_362_917_450
+_CHECKPOINT_SALT = "cameraregistry.audit.checkpoint"
+
+
+class AuditChainBroken(Exception):
+    """The chain failed verification; the message names the first broken entry."""
 
 
 def canonical_content(entry: AuditEntry) -> bytes:
     content = {
         "sequence": entry.sequence,
-        "occurred_at": entry.occurred_at.astimezone(timezone.UTC).isoformat(timespec="microseconds"),
+        "occurred_at": entry.occurred_at.astimezone(datetime.UTC).isoformat(timespec="microseconds"),
         "actor_id": entry.actor_id,
         "actor_label": entry.actor_label,
         "agency_id": entry.agency_id,
@@ -37,6 +51,58 @@ def compute_hash(entry: AuditEntry) -> str:
     return hashlib.sha256(canonical_content(entry)).hexdigest()
 
 
+def _lock_chain() -> None:
+    """Serialise writers until the surrounding transaction ends.
+
+    PostgreSQL: a transaction-scoped advisory lock (row locks on "the last row" do not
+    stop two writers from both reading the same last row). SQLite: every transaction
+    starts with BEGIN IMMEDIATE (settings), so there is only ever one writer.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_CHAIN_LOCK_ID])
+
+
+def _append(
+    *,
+    action: str,
+    actor=None,
+    agency=None,
+    object_type: str = "",
+    object_id: str | int = "",
+    parameters: dict[str, Any] | Callable[[int], dict[str, Any]] | None = None,
+    outcome: str = "success",
+    source_ip: str = "",
+) -> AuditEntry:
+    with transaction.atomic():
+        _lock_chain()
+        last = AuditEntry.objects.order_by("-sequence").values("sequence", "entry_hash").first()
+        sequence = (last["sequence"] + 1) if last else 1
+        if callable(parameters):
+            parameters = parameters(sequence)
+        entry = AuditEntry(
+            pk=sequence,
+            sequence=sequence,
+            occurred_at=timezone.now(),
+            actor=actor,
+            actor_label=(actor.get_username() if actor is not None else "")[:200],
+            agency=agency,
+            action=action[:60],
+            object_type=object_type[:60],
+            object_id=str(object_id)[:64],
+            parameters=json.loads(json.dumps(parameters or {}, default=str)),
+            outcome=outcome[:20],
+            source_ip=source_ip[:64],
+            previous_hash=last["entry_hash"] if last else GENESIS_HASH,
+        )
+        entry.entry_hash = compute_hash(entry)
+        entry.save()
+        # Anchor only what is committed: an anchor of a rolled-back entry would look like tampering.
+        force = action.endswith(".export") or action == CHECKPOINT_ACTION
+        transaction.on_commit(lambda: anchors.anchor_if_due(entry.sequence, entry.entry_hash, force=force))
+    return entry
+
+
 def audit_record(
     *,
     action: str,
@@ -48,30 +114,96 @@ def audit_record(
     outcome: str = "success",
     request: HttpRequest | None = None,
 ) -> AuditEntry:
-    """Append one entry to the chain. Never pass passwords, tokens or secrets in `parameters`."""
+    """Append one entry to the chain. Never pass passwords, tokens or secrets in `parameters`.
+
+    An action ending in ".export" anchors the chain head outside the database as soon as
+    the transaction commits; any other action does so when the last anchor is over a minute old.
+    """
     from cameraregistry.ratelimit import client_ip
 
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     if agency is None and actor is not None:
         agency = getattr(actor, "agency", None)
+    return _append(
+        action=action,
+        actor=actor,
+        agency=agency,
+        object_type=object_type,
+        object_id=object_id,
+        parameters=parameters,
+        outcome=outcome,
+        source_ip=client_ip(request) if request is not None else "",
+    )
+
+
+def checkpoint_signature(checkpoint_sequence: int, purged_through: int, purged_last_hash: str, secret: str) -> str:
+    value = f"{checkpoint_sequence}|{purged_through}|{purged_last_hash}"
+    return salted_hmac(_CHECKPOINT_SALT, value, secret=secret, algorithm="sha256").hexdigest()
+
+
+def checkpoint_is_genuine(entry: AuditEntry) -> bool:
+    """True when the checkpoint was signed by this deployment (SECRET_KEY or a fallback)."""
+    parameters = entry.parameters if isinstance(entry.parameters, dict) else {}
+    try:
+        purged_through = int(parameters["purged_through_sequence"])
+        purged_last_hash = str(parameters["purged_last_hash"])
+        signature = str(parameters["signature"])
+    except (KeyError, TypeError, ValueError):
+        return False
+    if purged_through >= entry.sequence:
+        return False
+    for secret in [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]:
+        expected = checkpoint_signature(entry.sequence, purged_through, purged_last_hash, secret)
+        if hmac.compare_digest(expected, signature):
+            return True
+    return False
+
+
+def audit_purge_before(cutoff: datetime.datetime, *, actor=None) -> int:
+    """Remove every entry older than `cutoff` (retention), keeping the chain verifiable.
+
+    Only a leading run of entries is removed (sequence 1..S where every one is older than
+    the cutoff). A signed checkpoint entry is appended first, recording S and the hash of
+    entry S, so `verify_audit_log` restarts the chain from it; the database triggers allow
+    exactly those deletes because that checkpoint exists. The removed range is verified
+    first: evidence of tampering is never purged. Returns how many entries were removed.
+    """
+    from audit.verify import verify_chain
+
     with transaction.atomic():
-        # Serialise writers so sequence numbers and the chain stay linear (PostgreSQL and SQLite alike).
-        last = AuditEntry.objects.select_for_update().order_by("-sequence").first()
-        entry = AuditEntry(
-            sequence=(last.sequence + 1) if last else 1,
-            occurred_at=timezone.now(),
-            actor=actor,
-            actor_label=(actor.get_username() if actor is not None else ""),
-            agency=agency,
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            parameters=json.loads(json.dumps(parameters or {}, default=str)),
-            outcome=outcome,
-            source_ip=client_ip(request) if request is not None else "",
-            previous_hash=last.entry_hash if last else GENESIS_HASH,
+        _lock_chain()
+        first_kept = AuditEntry.objects.filter(occurred_at__gte=cutoff).order_by("sequence").values("sequence").first()
+        last_entry = AuditEntry.objects.order_by("-sequence").values("sequence").first()
+        if last_entry is None:
+            return 0
+        purged_through = (first_kept["sequence"] - 1) if first_kept else last_entry["sequence"]
+        oldest = AuditEntry.objects.order_by("sequence").values("sequence").first()
+        if purged_through < oldest["sequence"]:
+            return 0
+        result = verify_chain(through_sequence=purged_through)
+        if not result.intact:
+            raise AuditChainBroken(f"Refusing to purge a broken audit log: {result.message}")
+        purged_last_hash = AuditEntry.objects.values_list("entry_hash", flat=True).get(sequence=purged_through)
+        removed = purged_through - oldest["sequence"] + 1
+
+        def checkpoint_parameters(sequence: int) -> dict[str, Any]:
+            return {
+                "purged_through_sequence": purged_through,
+                "purged_last_hash": purged_last_hash,
+                "purged_count": removed,
+                "cutoff": cutoff.astimezone(datetime.UTC).isoformat(),
+                "signature": checkpoint_signature(sequence, purged_through, purged_last_hash, settings.SECRET_KEY),
+            }
+
+        _append(
+            action=CHECKPOINT_ACTION,
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            agency=None,
+            object_type="audit_log",
+            parameters=checkpoint_parameters,
         )
-        entry.entry_hash = compute_hash(entry)
-        entry.save(force_insert=True)
-    return entry
+        with connection.cursor() as cursor:
+            # The ORM refuses deletes on purpose; this is the one sanctioned path.
+            cursor.execute(f"DELETE FROM {TABLE} WHERE sequence <= %s", [purged_through])  # noqa: S608
+    return removed
