@@ -135,6 +135,8 @@ def register(request: HttpRequest) -> HttpResponse:
         # Without JavaScript, "Add another camera" posts the form back with one more camera block.
         total = data.get("cameras-TOTAL_FORMS", "1")
         data["cameras-TOTAL_FORMS"] = str(min(int(total) + 1, 30) if total.isdigit() else 1)
+        # A bound form ignores field initials: give the new block the same "I don't know" default as the first.
+        data.setdefault(f"cameras-{int(data['cameras-TOTAL_FORMS']) - 1}-exports_common_format", "unknown")
         context |= {"form": RegistrationForm(data), "formset": CameraFormSet(data, prefix="cameras"),
                     "suppress_errors": True}
         return render(request, "registrations/register.html", context)

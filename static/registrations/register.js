@@ -17,6 +17,10 @@
   var marker = null;
 
   function say(text) { status.textContent = text; }
+  // Messages come translated from the page (data-msg-* on the form), so the script holds no wording.
+  function message(name, agency, place) {
+    return (form.dataset[name] || "").replace("{agency}", agency || "").replace("{address}", place || "");
+  }
 
   function setupMap(lat, lon) {
     if (typeof L === "undefined") { return; }
@@ -79,7 +83,7 @@
       .then(function (data) {
         if (!data.in_jurisdiction) { say(data.outside_message); return; }
         showTerms(data);
-        if (moved) { say(form.dataset.pinMoved || ("Pin placed. Served by " + data.agency + ".")); }
+        if (moved) { say(message("msgPinMoved", data.agency)); }
       }).catch(function () {});
   }
 
@@ -88,7 +92,7 @@
     if (text.length < 3) { return; }
     suggestions.hidden = true;
     suggestions.textContent = "";
-    say("…");
+    say(message("msgSearching"));
     fetch(mapElement.dataset.geocodeUrl + "?address=" + encodeURIComponent(text))
       .then(function (r) { return r.json(); })
       .then(function (data) {
@@ -113,9 +117,9 @@
         latitude.value = data.lat; longitude.value = data.lon;
         if (!data.in_jurisdiction) { say(data.outside_message); return; }
         showTerms(data);
-        say(data.address + " – " + data.agency);
+        say(message("msgFound", data.agency, data.address));
       })
-      .catch(function () { say(""); });
+      .catch(function () { say(message("msgLookupFailed")); });
   }
 
   findButton.hidden = false;
@@ -146,6 +150,17 @@
   var list = document.getElementById("camera-list");
   var template = document.getElementById("camera-template");
   var addButton = document.getElementById("add-camera");
+  function visibleCameras() { return list.querySelectorAll("[data-camera]:not([hidden])"); }
+  // Number the cameras the owner still sees, and offer "remove" only when one would remain.
+  function syncCameras() {
+    var visible = visibleCameras();
+    visible.forEach(function (block, index) {
+      var number = block.querySelector("[data-camera-number]");
+      if (number) { number.textContent = index + 1; }
+      var remove = block.querySelector(".remove-camera-button");
+      if (remove) { remove.hidden = visible.length <= 1; }
+    });
+  }
   function enhanceCamera(block) {
     var deleteBox = block.querySelector("input[name$='-DELETE']");
     if (!deleteBox) { return; }
@@ -153,18 +168,24 @@
     wrapper.hidden = true;
     var remove = document.createElement("button");
     remove.type = "button";
-    remove.className = "button danger";
+    remove.className = "button danger remove-camera-button";
     remove.textContent = deleteBox.closest("label").textContent.trim();
     remove.addEventListener("click", function () {
-      var visible = list.querySelectorAll("[data-camera]:not([hidden])").length;
-      if (visible <= 1) { return; }
+      if (visibleCameras().length <= 1) { return; }
       deleteBox.checked = true;
       block.hidden = true;
+      syncCameras();
+      document.getElementById("camera-status").textContent = message("msgCameraRemoved");
       addButton.focus();
     });
     block.appendChild(remove);
   }
-  list.querySelectorAll("[data-camera]").forEach(enhanceCamera);
+  list.querySelectorAll("[data-camera]").forEach(function (block) {
+    enhanceCamera(block);
+    var deleteBox = block.querySelector("input[name$='-DELETE']");
+    if (deleteBox && deleteBox.checked) { block.hidden = true; }
+  });
+  syncCameras();
   addButton.addEventListener("click", function (event) {
     event.preventDefault();
     var index = parseInt(total.value, 10);
@@ -176,6 +197,7 @@
     list.appendChild(block);
     total.value = index + 1;
     enhanceCamera(block);
+    syncCameras();
     var first = block.querySelector("input, select");
     if (first) { first.focus(); }
   });

@@ -1,0 +1,52 @@
+"""Shared steps for browser tests: picking addresses in the demo town, keyboard moves, axe checks."""
+
+from __future__ import annotations
+
+from django.core.management import call_command
+
+from agencies.models import Agency
+from agencies.selectors import agency_for_point
+from registrations.models import AddressPoint
+
+SERIOUS = {"serious", "critical"}
+
+
+def address_served_by(slug: str) -> AddressPoint:
+    """The first address point of the demo town that the agency with this slug serves."""
+    agency = Agency.objects.get(slug=slug)
+    for point in AddressPoint.objects.order_by("id").iterator():
+        found = agency_for_point(point.latitude, point.longitude)
+        if found is not None and found.pk == agency.pk:
+            return point
+    raise AssertionError(f"the demo town has no address served by {slug}")
+
+
+def tab_to(page, selector: str, limit: int = 200) -> None:
+    """Press Tab until the focused element matches the selector, as a keyboard user would."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def axe_violations(page) -> list[str]:
+    """Serious and critical axe-core violations on the current page, one readable line each."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:5]}"
+        for v in results.response["violations"]
+        if v.get("impact") in SERIOUS
+    ]
+
+
+def assert_accessible(page) -> None:
+    found = axe_violations(page)
+    assert not found, f"{page.url}:\n" + "\n".join(found)
+
+
+def run_task_worker() -> None:
+    """Run the queued background tasks (the confirmation email) once, in this process."""
+    call_command("db_worker", "--batch", "--no-startup-delay")
