@@ -1,0 +1,983 @@
+"""Bulk import of a department's existing registrations (CSV or XLSX as online forms export them).
+
+Reading, column guessing and value normalisation are plain functions; `registrations_import`
+is the service that checks every row with the same rules as the public form
+(`registrations.services.registration_input_errors`), then writes all accepted rows with
+bulk inserts in one transaction, or nothing.
+
+Rules worth knowing:
+- Consent: owners on an imported list agreed to the old program's form. Importing them records
+  a consent against the department's *current* terms with source "import"; the department
+  takes responsibility for that by importing (the owner pages ask for consent again whenever
+  the terms change).
+- Imported registrations count as confirmed on the day of the import, so the retention purge
+  does not remove old-but-real entries the day they arrive; `created_at` keeps the form's date.
+- No confirmation emails are sent for imported rows: a mass mailing is the department's decision.
+- Re-importing is safe: each row's fingerprint (a keyed hash of address and owner contact) is
+  kept in `ImportedRow`, including after the registration is withdrawn, so an owner who left
+  is never re-created from an old spreadsheet.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import time
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.models import Agency
+from audit.services import audit_record
+from cameraregistry import geometry
+from cameraregistry.crypto import lookup_hash
+from registrations.geocoding import normalize_address
+from registrations.models import (
+    AddressPoint,
+    Camera,
+    CameraLocation,
+    ConsentRecord,
+    ConsentSource,
+    ContactMethod,
+    ExportFormat,
+    PropertyType,
+    Registration,
+    Status,
+)
+from registrations.services import CameraInput, RegistrationInput, registration_input_errors
+
+from .models import ImportedRow
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_ROWS = 200_000
+BATCH = 2000
+DEFAULT_RETENTION_DAYS = 7
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read; the message says why, for the person who uploaded it."""
+
+
+# Target fields a column can be mapped to, with labels for the mapping page.
+TARGETS: dict[str, str] = {
+    "street_address": "Street address",
+    "unit": "Apartment / unit",
+    "city": "City",
+    "postal_code": "ZIP / postal code",
+    "latitude": "Latitude",
+    "longitude": "Longitude",
+    "property_type": "Residence or business",
+    "business_name": "Business name",
+    "owner_name": "Owner name",
+    "owner_first_name": "Owner first name",
+    "owner_last_name": "Owner last name",
+    "owner_phone": "Owner phone",
+    "owner_email": "Owner email",
+    "preferred_contact_method": "Preferred contact method",
+    "contact_hours": "Best time to call",
+    "alternate_name": "Alternate person's name",
+    "alternate_phone": "Alternate person's phone",
+    "alternate_email": "Alternate person's email",
+    "alternate_relation": "Alternate person's relation",
+    "camera_locations": "Camera locations (multi-select)",
+    "records_street": "Records street traffic (yes/no)",
+    "camera_description": "What the cameras show",
+    "bearing_degrees": "Direction faced (degrees)",
+    "field_of_view_degrees": "Field of view (degrees)",
+    "range_m": "Range (metres)",
+    "retention_days": "Days of footage kept",
+    "exports_common_format": "Exports a common format (Windows Media Player compliant)",
+    "brand": "System brand",
+    "notes_for_detectives": "Notes for detectives",
+    "language": "Language",
+    "submitted_at": "Date submitted",
+    "confirms_exterior_cameras": "Confirms exterior-facing cameras",
+    "confirms_records_and_keeps_video": "Confirms cameras record and keep video",
+}
+
+# Header guesses, most specific first: "email address" must become email, not address.
+_GUESSES: list[tuple[str, tuple[str, ...]]] = [
+    ("alternate_email", ("alternate email", "alternate e mail", "alternate person s email", "alt email")),
+    ("alternate_phone", ("alternate phone", "alternate person s phone", "alternate telephone", "alt phone")),
+    ("alternate_relation", ("alternate relation", "relationship", "relation")),
+    (
+        "alternate_name",
+        ("alternate name", "alternate person s name", "alternate contact", "alternate person", "alt name"),
+    ),
+    ("business_name", ("business name", "name of business", "company")),
+    ("property_type", ("residence or business", "property type", "type of property", "residential or commercial")),
+    ("owner_email", ("email", "e mail")),
+    ("records_street", ("street traffic", "record the street", "records the street", "street view")),
+    ("exports_common_format", ("windows media player", "compliant", "common format", "playable")),
+    ("camera_locations", ("camera locations", "camera location", "where are the cameras", "locations")),
+    ("retention_days", ("days of footage", "retention", "how long", "days kept", "days recorded", "storage days")),
+    ("field_of_view_degrees", ("field of view", "view angle", "angle")),
+    ("bearing_degrees", ("direction", "bearing", "facing")),
+    ("range_m", ("range",)),
+    ("notes_for_detectives", ("additional information", "notes", "comments", "anything else", "detectives")),
+    ("camera_description", ("depict", "describe", "description", "what do the cameras", "what does the camera")),
+    ("brand", ("brand", "manufacturer", "system make", "make")),
+    ("preferred_contact_method", ("preferred contact", "contact method", "how should we contact", "how to contact")),
+    ("contact_hours", ("best time", "contact hours", "hours", "time to call")),
+    ("owner_first_name", ("first name", "given name")),
+    ("owner_last_name", ("last name", "surname", "family name")),
+    ("owner_phone", ("phone", "telephone", "cell", "mobile")),
+    ("unit", ("unit", "apartment", "apt", "suite")),
+    ("postal_code", ("zip", "postal")),
+    ("city", ("city", "town", "village")),
+    ("latitude", ("latitude", "lat")),
+    ("longitude", ("longitude", "lon", "lng", "long")),
+    ("street_address", ("street address", "address", "street", "location of property")),
+    ("language", ("language", "idioma")),
+    ("submitted_at", ("timestamp", "submitted", "submission date", "date")),
+    ("confirms_exterior_cameras", ("exterior", "outside facing")),
+    ("confirms_records_and_keeps_video", ("records and retains", "record and keep", "records video", "retains video")),
+    ("owner_name", ("name", "owner", "full name")),
+]
+
+
+def _header_words(header: str) -> str:
+    return " " + " ".join(re.sub(r"[^a-z0-9]+", " ", header.lower()).split()) + " "
+
+
+def guess_mapping(headers: list[str]) -> dict[str, int]:
+    """Target field -> column index, guessed from header text; each target and column used once."""
+    mapping: dict[str, int] = {}
+    for index, header in enumerate(headers):
+        words = _header_words(header)
+        if words.strip() == "":
+            continue
+        if words.strip() in TARGETS and words.strip() not in mapping:  # exported by this registry itself
+            mapping[words.strip()] = index
+            continue
+        normalised_key = words.strip().replace(" ", "_")
+        if normalised_key in TARGETS and normalised_key not in mapping:
+            mapping[normalised_key] = index
+            continue
+        for target, phrases in _GUESSES:
+            if target in mapping:
+                continue
+            if any(f" {phrase} " in words for phrase in phrases):
+                mapping[target] = index
+                break
+    return mapping
+
+
+# ---------------------------------------------------------------- reading files
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[tuple[int, list[str]]]  # (spreadsheet row number, cells)
+    notes: list[str] = field(default_factory=list)
+    sheets: list[str] = field(default_factory=list)
+    sheet: str = ""
+
+
+def _decode(raw: bytes) -> tuple[str, list[str]]:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8", errors="strict"), []
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16"), ["The file is UTF-16 encoded; it was read as such."]
+    try:
+        return raw.decode("utf-8"), []
+    except UnicodeDecodeError as error:
+        position = error.start
+    # Excel on Windows saves "CSV" as Windows-1252; accented names survive if we read it that way.
+    text = raw.decode("cp1252", errors="replace")
+    line = raw[:position].count(b"\n") + 1
+    return text, [
+        f"The file is not UTF-8 (first unreadable byte on line {line}); it was read as Windows-1252. "
+        "Check that accented letters in names look right, or save the file as 'CSV UTF-8'."
+    ]
+
+
+def _looks_binary(raw: bytes) -> bool:
+    sample = raw[:8192]
+    if b"\x00" in sample:
+        return True
+    control = sum(1 for byte in sample if byte < 32 and byte not in (9, 10, 13, 12))
+    return control > len(sample) * 0.05
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    return str(value).strip()
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> Table:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        raise ImportFileError(
+            f"The file looks like an Excel workbook but cannot be opened ({type(error).__name__})."
+        ) from None
+    try:
+        names = list(workbook.sheetnames)
+        if sheet:
+            if sheet not in names:
+                raise ImportFileError(f"The workbook has no sheet named '{sheet}'. Its sheets: {', '.join(names)}.")
+            chosen = [sheet]
+        else:
+            chosen = names
+        for name in chosen:
+            rows = []
+            for number, values in enumerate(workbook[name].iter_rows(values_only=True), start=1):
+                cells = [_cell_text(value) for value in values]
+                if any(cells):
+                    rows.append((number, cells))
+                if len(rows) > MAX_ROWS + 1:
+                    raise ImportFileError(f"The sheet has more than {MAX_ROWS:,} rows; split it into several files.")
+            if rows:
+                header_number, headers = rows[0]
+                notes = (
+                    []
+                    if sheet or len(names) == 1
+                    else [f"The workbook has {len(names)} sheets; sheet '{name}' was read."]
+                )
+                return Table(headers=headers, rows=rows[1:], notes=notes, sheets=names, sheet=name)
+        raise ImportFileError("The workbook has no rows to import." if not sheet else f"Sheet '{sheet}' is empty.")
+    finally:
+        workbook.close()
+
+
+def read_table(path: Path | str, sheet: str | None = None) -> Table:
+    """Read a CSV or XLSX file into headers and rows; raises ImportFileError with a plain reason."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError:
+        raise ImportFileError(f"The file {path.name} cannot be found or read.") from None
+    if size == 0:
+        raise ImportFileError("The file is empty.")
+    if size > MAX_FILE_BYTES:
+        raise ImportFileError(
+            f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; split it into several files."
+        )
+    raw = path.read_bytes()
+    if raw.startswith(b"PK\x03\x04"):
+        return _read_xlsx(path, sheet)
+    if raw.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ImportFileError("This is an old Excel (.xls) file. Save it as .xlsx or CSV and upload that.")
+    if _looks_binary(raw) and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ImportFileError("This is not a CSV or XLSX file (it contains binary data).")
+    text, notes = _decode(raw)
+    if not text.strip():
+        raise ImportFileError("The file is empty.")
+    first_line = text.split("\n", 1)[0]
+    delimiter = max([",", ";", "\t"], key=first_line.count)
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as error:
+        raise ImportFileError(f"The CSV file is malformed: {error}.") from None
+    numbered = [
+        (number, [cell.strip() for cell in cells])
+        for number, cells in enumerate(records, start=1)
+        if any(c.strip() for c in cells)
+    ]
+    if not numbered:
+        raise ImportFileError("The file is empty.")
+    if len(numbered) > MAX_ROWS + 1:
+        raise ImportFileError(f"The file has more than {MAX_ROWS:,} rows; split it into several files.")
+    headers = numbered[0][1]
+    return Table(headers=headers, rows=numbered[1:], notes=notes)
+
+
+# ---------------------------------------------------------------- value normalisation
+
+_YES = {"yes", "y", "true", "t", "1", "x", "si", "sí", "yes please", "checked", "on"}
+_NO = {"no", "n", "false", "f", "0", "none", "unchecked", "off"}
+_UNKNOWN = {"", "unknown", "not sure", "don't know", "dont know", "i don't know", "?", "n/a", "na", "unsure", "maybe"}
+
+_LOCATION_WORDS = [
+    ("parking_lot", ("parking", "lot")),
+    ("driveway", ("driveway", "drive way")),
+    ("garage", ("garage",)),
+    ("alley", ("alley",)),
+    ("entrance", ("entrance", "entry", "door", "doorbell", "porch")),
+    ("front", ("front",)),
+    ("back", ("back", "rear")),
+    ("side", ("side",)),
+    ("other", ("other",)),
+]
+
+
+class ValueProblem(ValueError):
+    pass
+
+
+def parse_yes_no(text: str) -> bool | None:
+    value = text.strip().lower().rstrip(".!")
+    if value in _YES or value.startswith("yes"):
+        return True
+    if value in _NO or value.startswith("no "):
+        return False
+    if value in _UNKNOWN:
+        return None
+    raise ValueProblem(f"'{text[:40]}' is not yes or no.")
+
+
+def parse_export_format(text: str) -> str:
+    try:
+        answer = parse_yes_no(text)
+    except ValueProblem:
+        raise ValueProblem(f"'{text[:40]}' is not yes, no or unknown.") from None
+    return {True: ExportFormat.YES, False: ExportFormat.NO, None: ExportFormat.UNKNOWN}[answer]
+
+
+def parse_locations(text: str) -> tuple[list[str], list[str]]:
+    """'Front, Driveway; Alley' -> (['alley', 'driveway', 'front'], []); unknown words go to the second list."""
+    found: set[str] = set()
+    unknown: list[str] = []
+    for part in re.split(r"[,;/|\n]+|\band\b|&", text, flags=re.IGNORECASE):
+        words = part.strip().lower()
+        if not words:
+            continue
+        matched = [value for value, keys in _LOCATION_WORDS if any(key in words for key in keys)]
+        if matched:
+            found.add(matched[0])
+        else:
+            found.add(CameraLocation.OTHER)
+            unknown.append(part.strip())
+    return sorted(found), unknown
+
+
+_DURATION = re.compile(r"^\s*(\d{1,6})\s*(d|day|days|w|wk|wks|week|weeks|m|mo|month|months)?\.?\s*$", re.IGNORECASE)
+
+
+def parse_retention(text: str) -> int:
+    match = _DURATION.match(text)
+    if not match:
+        raise ValueProblem(f"'{text[:40]}' is not a number of days (write e.g. 14, '2 weeks' or '1 month').")
+    number, unit = int(match.group(1)), (match.group(2) or "d").lower()
+    days = number * (7 if unit.startswith("w") else 30 if unit.startswith("m") else 1)
+    if not 1 <= days <= 365:
+        raise ValueProblem(f"{days} days of footage is not possible here: it must be between 1 and 365.")
+    return days
+
+
+def parse_whole_number(text: str, low: int, high: int, what: str) -> int | None:
+    value = text.strip().rstrip("°").removesuffix("m").removesuffix("degrees").strip()
+    if not value:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueProblem(f"'{text[:40]}' is not a number.") from None
+    if not number.is_integer() or not low <= number <= high:
+        raise ValueProblem(f"{what} must be a whole number from {low} to {high}.")
+    return int(number)
+
+
+_DATE_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y",
+    "%m/%d/%y",
+    "%Y/%m/%d %I:%M:%S %p",
+    "%m/%d/%Y %I:%M:%S %p",
+)
+
+
+def parse_date(text: str) -> datetime:
+    value = text.strip()
+    for pattern in _DATE_FORMATS:
+        try:
+            parsed = datetime.strptime(value[:26].split(".")[0], pattern)
+        except ValueError:
+            continue
+        if parsed.year < 1990 or parsed > datetime.now():
+            raise ValueProblem(f"The date {value[:30]} is in the future or before 1990.")
+        return timezone.make_aware(parsed)
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueProblem(f"'{value[:30]}' is not a date (write it as 2024-05-31 or 5/31/2024).") from None
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+
+
+def _is_formula(value: str, target: str) -> bool:
+    if value.startswith("="):
+        return True
+    if target in ("owner_phone", "alternate_phone", "latitude", "longitude", "bearing_degrees", "range_m"):
+        return False
+    return len(value) > 1 and value[0] in "+@-" and (value[1].isalpha() or value[1] == "(")
+
+
+# Length limits of the model's text columns, so a long cell is a clear row problem, not a database error.
+_MAX_LENGTHS = {
+    name: Registration._meta.get_field(name).max_length
+    for name in (
+        "business_name",
+        "street_address",
+        "unit",
+        "city",
+        "postal_code",
+        "contact_hours",
+        "alternate_relation",
+    )
+}
+_MAX_LENGTHS.update(camera_description=300, brand=100, owner_name=200, alternate_name=200, notes_for_detectives=5000)
+
+
+# ---------------------------------------------------------------- the import
+
+
+@dataclass
+class RowProblem:
+    row: int
+    column: str
+    problem: str
+    severity: str = "error"  # "error": row not imported; "skipped": already there, nothing to do
+
+
+@dataclass
+class ImportReport:
+    source: str
+    dry_run: bool
+    all_or_nothing: bool
+    agency_slug: str = ""
+    sheet: str = ""
+    file_problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+    rows_total: int = 0
+    rows_valid: int = 0
+    rows_created: int = 0
+    rows_skipped: int = 0
+    seconds: float = 0.0
+
+    @property
+    def error_rows(self) -> int:
+        return len({p.row for p in self.problems if p.severity == "error"})
+
+    @property
+    def ok(self) -> bool:
+        return not self.file_problems and self.error_rows == 0
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows_total / self.seconds if self.seconds else 0.0
+
+    def summary(self) -> str:
+        if self.file_problems:
+            return "The file could not be imported: " + " ".join(self.file_problems)
+        action = "would be created (dry run, nothing saved)" if self.dry_run else "created"
+        created = self.rows_valid if self.dry_run else self.rows_created
+        text = (
+            f"{self.rows_total:,} rows read; {created:,} registrations {action}; "
+            f"{self.rows_skipped:,} already registered or repeated; {self.error_rows:,} rows with problems."
+        )
+        if self.error_rows and self.all_or_nothing and not self.dry_run:
+            text += " Nothing was imported because the import was set to all-or-nothing."
+        return text
+
+    def as_dict(self) -> dict:
+        return {
+            "source": self.source,
+            "dry_run": self.dry_run,
+            "all_or_nothing": self.all_or_nothing,
+            "agency": self.agency_slug,
+            "sheet": self.sheet,
+            "file_problems": self.file_problems,
+            "notes": self.notes,
+            "rows_total": self.rows_total,
+            "rows_valid": self.rows_valid,
+            "rows_created": self.rows_created,
+            "rows_skipped": self.rows_skipped,
+            "error_rows": self.error_rows,
+            "summary": self.summary(),
+            "problems": [vars(problem) for problem in self.problems],
+        }
+
+    def write_csv(self, stream) -> None:
+        from administration.exporting import safe_cell
+
+        writer = csv.writer(stream)
+        writer.writerow(["row", "column", "severity", "problem"])
+        for problem in self.file_problems:
+            writer.writerow(["", "", "error", safe_cell(problem)])
+        for problem in self.problems:
+            writer.writerow([problem.row, safe_cell(problem.column), problem.severity, safe_cell(problem.problem)])
+
+
+@dataclass
+class ImportOptions:
+    agency: Agency | None = None
+    mapping: dict[str, int] | None = None
+    sheet: str | None = None
+    dry_run: bool = True
+    all_or_nothing: bool = True
+    status: str = Status.ACTIVE
+    default_retention_days: int = DEFAULT_RETENTION_DAYS
+    actor: object = None
+    request: object = None
+    progress: Callable[[str, int, int], None] | None = None  # (phase 'check' or 'save', done, total)
+
+
+@dataclass
+class _Accepted:
+    row: int
+    fingerprint: str
+    agency: Agency
+    data: RegistrationInput
+    created_at: datetime | None
+
+
+class _AgencyFinder:
+    """agency_for_point without a query per row: agencies are few, rows are many."""
+
+    def __init__(self) -> None:
+        self.agencies = list(Agency.objects.order_by("name"))
+        self.cache: dict[tuple[float, float], Agency | None] = {}
+        self.terms = {agency.pk: agency.current_terms() for agency in self.agencies}
+
+    def find(self, latitude: float, longitude: float) -> Agency | None:
+        key = (round(latitude, 6), round(longitude, 6))
+        if key not in self.cache:
+            self.cache[key] = next(
+                (
+                    agency
+                    for agency in self.agencies
+                    if agency.min_latitude <= latitude <= agency.max_latitude
+                    and agency.min_longitude <= longitude <= agency.max_longitude
+                    and geometry.point_in_multipolygon(latitude, longitude, agency.boundary)
+                ),
+                None,
+            )
+        return self.cache[key]
+
+
+class _AddressBook:
+    """The geocoder's exact-match rule over the whole address table, held in memory for the run."""
+
+    def __init__(self) -> None:
+        self.points: dict[str, tuple[float, float, str, str]] = {}
+        for normalized, lat, lon, city, postal in (
+            AddressPoint.objects.order_by("-id")
+            .values_list("normalized", "latitude", "longitude", "city", "postal_code")
+            .iterator(chunk_size=20000)
+        ):
+            self.points[normalized] = (lat, lon, city, postal)  # lowest id wins, as in geocode()
+
+    def find(self, address: str) -> tuple[float, float, str, str] | None:
+        return self.points.get(normalize_address(address)[:200])
+
+
+def _fingerprint(data: RegistrationInput) -> str:
+    unit = " ".join(re.sub(r"[^0-9A-Za-z]+", " ", data.unit).upper().split())
+    contact = data.owner_email.lower() or re.sub(r"\D", "", data.owner_phone)
+    return lookup_hash(f"{normalize_address(data.street_address)}|{unit}|{contact}")
+
+
+def _error_column(field_name: str, mapping: dict[str, int], headers: list[str]) -> str:
+    targets = {
+        "location": ["latitude", "street_address"],
+        "consent": [],
+        "owner_name": ["owner_name", "owner_first_name", "owner_last_name"],
+    }.get(field_name, [field_name])
+    if field_name.startswith("camera"):
+        targets = ["camera_locations", "retention_days", "bearing_degrees", "field_of_view_degrees", "range_m"]
+    names = [headers[mapping[t]] for t in targets if t in mapping and mapping[t] < len(headers)]
+    return names[0] if len(names) == 1 else (" / ".join(names) if names else TARGETS.get(field_name, field_name))
+
+
+def _row_input(
+    cells: list[str], mapping: dict[str, int], headers: list[str], options: ImportOptions, addresses: _AddressBook
+) -> tuple[RegistrationInput | None, list[tuple[str, str]], datetime | None]:
+    problems: list[tuple[str, str]] = []
+
+    def value(target: str) -> str:
+        index = mapping.get(target)
+        if index is None or index >= len(cells):
+            return ""
+        return cells[index]
+
+    def column(target: str) -> str:
+        index = mapping.get(target)
+        return headers[index] if index is not None and index < len(headers) and headers[index] else TARGETS[target]
+
+    for target, index in mapping.items():
+        if index < len(cells) and _is_formula(cells[index], target):
+            problems.append((column(target), "The cell holds a spreadsheet formula; enter the value itself."))
+    for target, limit in _MAX_LENGTHS.items():
+        if len(value(target)) > limit:
+            problems.append((column(target), f"Longer than {limit} characters."))
+    if problems:
+        return None, problems, None
+
+    def parse(target: str, parser, default=None):
+        text = value(target)
+        if target not in mapping or not text:
+            return default
+        try:
+            return parser(text)
+        except ValueProblem as problem:
+            problems.append((column(target), str(problem)))
+            return default
+
+    owner_name = value("owner_name") or " ".join(filter(None, [value("owner_first_name"), value("owner_last_name")]))
+    property_text = value("property_type").lower()
+    business_name = value("business_name")
+    property_type = (
+        PropertyType.BUSINESS
+        if ("business" in property_text or "commercial" in property_text or (not property_text and business_name))
+        else PropertyType.RESIDENCE
+    )
+    locations, unknown_locations = (
+        parse_locations(value("camera_locations")) if value("camera_locations") else (["other"], [])
+    )
+    description = value("camera_description")
+    if unknown_locations:
+        description = "; ".join(filter(None, [description, "Location: " + ", ".join(unknown_locations)]))[:300]
+    retention = parse("retention_days", parse_retention, options.default_retention_days)
+    if "retention_days" in mapping and not value("retention_days"):
+        retention = options.default_retention_days
+    records_street = parse("records_street", parse_yes_no, None)
+    exports = parse("exports_common_format", parse_export_format, ExportFormat.UNKNOWN)
+    bearing = parse("bearing_degrees", lambda t: parse_whole_number(t, 0, 359, "Direction"))
+    view = parse("field_of_view_degrees", lambda t: parse_whole_number(t, 1, 360, "Field of view"))
+    camera_range = parse("range_m", lambda t: parse_whole_number(t, 1, 300, "Range"))
+    submitted = parse("submitted_at", parse_date)
+    confirms = []
+    for target in ("confirms_exterior_cameras", "confirms_records_and_keeps_video"):
+        answer = parse(target, parse_yes_no, None)
+        confirms.append(answer is not False)  # rows from the program's own list met its rules unless they say no
+    method_text = value("preferred_contact_method").lower()
+    method = (
+        ContactMethod.EMAIL
+        if "mail" in method_text
+        else ContactMethod.TEXT
+        if "text" in method_text or "sms" in method_text
+        else ContactMethod.PHONE
+    )
+    language_text = value("language").lower()
+    language = "es" if language_text.startswith(("es", "sp")) else "en"
+
+    address = value("street_address")
+    latitude = longitude = float("nan")
+    geocoded = (None, None)
+    city, postal = value("city"), value("postal_code")
+    if "latitude" in mapping and "longitude" in mapping and value("latitude") and value("longitude"):
+        try:
+            latitude, longitude = float(value("latitude")), float(value("longitude"))
+            geometry.validate_point(latitude, longitude)
+        except (TypeError, ValueError):
+            problems.append((column("latitude"), "Latitude/longitude are not a valid map point."))
+            latitude = longitude = float("nan")
+    if address:
+        found = addresses.find(address)
+        if found:
+            geocoded = (found[0], found[1])
+            city, postal = city or found[2], postal or found[3]
+            if latitude != latitude:  # NaN: no usable coordinates in the file
+                latitude, longitude = found[0], found[1]
+        elif latitude != latitude:
+            problems.append(
+                (
+                    column("street_address"),
+                    "Address not found in the address table; check the spelling or load the county's address points.",
+                )
+            )
+    data = RegistrationInput(
+        property_type=property_type,
+        street_address=address,
+        latitude=latitude,
+        longitude=longitude,
+        geocoded_latitude=geocoded[0],
+        geocoded_longitude=geocoded[1],
+        owner_name=owner_name,
+        owner_phone=value("owner_phone"),
+        owner_email=value("owner_email"),
+        confirms_exterior_cameras=confirms[0],
+        confirms_records_and_keeps_video=confirms[1],
+        cameras=[
+            CameraInput(
+                locations=locations,
+                records_street=bool(records_street),
+                retention_days=retention,
+                description=description,
+                bearing_degrees=bearing,
+                field_of_view_degrees=view,
+                range_m=camera_range,
+                exports_common_format=exports,
+                brand=value("brand"),
+            )
+        ],
+        business_name=business_name,
+        unit=value("unit"),
+        city=city,
+        postal_code=postal,
+        preferred_contact_method=method,
+        contact_hours=value("contact_hours"),
+        alternate_name=value("alternate_name"),
+        alternate_phone=value("alternate_phone"),
+        alternate_email=value("alternate_email"),
+        alternate_relation=value("alternate_relation"),
+        notes_for_detectives=value("notes_for_detectives"),
+        language=language,
+    )
+    return data, problems, submitted
+
+
+def registrations_import(*, path: Path | str, options: ImportOptions, source_name: str = "") -> ImportReport:
+    """Check every row; unless a dry run, create the accepted registrations (all of them, or none)."""
+    started = time.monotonic()
+    path = Path(path)
+    report = ImportReport(
+        source=source_name or path.name,
+        dry_run=options.dry_run,
+        all_or_nothing=options.all_or_nothing,
+        agency_slug=options.agency.slug if options.agency else "",
+    )
+    try:
+        table = read_table(path, options.sheet)
+    except ImportFileError as error:
+        report.file_problems.append(str(error))
+        _audit(report, options)
+        return report
+    report.notes.extend(table.notes)
+    report.sheet = table.sheet
+    headers = table.headers
+    mapping = dict(options.mapping) if options.mapping is not None else guess_mapping(headers)
+    mapping = {target: index for target, index in mapping.items() if target in TARGETS and 0 <= index < len(headers)}
+    if "street_address" not in mapping:
+        report.file_problems.append("No column is mapped to the street address; map one (the header row is row 1).")
+    if "owner_name" not in mapping and "owner_first_name" not in mapping:
+        report.file_problems.append("No column is mapped to the owner's name.")
+    if "owner_phone" not in mapping:
+        report.file_problems.append("No column is mapped to the owner's phone number.")
+    if report.file_problems:
+        _audit(report, options)
+        return report
+    if "retention_days" not in mapping:
+        report.notes.append(
+            f"The file has no 'days of footage kept' column; every camera is recorded as keeping "
+            f"{options.default_retention_days} days."
+        )
+    addresses = _AddressBook()
+    finder = _AgencyFinder()
+    seen: dict[tuple[int, str], int] = {}
+    imported = {
+        (agency_id, fingerprint): registration_id
+        for agency_id, fingerprint, registration_id in ImportedRow.objects.values_list(
+            "agency_id", "fingerprint", "registration_id"
+        )
+    }
+    existing = _existing_registrations()
+    accepted: list[_Accepted] = []
+    report.rows_total = len(table.rows)
+    for done, (row_number, cells) in enumerate(table.rows, start=1):
+        if options.progress and (done % 1000 == 0 or done == report.rows_total):
+            options.progress("check", done, report.rows_total)
+        data, problems, submitted = _row_input(cells, mapping, headers, options, addresses)
+        if data is not None:
+            errors = registration_input_errors(data)
+            address_column = _error_column("street_address", mapping, headers)
+            for name, messages in errors.items():
+                if name == "location" and any(column == address_column for column, _problem in problems):
+                    continue  # "address not found" already says it
+                if name == "location" and not data.street_address:
+                    continue
+                for message in messages:
+                    if (column := _error_column(name, mapping, headers), message) not in problems:
+                        problems.append((column, message))
+        agency = None
+        if data is not None and not problems:
+            agency = finder.find(data.latitude, data.longitude)
+            if agency is None:
+                problems.append(
+                    (
+                        _error_column("street_address", mapping, headers),
+                        "The address is outside every jurisdiction served by this registry.",
+                    )
+                )
+            elif options.agency is not None and agency.pk != options.agency.pk:
+                problems.append(
+                    (
+                        _error_column("street_address", mapping, headers),
+                        f"The address is in {agency.name}'s jurisdiction, not {options.agency.name}'s.",
+                    )
+                )
+            elif finder.terms[agency.pk] is None:
+                problems.append(("", f"{agency.name} has not published its program terms yet; publish them first."))
+        if problems:
+            report.problems.extend(RowProblem(row_number, column or "", problem) for column, problem in problems)
+            continue
+        fingerprint = _fingerprint(data)
+        key = (agency.pk, fingerprint)
+        if key in seen:
+            report.problems.append(
+                RowProblem(row_number, "", f"Same address and owner as row {seen[key]}; not imported twice.", "skipped")
+            )
+            report.rows_skipped += 1
+            continue
+        seen[key] = row_number
+        if key in imported:
+            report.problems.append(
+                RowProblem(
+                    row_number,
+                    "",
+                    "Already imported from an earlier file"
+                    + ("." if imported[key] else "; the owner has since withdrawn, so it is not re-created."),
+                    "skipped",
+                )
+            )
+            report.rows_skipped += 1
+            continue
+        address_key = (
+            agency.pk,
+            normalize_address(data.street_address),
+            data.unit.upper(),
+            lookup_hash(data.owner_email),
+        )
+        if data.owner_email and address_key in existing:
+            report.problems.append(RowProblem(row_number, "", "This owner already registered this address.", "skipped"))
+            report.rows_skipped += 1
+            continue
+        accepted.append(_Accepted(row_number, fingerprint, agency, data, submitted))
+    report.rows_valid = len(accepted)
+    report.problems.sort(key=lambda problem: problem.row)
+    if not options.dry_run and accepted and not (options.all_or_nothing and report.error_rows):
+        report.rows_created = _save(accepted, options, report.source, finder.terms)
+    report.seconds = time.monotonic() - started
+    _audit(report, options)
+    return report
+
+
+def _existing_registrations() -> set[tuple]:
+    rows = Registration.objects.exclude(owner_email_hash="").values_list(
+        "agency_id", "street_address", "unit", "owner_email_hash"
+    )
+    return {
+        (agency_id, normalize_address(address), unit.upper(), email_hash)
+        for agency_id, address, unit, email_hash in rows.iterator(chunk_size=20000)
+    }
+
+
+def _save(accepted: list[_Accepted], options: ImportOptions, source_name: str, terms: dict) -> int:
+    now = timezone.now()
+    with transaction.atomic():
+        for start in range(0, len(accepted), BATCH):
+            batch = accepted[start : start + BATCH]
+            registrations = []
+            for item in batch:
+                data = item.data
+                registrations.append(
+                    Registration(
+                        agency=item.agency,
+                        status=options.status,
+                        property_type=data.property_type,
+                        business_name=data.business_name if data.property_type == PropertyType.BUSINESS else "",
+                        street_address=data.street_address,
+                        unit=data.unit,
+                        city=data.city,
+                        postal_code=data.postal_code,
+                        latitude=data.latitude,
+                        longitude=data.longitude,
+                        location_corrected=(
+                            data.geocoded_latitude is not None
+                            and (data.geocoded_latitude, data.geocoded_longitude) != (data.latitude, data.longitude)
+                        ),
+                        owner_name=data.owner_name,
+                        owner_phone=data.owner_phone,
+                        owner_email=data.owner_email.lower(),
+                        owner_email_hash=lookup_hash(data.owner_email),
+                        preferred_contact_method=data.preferred_contact_method,
+                        contact_hours=data.contact_hours,
+                        alternate_name=data.alternate_name,
+                        alternate_phone=data.alternate_phone,
+                        alternate_email=data.alternate_email.lower(),
+                        alternate_relation=data.alternate_relation,
+                        confirms_exterior_cameras=True,
+                        confirms_records_and_keeps_video=True,
+                        notes_for_detectives=data.notes_for_detectives,
+                        language=data.language,
+                        created_at=item.created_at or now,
+                        last_confirmed_at=now,
+                        verified_at=now if options.status == Status.ACTIVE else None,
+                    )
+                )
+            Registration.objects.bulk_create(registrations)
+            cameras, consents, rows = [], [], []
+            for item, registration in zip(batch, registrations, strict=True):
+                for camera in item.data.cameras:
+                    cameras.append(
+                        Camera(
+                            registration=registration,
+                            locations=sorted(set(camera.locations)),
+                            records_street=camera.records_street,
+                            description=camera.description,
+                            bearing_degrees=camera.bearing_degrees,
+                            field_of_view_degrees=camera.field_of_view_degrees,
+                            range_m=camera.range_m,
+                            retention_days=camera.retention_days,
+                            exports_common_format=camera.exports_common_format,
+                            brand=camera.brand,
+                        )
+                    )
+                consents.append(
+                    ConsentRecord(
+                        registration=registration,
+                        terms_version=terms[item.agency.pk],
+                        accepted_at=now,
+                        source=ConsentSource.IMPORT,
+                        language=registration.language,
+                    )
+                )
+                rows.append(
+                    ImportedRow(
+                        agency=item.agency,
+                        fingerprint=item.fingerprint,
+                        registration=registration,
+                        source_name=source_name[:200],
+                    )
+                )
+            Camera.objects.bulk_create(cameras)
+            ConsentRecord.objects.bulk_create(consents)
+            ImportedRow.objects.bulk_create(rows)
+            if options.progress:
+                options.progress("save", min(start + BATCH, len(accepted)), len(accepted))
+    return len(accepted)
+
+
+def _audit(report: ImportReport, options: ImportOptions) -> None:
+    audit_record(
+        action="registration.import_dry_run" if report.dry_run else "registration.import",
+        actor=options.actor,
+        agency=options.agency,
+        object_type="import",
+        object_id=report.source[:64],
+        parameters={
+            "rows": report.rows_total,
+            "created": report.rows_created,
+            "valid": report.rows_valid,
+            "skipped": report.rows_skipped,
+            "error_rows": report.error_rows,
+            "all_or_nothing": report.all_or_nothing,
+            "file_problems": len(report.file_problems),
+        },
+        outcome="success" if report.ok else "failure",
+        request=options.request,
+    )

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from administration.importing import TARGETS, ImportOptions, read_table, registrations_import
+from agencies.models import Agency
+from cameraregistry.progress import Progress
+from registrations.models import Status
+
+
+class Command(BaseCommand):
+    help = "Import registrations from a CSV or XLSX export (online form or spreadsheet). Exit status 1 if any row has a problem."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--agency", help="Slug of the agency; rows outside its jurisdiction are refused.")
+        parser.add_argument("--dry-run", action="store_true", help="Check every row and report; write nothing.")
+        parser.add_argument(
+            "--valid-rows-only",
+            action="store_true",
+            help="Import the rows without problems even if others have some (default: all or nothing).",
+        )
+        parser.add_argument("--sheet", help="XLSX sheet to read (default: the first one with rows).")
+        parser.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar="HEADER=FIELD",
+            help=f"Map a column by its header to a field; fields: {', '.join(TARGETS)}.",
+        )
+        parser.add_argument(
+            "--status",
+            choices=[Status.ACTIVE, Status.PENDING],
+            default=Status.ACTIVE,
+            help="Status of imported registrations (pending puts them in the verification queue).",
+        )
+        parser.add_argument("--default-retention-days", type=int, default=7)
+        parser.add_argument("--report", help="Write the row-by-row report to this CSV file (default: FILE.report.csv).")
+
+    def handle(self, *args, **options):
+        path = Path(options["file"])
+        agency = None
+        if options["agency"]:
+            agency = Agency.objects.filter(slug=options["agency"]).first()
+            if agency is None:
+                raise CommandError(f"No agency with slug '{options['agency']}'.")
+        if not 1 <= options["default_retention_days"] <= 365:
+            raise CommandError("--default-retention-days must be between 1 and 365.")
+        mapping = None
+        if options["map"]:
+            try:
+                headers = read_table(path, options["sheet"]).headers
+            except Exception as error:  # the import below reports file problems properly
+                headers = []
+                self.stderr.write(str(error))
+            from administration.importing import guess_mapping
+
+            mapping = guess_mapping(headers)
+            for item in options["map"]:
+                header, _, target = item.partition("=")
+                if target not in TARGETS:
+                    raise CommandError(f"--map {item}: '{target}' is not a field; fields: {', '.join(TARGETS)}.")
+                if header not in headers:
+                    raise CommandError(f"--map {item}: the file has no column headed '{header}'.")
+                mapping = {name: index for name, index in mapping.items() if index != headers.index(header)}
+                mapping[target] = headers.index(header)
+        bars: dict[str, Progress] = {}
+
+        def progress(phase: str, done: int, total: int) -> None:
+            bar = bars.setdefault(
+                phase, Progress("Checking rows" if phase == "check" else "Saving", total, self.stderr._out)
+            )
+            bar.advance(done - bar.done)
+
+        report = registrations_import(
+            path=path,
+            options=ImportOptions(
+                agency=agency,
+                mapping=mapping,
+                sheet=options["sheet"],
+                dry_run=options["dry_run"],
+                all_or_nothing=not options["valid_rows_only"],
+                status=options["status"],
+                default_retention_days=options["default_retention_days"],
+                progress=progress,
+            ),
+        )
+        report_path = Path(options["report"]) if options["report"] else path.with_name(path.name + ".report.csv")
+        try:
+            with report_path.open("w", newline="", encoding="utf-8") as stream:
+                report.write_csv(stream)
+        except OSError as error:
+            self.stderr.write(f"Could not write the report file {report_path}: {error.strerror}")
+        for note in report.notes:
+            self.stdout.write(f"Note: {note}")
+        for problem in report.problems[:50]:
+            where = f"row {problem.row}" + (f", column '{problem.column}'" if problem.column else "")
+            self.stdout.write(f"{where}: {problem.problem}" + (" (skipped)" if problem.severity == "skipped" else ""))
+        if len(report.problems) > 50:
+            self.stdout.write(f"... and {len(report.problems) - 50} more; see the report file.")
+        self.stdout.write(report.summary())
+        if report.rows_total and report.seconds:
+            self.stdout.write(
+                f"{report.rows_total:,} rows in {report.seconds:.1f} s ({report.rows_per_second:,.0f} rows/s)."
+            )
+        self.stdout.write(f"Report: {report_path}")
+        if not report.ok:
+            sys.exit(1)

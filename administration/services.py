@@ -1,0 +1,415 @@
+"""Administration writes: verification, merges, exports, agency settings and the retention purge.
+
+Each service checks its own rules and writes its own audit entry, so no path can skip either.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import TextIO
+
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models.deletion import ProtectedError
+from django.utils import timezone
+
+from agencies.models import Agency, OffenseType, TermsVersion, validate_boundary
+from agencies.services import agency_save, terms_publish
+from audit.services import audit_record
+from registrations.models import OwnerAccessToken, Registration, Status
+
+from .exporting import FORMATS, WRITERS, export_queryset
+from .models import ImportedRow, PurgeRecord, RegistrationHistory
+
+# ---------------------------------------------------------------- verification
+
+
+@transaction.atomic
+def registration_verify(*, registration: Registration, actor, note: str = "", request=None) -> Registration:
+    """Mark a pending or changed registration as checked by staff (e.g. "called owner")."""
+    if registration.status == Status.REJECTED:
+        raise ValidationError("A rejected registration cannot be verified; the owner must register again.")
+    now = timezone.now()
+    if registration.status in (Status.PENDING, Status.STALE):
+        registration.status = Status.ACTIVE
+    registration.verified_at = now
+    registration.save(update_fields=["status", "verified_at", "updated_at"])
+    RegistrationHistory.objects.create(
+        registration=registration, action=RegistrationHistory.Action.VERIFIED, actor=actor, note=note.strip()[:2000]
+    )
+    audit_record(
+        action="registration.verify",
+        actor=actor,
+        agency=registration.agency,
+        object_type="registration",
+        object_id=registration.public_id,
+        parameters={"note_given": bool(note.strip())},
+        request=request,
+    )
+    return registration
+
+
+@transaction.atomic
+def registration_reject(*, registration: Registration, actor, note: str = "", request=None) -> Registration:
+    """Reject a spam or bogus registration; it leaves the canvass results and the queue."""
+    registration.status = Status.REJECTED
+    registration.save(update_fields=["status", "updated_at"])
+    # A rejected entry must not keep a working owner link.
+    OwnerAccessToken.objects.filter(registration=registration).delete()
+    RegistrationHistory.objects.create(
+        registration=registration, action=RegistrationHistory.Action.REJECTED, actor=actor, note=note.strip()[:2000]
+    )
+    audit_record(
+        action="registration.reject",
+        actor=actor,
+        agency=registration.agency,
+        object_type="registration",
+        object_id=registration.public_id,
+        request=request,
+    )
+    return registration
+
+
+@transaction.atomic
+def registrations_merge(
+    *, keep: Registration, duplicate: Registration, actor, note: str = "", request=None
+) -> Registration:
+    """Fold `duplicate` into `keep`: its cameras, consents and links to cases move over; it is then deleted.
+
+    The history entry records what the duplicate was (public id, dates, camera count) but not its contact details.
+    """
+    if keep.pk == duplicate.pk:
+        raise ValidationError("Choose two different registrations to merge.")
+    if keep.agency_id != duplicate.agency_id:
+        raise ValidationError("Only registrations of the same agency can be merged.")
+    keep = Registration.objects.select_for_update().get(pk=keep.pk)
+    duplicate = Registration.objects.select_for_update().get(pk=duplicate.pk)
+    cameras_moved = duplicate.cameras.count()
+    details = {
+        "merged_public_id": str(duplicate.public_id),
+        "merged_created_at": duplicate.created_at.isoformat(),
+        "merged_status": duplicate.status,
+        "merged_street_address": duplicate.street_address,
+        "cameras_moved": cameras_moved,
+    }
+    OwnerAccessToken.objects.filter(registration=duplicate).delete()
+    # Every other row pointing at the duplicate (cameras, consents, history, imports, other apps' links) now points at
+    # the kept one, so nothing another engineer's app holds is lost or orphaned by the merge.
+    for relation in Registration._meta.related_objects:
+        if relation.one_to_one or relation.related_model is OwnerAccessToken:
+            continue
+        if isinstance(relation.field, models.ForeignKey):
+            relation.related_model._base_manager.filter(**{relation.field.name: duplicate}).update(
+                **{relation.field.name: keep}
+            )
+    if not keep.notes_for_detectives and duplicate.notes_for_detectives:
+        keep.notes_for_detectives = duplicate.notes_for_detectives
+    if duplicate.last_confirmed_at > keep.last_confirmed_at:
+        keep.last_confirmed_at = duplicate.last_confirmed_at
+    keep.save(update_fields=["notes_for_detectives", "last_confirmed_at", "updated_at"])
+    duplicate.delete()
+    RegistrationHistory.objects.create(
+        registration=keep,
+        action=RegistrationHistory.Action.MERGED,
+        actor=actor,
+        note=note.strip()[:2000],
+        details=details,
+    )
+    audit_record(
+        action="registration.merge",
+        actor=actor,
+        agency=keep.agency,
+        object_type="registration",
+        object_id=keep.public_id,
+        parameters={"merged": details["merged_public_id"], "cameras_moved": cameras_moved},
+        request=request,
+    )
+    return keep
+
+
+# ---------------------------------------------------------------- exports
+
+
+def registrations_export(
+    *,
+    queryset,
+    format: str,
+    stream: TextIO,
+    actor=None,
+    agency: Agency | None = None,
+    contacts: bool = False,
+    request=None,
+) -> int:
+    """Write the (already scoped) registrations in `format`; the export is audited with its size."""
+    if format not in FORMATS:
+        raise ValidationError(f"Unknown export format '{format}'; choose one of {', '.join(FORMATS)}.")
+    count = WRITERS[format](export_queryset(queryset), stream, contacts=contacts)
+    audit_record(
+        action="registration.export",
+        actor=actor,
+        agency=agency,
+        object_type="registration",
+        parameters={"format": format, "count": count, "contacts": contacts},
+        request=request,
+    )
+    return count
+
+
+# ---------------------------------------------------------------- agency settings
+
+SETTINGS_FIELDS = [
+    "max_search_window_hours",
+    "default_search_radius_m",
+    "max_search_radius_m",
+    "reconfirm_interval_months",
+    "reconfirm_grace_days",
+    "request_reminder_days",
+    "request_expiry_days",
+    "footage_retention_days_after_close",
+    "stale_removal_months",
+    "audit_retention_days",
+]
+FORBIDDEN_PURPOSES = (
+    "protest",
+    "assembly",
+    "demonstration",
+    "rally",
+    "march",
+    "picket",
+    "vigil",
+    "political",
+    "religious",
+)
+
+
+@transaction.atomic
+def agency_settings_update(*, agency: Agency, changes: dict, actor, request=None) -> Agency:
+    """Change program settings (allow-listed fields only), validated by the model, audited old -> new."""
+    unknown = set(changes) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise ValidationError(f"These settings cannot be changed here: {', '.join(sorted(unknown))}.")
+    agency = Agency.objects.select_for_update().get(pk=agency.pk)
+    before = {name: getattr(agency, name) for name in changes}
+    for name, value in changes.items():
+        setattr(agency, name, value)
+    agency_save(agency=agency)
+    changed = {name: [before[name], getattr(agency, name)] for name in changes if before[name] != getattr(agency, name)}
+    if changed:
+        audit_record(
+            action="agency.settings_change",
+            actor=actor,
+            agency=agency,
+            object_type="agency",
+            object_id=agency.pk,
+            parameters={"changed": changed},
+            request=request,
+        )
+    return agency
+
+
+def parse_boundary(text: str | bytes) -> dict:
+    """Accept a GeoJSON geometry, Feature or FeatureCollection with one (Multi)Polygon; return the geometry."""
+    try:
+        data = json.loads(text)
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationError("The file is not valid GeoJSON (it cannot be read as JSON).") from None
+    if isinstance(data, dict) and data.get("type") == "FeatureCollection":
+        features = data.get("features") or []
+        polygons = [f.get("geometry") for f in features if isinstance(f, dict) and isinstance(f.get("geometry"), dict)]
+        if len(polygons) != 1:
+            raise ValidationError(
+                f"The FeatureCollection must hold exactly one polygon feature; it holds {len(polygons)}."
+            )
+        data = polygons[0]
+    elif isinstance(data, dict) and data.get("type") == "Feature":
+        data = data.get("geometry")
+    validate_boundary(data)
+    return data
+
+
+@transaction.atomic
+def agency_boundary_update(*, agency: Agency, boundary: dict, actor, request=None) -> Agency:
+    agency = Agency.objects.select_for_update().get(pk=agency.pk)
+    agency.boundary = boundary
+    agency_save(agency=agency)
+    audit_record(
+        action="agency.boundary_change",
+        actor=actor,
+        agency=agency,
+        object_type="agency",
+        object_id=agency.pk,
+        parameters={
+            "type": boundary.get("type"),
+            "bbox": [agency.min_latitude, agency.min_longitude, agency.max_latitude, agency.max_longitude],
+        },
+        request=request,
+    )
+    return agency
+
+
+@transaction.atomic
+def agency_terms_publish(*, agency: Agency, text_en: str, text_es: str = "", actor, request=None) -> TermsVersion:
+    """Publish new terms; owners who agreed to an older version are asked again by the owner pages."""
+    if not text_en.strip():
+        raise ValidationError("Enter the terms text in English.")
+    current = agency.current_terms()
+    if current and current.text_en.strip() == text_en.strip() and current.text_es.strip() == text_es.strip():
+        raise ValidationError("The text is the same as the current version; nothing to publish.")
+    terms = terms_publish(agency=agency, text_en=text_en.strip(), text_es=text_es.strip())
+    audit_record(
+        action="agency.terms_publish",
+        actor=actor,
+        agency=agency,
+        object_type="terms",
+        object_id=terms.pk,
+        parameters={"version": terms.version},
+        request=request,
+    )
+    return terms
+
+
+def purpose_is_forbidden(name: str) -> bool:
+    lowered = name.lower()
+    return any(word in lowered for word in FORBIDDEN_PURPOSES)
+
+
+@transaction.atomic
+def offense_type_add(*, agency: Agency, name: str, actor, request=None) -> OffenseType:
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError("Enter the name of the offense type.")
+    if purpose_is_forbidden(name):
+        raise ValidationError("Protests, lawful assembly and demonstrations are never an allowed purpose for a search.")
+    existing = OffenseType.objects.filter(agency=agency, name__iexact=name).first()
+    if existing is not None:
+        if existing.active:
+            raise ValidationError(f"'{existing.name}' is already on the list.")
+        existing.active = True
+        existing.save(update_fields=["active"])
+        offense = existing
+    else:
+        offense = OffenseType(agency=agency, name=name)
+        offense.full_clean()
+        offense.save()
+    audit_record(
+        action="agency.offense_type_add",
+        actor=actor,
+        agency=agency,
+        object_type="offense_type",
+        object_id=offense.pk,
+        parameters={"name": offense.name},
+        request=request,
+    )
+    return offense
+
+
+@transaction.atomic
+def offense_type_deactivate(*, offense: OffenseType, actor, request=None) -> OffenseType:
+    offense.active = False
+    offense.save(update_fields=["active"])
+    audit_record(
+        action="agency.offense_type_deactivate",
+        actor=actor,
+        agency=offense.agency,
+        object_type="offense_type",
+        object_id=offense.pk,
+        parameters={"name": offense.name},
+        request=request,
+    )
+    return offense
+
+
+# ---------------------------------------------------------------- retention purge
+
+
+def _months_ago(now: datetime, months: int) -> datetime:
+    return now - timedelta(days=round(months * 30.44))
+
+
+def _delete_registrations(queryset) -> int:
+    """Delete in batches; a registration another record protects (e.g. evidence on an open case) is left in place."""
+    removed = 0
+    ids = list(queryset.values_list("pk", flat=True))
+    for start in range(0, len(ids), 500):
+        batch = ids[start : start + 500]
+        try:
+            with transaction.atomic():
+                Registration.objects.filter(pk__in=batch).delete()
+            removed += len(batch)
+        except ProtectedError:
+            for registration_id in batch:
+                try:
+                    with transaction.atomic():
+                        Registration.objects.filter(pk=registration_id).delete()
+                    removed += 1
+                except ProtectedError:
+                    continue
+    return removed
+
+
+def purge_footage_files(*, agency: Agency, now: datetime) -> int:
+    """Hook for the footage app: remove footage files kept longer than the agency's rule after a case closed.
+
+    Uses `footage.services.footage_purge_closed_before(agency=, cutoff=)` when the footage app provides it; until then
+    there is nothing to remove and this returns 0.
+    """
+    if not apps.is_installed("footage"):
+        return 0
+    try:
+        from footage.services import footage_purge_closed_before
+    except ImportError:
+        return 0
+    cutoff = now - timedelta(days=agency.footage_retention_days_after_close)
+    return int(footage_purge_closed_before(agency=agency, cutoff=cutoff) or 0)
+
+
+def purge_expired(*, now: datetime | None = None, actor=None) -> dict[str, int]:
+    """Apply every agency's retention rules; returns counts by kind. Running it twice removes nothing more.
+
+    - Registrations not re-confirmed for `stale_removal_months` months (whatever their status) are deleted.
+    - Footage files older than `footage_retention_days_after_close` days after their case closed (footage app hook).
+    - Audit entries older than the longest `audit_retention_days` of any agency, and never younger than 365 days.
+    Withdrawn registrations are erased at once by the owner flow, so there is nothing left of them here.
+    """
+    now = now or timezone.now()
+    totals = {kind: 0 for kind in PurgeRecord.Kind.values}
+    records = []
+    for agency in Agency.objects.order_by("pk"):
+        cutoff = _months_ago(now, agency.stale_removal_months)
+        stale = _delete_registrations(Registration.objects.filter(agency=agency, last_confirmed_at__lt=cutoff))
+        footage = purge_footage_files(agency=agency, now=now)
+        for kind, count in ((PurgeRecord.Kind.STALE_REGISTRATIONS, stale), (PurgeRecord.Kind.FOOTAGE_FILES, footage)):
+            totals[kind] += count
+            if count:
+                records.append(PurgeRecord(ran_at=now, agency=agency, kind=kind, count=count))
+    retention_days = max([365, *Agency.objects.values_list("audit_retention_days", flat=True)])
+    try:
+        from audit.services import audit_purge_before
+    except ImportError:  # pragma: no cover - depends on what is merged
+        audit_purge_before = None
+    if audit_purge_before is not None:
+        removed = audit_purge_before(now - timedelta(days=retention_days), actor=actor)
+        totals[PurgeRecord.Kind.AUDIT_ENTRIES] += removed
+        if removed:
+            records.append(PurgeRecord(ran_at=now, agency=None, kind=PurgeRecord.Kind.AUDIT_ENTRIES, count=removed))
+    PurgeRecord.objects.bulk_create(records)
+    audit_record(action="retention.purge", actor=actor, object_type="retention", parameters=totals)
+    return totals
+
+
+__all__ = [
+    "ImportedRow",
+    "agency_boundary_update",
+    "agency_settings_update",
+    "agency_terms_publish",
+    "offense_type_add",
+    "offense_type_deactivate",
+    "parse_boundary",
+    "purge_expired",
+    "registration_reject",
+    "registration_verify",
+    "registrations_export",
+    "registrations_merge",
+]
