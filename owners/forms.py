@@ -15,10 +15,13 @@ _NOT_EDITABLE = ("exterior", "records", "consent", "website", "form_nonce", "ter
 
 class LinkRequestForm(forms.Form):
     email = forms.EmailField(
-        label=_("Your email address"), max_length=254,
+        label=_("Your email address"),
+        max_length=254,
         help_text=_("The one you gave when you registered. We send a private link there."),
-        error_messages={"required": _("Enter your email address."),
-                        "invalid": _("Enter a valid email address, like name@example.com.")},
+        error_messages={
+            "required": _("Enter your email address."),
+            "invalid": _("Enter a valid email address, like name@example.com."),
+        },
     )
 
 
@@ -32,40 +35,91 @@ class OwnerRegistrationForm(RegistrationForm):
 
     @staticmethod
     def initial_for(registration: Registration) -> dict:
-        names = ("property_type", "business_name", "street_address", "unit", "city", "postal_code", "owner_name",
-                 "owner_phone", "owner_email", "preferred_contact_method", "contact_hours", "alternate_name",
-                 "alternate_phone", "alternate_email", "alternate_relation", "notes_for_detectives", "language")
+        names = (
+            "property_type",
+            "business_name",
+            "street_address",
+            "unit",
+            "city",
+            "postal_code",
+            "owner_name",
+            "owner_phone",
+            "owner_email",
+            "preferred_contact_method",
+            "contact_hours",
+            "alternate_name",
+            "alternate_phone",
+            "alternate_email",
+            "alternate_relation",
+            "notes_for_detectives",
+            "language",
+        )
         return {name: getattr(registration, name) for name in names}
 
 
 class OwnerCameraForm(CameraForm):
     camera_id = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Cameras imported or registered with a precise angle keep it: offer that angle
+        # next to the coarse choices instead of refusing the owner's own data.
+        for name, limits in (("bearing_degrees", (0, 359)), ("field_of_view_degrees", (1, 360))):
+            field = self.fields[name]
+            raw = self.data.get(self.add_prefix(name)) if self.is_bound else self.initial.get(name)
+            try:
+                value = int(raw)
+            except (TypeError, ValueError):
+                continue
+            if limits[0] <= value <= limits[1] and str(value) not in {key for key, _label in field.choices}:
+                field.choices = [*field.choices, (str(value), f"{value}°")]
+
     @staticmethod
     def initial_for(camera) -> dict:
         return {
-            "camera_id": camera.pk, "locations": camera.locations, "records_street": "yes" if camera.records_street else "no",
-            "description": camera.description, "bearing_degrees": camera.bearing_degrees,
-            "field_of_view_degrees": camera.field_of_view_degrees, "range_m": camera.range_m,
-            "retention_days": camera.retention_days, "exports_common_format": camera.exports_common_format,
+            "camera_id": camera.pk,
+            "locations": camera.locations,
+            "records_street": "yes" if camera.records_street else "no",
+            "description": camera.description,
+            "bearing_degrees": camera.bearing_degrees,
+            "field_of_view_degrees": camera.field_of_view_degrees,
+            "range_m": camera.range_m,
+            "retention_days": camera.retention_days,
+            "exports_common_format": camera.exports_common_format,
             "brand": camera.brand,
         }
 
 
 OwnerCameraFormSet = forms.formset_factory(
-    OwnerCameraForm, formset=BaseCameraFormSet, extra=0, min_num=1, max_num=30, absolute_max=30,
-    validate_max=True, can_delete=True,
+    OwnerCameraForm,
+    formset=BaseCameraFormSet,
+    extra=0,
+    min_num=1,
+    max_num=30,
+    absolute_max=30,
+    validate_max=True,
+    can_delete=True,
 )
 
 
 class StatusReportForm(forms.Form):
-    kind = forms.ChoiceField(label=_("What changed?"), choices=StatusReport.Kind.choices, widget=forms.RadioSelect,
-                             error_messages={"required": _("Choose what changed.")})
-    note = forms.CharField(label=_("Anything the department should know? (optional)"), max_length=2000, required=False,
-                           widget=forms.Textarea(attrs={"rows": 3}))
+    kind = forms.ChoiceField(
+        label=_("What changed?"),
+        choices=StatusReport.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what changed.")},
+    )
+    note = forms.CharField(
+        label=_("Anything the department should know? (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class ConsentForm(forms.Form):
     terms_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    consent = forms.BooleanField(label=_("I have read and agree to the updated program terms."),
-                                 error_messages={"required": _("Tick the box to agree to the updated terms.")})
+    consent = forms.BooleanField(
+        label=_("I have read and agree to the updated program terms."),
+        error_messages={"required": _("Tick the box to agree to the updated terms.")},
+    )

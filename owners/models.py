@@ -27,7 +27,9 @@ class StatusReport(models.Model):
         MOVED = "moved", _("I moved away from this address")
         LOCATIONS_CHANGED = "locations_changed", _("My camera locations changed")
 
-    registration = models.ForeignKey("registrations.Registration", on_delete=models.CASCADE, related_name="status_reports")
+    registration = models.ForeignKey(
+        "registrations.Registration", on_delete=models.CASCADE, related_name="status_reports"
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     note = models.TextField(blank=True)
     reported_at = models.DateTimeField(default=timezone.now)

@@ -29,8 +29,12 @@ from registrations.services import CameraInput, RegistrationInput, RegistrationR
 
 def _audit(action: str, registration: Registration, request: HttpRequest | None, **parameters) -> None:
     audit_record(
-        action=action, agency=registration.agency, object_type="registration", object_id=registration.pk,
-        parameters=parameters, request=request,
+        action=action,
+        agency=registration.agency,
+        object_type="registration",
+        object_id=registration.pk,
+        parameters=parameters,
+        request=request,
     )
 
 
@@ -57,7 +61,11 @@ class CameraChange:
 
 @transaction.atomic
 def registration_owner_update(
-    *, registration: Registration, data: RegistrationInput, cameras: list[CameraChange], request: HttpRequest | None = None
+    *,
+    registration: Registration,
+    data: RegistrationInput,
+    cameras: list[CameraChange],
+    request: HttpRequest | None = None,
 ) -> Registration:
     """Apply the owner's edits. A new street address is geocoded again and may move the
     registration to another agency; its cameras are updated in place so canvass history
@@ -77,7 +85,9 @@ def registration_owner_update(
         found = geocode(data.street_address)
         if found.point is None:
             errors["street_address"] = [
-                _("We could not find this address in the department's address list. Check the spelling and the house number.")
+                _(
+                    "We could not find this address in the department's address list. Check the spelling and the house number."
+                )
             ]
             data.latitude, data.longitude = registration.latitude, registration.longitude
         else:
@@ -103,9 +113,21 @@ def registration_owner_update(
         raise RegistrationRejected(errors, agency=agency)
 
     previous_agency = registration.agency
-    for name in ("property_type", "street_address", "unit", "city", "postal_code", "owner_name", "owner_phone",
-                 "preferred_contact_method", "contact_hours", "alternate_name", "alternate_phone",
-                 "alternate_relation", "notes_for_detectives"):
+    for name in (
+        "property_type",
+        "street_address",
+        "unit",
+        "city",
+        "postal_code",
+        "owner_name",
+        "owner_phone",
+        "preferred_contact_method",
+        "contact_hours",
+        "alternate_name",
+        "alternate_phone",
+        "alternate_relation",
+        "notes_for_detectives",
+    ):
         setattr(registration, name, getattr(data, name))
     registration.business_name = data.business_name if data.property_type == PropertyType.BUSINESS else ""
     registration.owner_email = data.owner_email.lower()
@@ -128,9 +150,19 @@ def registration_owner_update(
 
     kept_ids = set()
     for change in cameras:
-        camera = registration.cameras.get(pk=change.camera_id) if change.camera_id else Camera(registration=registration)
-        for name in ("records_street", "description", "bearing_degrees", "field_of_view_degrees", "range_m",
-                     "retention_days", "exports_common_format", "brand"):
+        camera = (
+            registration.cameras.get(pk=change.camera_id) if change.camera_id else Camera(registration=registration)
+        )
+        for name in (
+            "records_street",
+            "description",
+            "bearing_degrees",
+            "field_of_view_degrees",
+            "range_m",
+            "retention_days",
+            "exports_common_format",
+            "brand",
+        ):
             setattr(camera, name, getattr(change.data, name))
         camera.locations = sorted(set(change.data.locations))
         try:
@@ -143,7 +175,11 @@ def registration_owner_update(
     removed_count = removed.count()
     removed.delete()
     _audit(
-        "owner.update", registration, request, address_changed=address_changed, cameras=len(cameras),
+        "owner.update",
+        registration,
+        request,
+        address_changed=address_changed,
+        cameras=len(cameras),
         cameras_removed=removed_count,
         agency_changed_from=previous_agency.slug if previous_agency.pk != registration.agency_id else "",
     )
@@ -208,8 +244,11 @@ def registration_reconsent(
         # The page showed other terms than the current ones (published meanwhile, or tampered with).
         raise ValidationError(_("The department's terms changed while you were reading. Read the current terms below."))
     record = ConsentRecord.objects.create(
-        registration=registration, terms_version=current, accepted_at=timezone.now(),
-        source=ConsentSource.SELF_SERVICE, language=registration.language,
+        registration=registration,
+        terms_version=current,
+        accepted_at=timezone.now(),
+        source=ConsentSource.SELF_SERVICE,
+        language=registration.language,
     )
     _audit("owner.consent", registration, request, terms_version=current.version)
     return record
@@ -232,9 +271,15 @@ def status_report_create(
     agency = registration.agency
     if agency.contact_email:
         outbox_queue(
-            kind=OutboxEmail.Kind.STATUS_REPORT, recipient=agency.contact_email, language="en",
-            context={"agency_name": agency.name, "kind": report.get_kind_display(), "note": report.note,
-                     "reference": str(registration.public_id), "address": registration.street_address},
+            kind=OutboxEmail.Kind.STATUS_REPORT,
+            registration=registration,
+            recipient=agency.contact_email,
+            language="en",
+            context={
+                "agency_name": agency.name,
+                "kind": report.get_kind_display(),
+                "note": report.note,
+            },
         )
     _audit("owner.status_report", registration, request, kind=kind)
     return report
@@ -260,8 +305,9 @@ def registration_withdraw(*, registration: Registration, request: HttpRequest | 
     registration.delete()
     audit_record(action="owner.withdraw", agency=agency, object_type="registration", parameters={}, request=request)
     if email:
-        outbox_queue(kind=OutboxEmail.Kind.WITHDRAWN, recipient=email, language=language,
-                     context={"agency_name": agency.name})
+        outbox_queue(
+            kind=OutboxEmail.Kind.WITHDRAWN, recipient=email, language=language, context={"agency_name": agency.name}
+        )
 
 
 def _months_before(moment: datetime, months: int) -> datetime:
@@ -295,8 +341,9 @@ def reconfirmation_run(*, now: datetime | None = None) -> dict[str, int]:
                 except IntegrityError:
                     continue  # reminded already in this cycle
                 if registration.owner_email:
-                    outbox_queue(kind=OutboxEmail.Kind.RECONFIRM, registration=registration,
-                                 language=registration.language)
+                    outbox_queue(
+                        kind=OutboxEmail.Kind.RECONFIRM, registration=registration, language=registration.language
+                    )
                     sent += 1
         grace_end = now - timedelta(days=agency.reconfirm_grace_days)
         overdue = ReconfirmationReminder.objects.filter(

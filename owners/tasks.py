@@ -30,11 +30,20 @@ def _compose(message: OutboxEmail) -> tuple[str, str, dict] | None:
         route = "owners:link" if kind == OutboxEmail.Kind.MANAGE_LINK else "owners:confirm_link"
         # The token is issued at send time, inside the sending transaction, so a failed send leaves no live link.
         link = settings.SITE_URL + reverse(route, args=[owner_link_issue(registration=registration)])
-        context |= {"registration": registration, "agency": registration.agency, "link": link,
-                    "link_days": settings.OWNER_LINK_MAX_AGE_DAYS}
+        context |= {
+            "registration": registration,
+            "agency": registration.agency,
+            "link": link,
+            "link_days": settings.OWNER_LINK_MAX_AGE_DAYS,
+        }
         return f"emails/owner_{kind}", registration.owner_email, context
     if not message.recipient:
         return None
+    if kind == OutboxEmail.Kind.STATUS_REPORT:
+        # Tied to the registration so that a withdrawal erases an unsent report with everything else.
+        if registration is None:
+            return None
+        context |= {"reference": str(registration.public_id), "address": registration.street_address}
     return f"emails/owner_{kind}", message.recipient, context
 
 
@@ -43,7 +52,10 @@ def deliver_outbox_email(outbox_id: int) -> str:
     try:
         with transaction.atomic():
             message = (
-                OutboxEmail.objects.select_for_update().select_related("registration__agency").filter(pk=outbox_id).first()
+                OutboxEmail.objects.select_for_update()
+                .select_related("registration__agency")
+                .filter(pk=outbox_id)
+                .first()
             )
             if message is None:
                 return "gone"

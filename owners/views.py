@@ -16,8 +16,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cameraregistry.crypto import lookup_hash
 from cameraregistry.ratelimit import client_ip, hit
 from owners import services
-from owners.forms import ConsentForm, LinkRequestForm, OwnerCameraForm, OwnerCameraFormSet, OwnerRegistrationForm, StatusReportForm
-from registrations.models import Registration, Status
+from owners.forms import (
+    ConsentForm,
+    LinkRequestForm,
+    OwnerCameraForm,
+    OwnerCameraFormSet,
+    OwnerRegistrationForm,
+    StatusReportForm,
+)
+from registrations.models import Registration
 from registrations.services import CameraInput, RegistrationInput, RegistrationRejected
 from registrations.tokens import LinkError, owner_link_check, owner_link_consume
 
@@ -45,7 +52,9 @@ def _open_session(request: HttpRequest, registration: Registration) -> None:
 
 def _link_problem(request: HttpRequest, error: LinkError) -> HttpResponse:
     status = 404 if error.reason == "invalid" else 410
-    return render(request, "owners/link_problem.html", {"reason": error.reason, "form": LinkRequestForm()}, status=status)
+    return render(
+        request, "owners/link_problem.html", {"reason": error.reason, "form": LinkRequestForm()}, status=status
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -81,11 +90,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     registration = owner_registration(request)
     if registration is None:
         return request_link(request)
-    return render(request, "owners/dashboard.html", {
-        "registration": registration, "cameras": registration.cameras.all(),
-        "consent_needed": services.consent_needed(registration),
-        "reports": registration.status_reports.all()[:5],
-    })
+    return render(
+        request,
+        "owners/dashboard.html",
+        {
+            "registration": registration,
+            "cameras": registration.cameras.all(),
+            "consent_needed": services.consent_needed(registration),
+            "reports": registration.status_reports.all()[:5],
+        },
+    )
 
 
 def request_link(request: HttpRequest) -> HttpResponse:
@@ -93,7 +107,9 @@ def request_link(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return render(request, "owners/request_link.html", {"form": LinkRequestForm()})
     if not hit("owner-link-address", client_ip(request), LINK_REQUESTS_PER_ADDRESS_PER_HOUR, 3600):
-        return render(request, "owners/request_link.html", {"form": LinkRequestForm(), "rate_limited": True}, status=429)
+        return render(
+            request, "owners/request_link.html", {"form": LinkRequestForm(), "rate_limited": True}, status=429
+        )
     form = LinkRequestForm(request.POST)
     if not form.is_valid():
         return render(request, "owners/request_link.html", {"form": form}, status=400)
@@ -110,31 +126,50 @@ def _camera_inputs(formset) -> list[services.CameraChange]:
         if not form.cleaned_data or formset._should_delete_form(form):
             continue
         camera = form.cleaned_data
-        changes.append(services.CameraChange(
-            camera_id=camera.get("camera_id"),
-            data=CameraInput(
-                locations=camera["locations"], records_street=camera["records_street"] == "yes",
-                description=camera.get("description", ""), bearing_degrees=camera.get("bearing_degrees"),
-                field_of_view_degrees=camera.get("field_of_view_degrees"), range_m=camera.get("range_m"),
-                retention_days=camera["retention_days"],
-                exports_common_format=camera.get("exports_common_format") or "unknown", brand=camera.get("brand", ""),
-            ),
-        ))
+        changes.append(
+            services.CameraChange(
+                camera_id=camera.get("camera_id"),
+                data=CameraInput(
+                    locations=camera["locations"],
+                    records_street=camera["records_street"] == "yes",
+                    description=camera.get("description", ""),
+                    bearing_degrees=camera.get("bearing_degrees"),
+                    field_of_view_degrees=camera.get("field_of_view_degrees"),
+                    range_m=camera.get("range_m"),
+                    retention_days=camera["retention_days"],
+                    exports_common_format=camera.get("exports_common_format") or "unknown",
+                    brand=camera.get("brand", ""),
+                ),
+            )
+        )
     return changes
 
 
 def _registration_input(form: OwnerRegistrationForm) -> RegistrationInput:
     data = form.cleaned_data
     return RegistrationInput(
-        property_type=data["property_type"], business_name=data.get("business_name", ""),
-        street_address=data["street_address"], unit=data.get("unit", ""), city=data.get("city", ""),
-        postal_code=data.get("postal_code", ""), latitude=0.0, longitude=0.0,
-        owner_name=data["owner_name"], owner_phone=data["owner_phone"], owner_email=data.get("owner_email", ""),
-        preferred_contact_method=data["preferred_contact_method"], contact_hours=data.get("contact_hours", ""),
-        alternate_name=data.get("alternate_name", ""), alternate_phone=data.get("alternate_phone", ""),
-        alternate_email=data.get("alternate_email", ""), alternate_relation=data.get("alternate_relation", ""),
-        confirms_exterior_cameras=True, confirms_records_and_keeps_video=True,
-        notes_for_detectives=data.get("notes_for_detectives", ""), language=data["language"], cameras=[],
+        property_type=data["property_type"],
+        business_name=data.get("business_name", ""),
+        street_address=data["street_address"],
+        unit=data.get("unit", ""),
+        city=data.get("city", ""),
+        postal_code=data.get("postal_code", ""),
+        latitude=0.0,
+        longitude=0.0,
+        owner_name=data["owner_name"],
+        owner_phone=data["owner_phone"],
+        owner_email=data.get("owner_email", ""),
+        preferred_contact_method=data["preferred_contact_method"],
+        contact_hours=data.get("contact_hours", ""),
+        alternate_name=data.get("alternate_name", ""),
+        alternate_phone=data.get("alternate_phone", ""),
+        alternate_email=data.get("alternate_email", ""),
+        alternate_relation=data.get("alternate_relation", ""),
+        confirms_exterior_cameras=True,
+        confirms_records_and_keeps_video=True,
+        notes_for_detectives=data.get("notes_for_detectives", ""),
+        language=data["language"],
+        cameras=[],
     )
 
 
@@ -146,14 +181,19 @@ def edit(request: HttpRequest) -> HttpResponse:
     context = {"registration": registration, "camera_errors": [], "suppress_errors": False}
     if request.method == "GET":
         form = OwnerRegistrationForm(initial=OwnerRegistrationForm.initial_for(registration))
-        formset = OwnerCameraFormSet(prefix="cameras", initial=[OwnerCameraForm.initial_for(c) for c in registration.cameras.all()])
+        formset = OwnerCameraFormSet(
+            prefix="cameras", initial=[OwnerCameraForm.initial_for(c) for c in registration.cameras.all()]
+        )
         return render(request, "owners/edit.html", context | {"form": form, "formset": formset})
     data = request.POST.copy()
     if "add_camera" in data:
         total = data.get("cameras-TOTAL_FORMS", "1")
         data["cameras-TOTAL_FORMS"] = str(min(int(total) + 1, 30) if total.isdigit() else 1)
-        context |= {"form": OwnerRegistrationForm(data), "formset": OwnerCameraFormSet(data, prefix="cameras"),
-                    "suppress_errors": True}
+        context |= {
+            "form": OwnerRegistrationForm(data),
+            "formset": OwnerCameraFormSet(data, prefix="cameras"),
+            "suppress_errors": True,
+        }
         return render(request, "owners/edit.html", context)
     form = OwnerRegistrationForm(data)
     formset = OwnerCameraFormSet(data, prefix="cameras")
@@ -161,7 +201,10 @@ def edit(request: HttpRequest) -> HttpResponse:
     if form_valid and formset_valid:
         try:
             services.registration_owner_update(
-                registration=registration, data=_registration_input(form), cameras=_camera_inputs(formset), request=request
+                registration=registration,
+                data=_registration_input(form),
+                cameras=_camera_inputs(formset),
+                request=request,
             )
         except RegistrationRejected as rejection:
             for field_name, messages in rejection.message_dict.items():
@@ -239,7 +282,9 @@ def consent(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("owners:dashboard")
     status = 400 if request.method == "POST" else 200
-    return render(request, "owners/consent.html", {"registration": registration, "terms": terms, "form": form}, status=status)
+    return render(
+        request, "owners/consent.html", {"registration": registration, "terms": terms, "form": form}, status=status
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -250,8 +295,12 @@ def withdraw(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return render(request, "owners/withdraw.html", {"registration": registration})
     if request.POST.get("confirm") != "yes":
-        return render(request, "owners/withdraw.html", {"registration": registration,
-                      "error": _("Tick the box to confirm you want your registration erased.")}, status=400)
+        return render(
+            request,
+            "owners/withdraw.html",
+            {"registration": registration, "error": _("Tick the box to confirm you want your registration erased.")},
+            status=400,
+        )
     had_email = bool(registration.owner_email)
     services.registration_withdraw(registration=registration, request=request)
     request.session.flush()
@@ -262,4 +311,3 @@ def withdraw(request: HttpRequest) -> HttpResponse:
 def sign_out(request: HttpRequest) -> HttpResponse:
     request.session.flush()
     return redirect("home")
-
