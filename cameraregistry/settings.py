@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.StaffSessionTimeoutMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -215,6 +216,14 @@ AXES_COOLOFF_TIME = None
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_LOCKOUT_TEMPLATE = "staff/locked_out.html"
+# Staff sessions: 30 minutes idle, 12 hours absolute, checked on the server (CJIS IA-5 j).
+STAFF_IDLE_TIMEOUT_SECONDS = env_int("STAFF_IDLE_TIMEOUT_SECONDS", 30 * 60, 60)
+STAFF_ABSOLUTE_TIMEOUT_SECONDS = env_int("STAFF_ABSOLUTE_TIMEOUT_SECONDS", 12 * 3600, 60)
+# TOTP: the axes lockout after 5 failures is the brute-force control; django-otp's own
+# throttle would refuse a correct code typed right after a typo.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_TOTP_ISSUER = SITE_NAME
 # Lock the account, not the address: a whole station often shares one address, and
 # an IP lockout would let one person lock every colleague out.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]

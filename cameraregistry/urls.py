@@ -9,6 +9,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("register/", include("registrations.urls")),
     path("manage/", include("owners.urls")),
+    path("staff/", include("accounts.urls")),
+    path("staff/canvass/", include("canvass.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -17,6 +17,8 @@ class Command(BaseCommand):
             User.objects.create_superuser("admin", "admin@maplefalls.example", DEMO_PASSWORD)
         self.stdout.write("")
         self.stdout.write("Demo sign-ins (development only):")
-        self.stdout.write(f"  Data admin (temporary): {settings.SITE_URL}/django-admin/  user: admin  password: {DEMO_PASSWORD}")
+        self.stdout.write(
+            f"  Data admin (temporary): {settings.SITE_URL}/django-admin/  user: admin  password: {DEMO_PASSWORD}"
+        )
         self.stdout.write(f"  Public registration:    {settings.SITE_URL}/register/")
         self.stdout.write("")

@@ -1,0 +1,65 @@
+"""Server-side session limits for staff: 30 minutes idle, 12 hours absolute (CJIS IA-5 j)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+
+SIGNED_IN_AT_KEY = "staff_signed_in_at"
+LAST_ACTIVITY_KEY = "staff_last_activity_at"
+
+
+def session_stamp(session, *, signed_in: bool = False) -> None:
+    now = timezone.now().timestamp()
+    if signed_in or SIGNED_IN_AT_KEY not in session:
+        session[SIGNED_IN_AT_KEY] = now
+    session[LAST_ACTIVITY_KEY] = now
+
+
+def session_expiry_reason(session) -> str | None:
+    """'idle' or 'absolute' when the session is past a limit, else None."""
+    now = timezone.now().timestamp()
+    signed_in = session.get(SIGNED_IN_AT_KEY)
+    last = session.get(LAST_ACTIVITY_KEY)
+    if signed_in is None or last is None:
+        return None
+    if now - float(signed_in) >= settings.STAFF_ABSOLUTE_TIMEOUT_SECONDS:
+        return "absolute"
+    if now - float(last) >= settings.STAFF_IDLE_TIMEOUT_SECONDS:
+        return "idle"
+    return None
+
+
+class StaffSessionTimeoutMiddleware:
+    """Ends signed-in sessions past the idle or absolute limit, whatever the browser cookie says."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            reason = session_expiry_reason(request.session)
+            if reason is not None:
+                from audit.services import audit_record
+
+                audit_record(
+                    action="auth.session_expired",
+                    actor=user,
+                    object_type="user",
+                    object_id=user.pk,
+                    parameters={"reason": reason},
+                    request=request,
+                )
+                logout(request)
+                if request.path.startswith("/staff/"):
+                    return HttpResponseRedirect(f"{reverse('staff:sign_in')}?expired={reason}")
+            else:
+                # Sessions made without the staff sign-in (tests, the Django admin) get their clock here.
+                session_stamp(request.session)
+        return self.get_response(request)
