@@ -249,6 +249,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 CSRF_FAILURE_VIEW = "cameraregistry.views.csrf_failure"
+# Also send audit chain-head anchors to syslog (/dev/log), e.g. for a remote log server.
+AUDIT_SYSLOG = env_bool("AUDIT_SYSLOG", False)
 
 # Field encryption keys (base64, 32 bytes each, newest first). Development and tests
 # derive one from SECRET_KEY so nothing needs setting; production must set them.

@@ -11,6 +11,7 @@ urlpatterns = [
     path("manage/", include("owners.urls")),
     path("staff/", include("accounts.urls")),
     path("staff/canvass/", include("canvass.urls")),
+    path("staff/audit/", include("audit.urls")),
     path("django-admin/", admin.site.urls),
 ]
 
