@@ -10,6 +10,8 @@ urlpatterns = [
     path("register/", include("registrations.urls")),
     path("manage/", include("owners.urls")),
     path("staff/", include("accounts.urls")),
+    path("staff/admin/", include("administration.urls")),
+    path("transparency/", include("administration.public_urls")),
     path("staff/canvass/", include("canvass.urls")),
     path("staff/audit/", include("audit.urls")),
     path("django-admin/", admin.site.urls),
