@@ -32,3 +32,22 @@ def _isolated_data_dir(settings, tmp_path):
 
     cache.clear()
     yield
+
+
+def run_queued_tasks() -> None:
+    """Run every queued background task once, in this process, as the real worker would.
+
+    The worker closes "obsolete" connections between tasks; inside a test's transaction
+    on PostgreSQL that would close the test's own connection, so that step is skipped.
+    """
+    from unittest import mock
+
+    from django.core.management import call_command
+
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+
+@pytest.fixture
+def run_tasks():
+    return run_queued_tasks

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 
 from registrations.models import Camera, ConsentRecord, Registration
+from tests.conftest import run_queued_tasks
 from tests.registrations.helpers import form_data, post
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,7 @@ def terms(town):
 
 
 def run_tasks() -> None:
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    run_queued_tasks()
 
 
 def test_it_shows_the_form(client, town):
