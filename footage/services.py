@@ -1,0 +1,338 @@
+"""Footage requests and evidence. Every custody event is written to the audit log here."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.access import Permission, has_permission
+from audit.services import audit_record
+from canvass.models import Case, CaseCamera
+from footage.models import Channel, EvidenceFile, FootageRequest, RequestEvent, RequestStatus
+from footage.tasks import send_footage_reminder_email, send_footage_request_email
+from footage.uploads import EvidenceUploadHandler
+from registrations.models import Status
+
+MAX_WINDOW = timedelta(days=7)
+MAX_MESSAGE_CHARS = 2000
+HASH_CHUNK_BYTES = 1024 * 1024
+
+
+def _event(footage_request: FootageRequest, kind: str, description: str = "", actor=None) -> None:
+    RequestEvent.objects.create(request=footage_request, kind=kind, description=description[:500], actor=actor)
+
+
+def _clean_text(value: str) -> str:
+    return "".join(ch for ch in str(value or "") if ch in "\n\t" or ord(ch) >= 32).strip()
+
+
+@transaction.atomic
+def footage_request_create(
+    *,
+    user,
+    case: Case,
+    case_camera_ids: list[object],
+    window_start: datetime,
+    window_end: datetime,
+    message: str,
+    request: HttpRequest | None = None,
+) -> list[FootageRequest]:
+    """One request per owner among the chosen cameras; emailed owners get a private link once this commits."""
+    if not has_permission(user, Permission.REQUEST_FOOTAGE) or case.agency_id != user.agency_id:
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    if case.status != "open":
+        errors.setdefault("__all__", []).append(_("This case is closed; reopen it to request footage."))
+    now = timezone.now()
+    if window_start is None or window_end is None:
+        errors.setdefault("window_start", []).append(_("Enter the start and end of the time window."))
+    elif window_end <= window_start:
+        errors.setdefault("window_end", []).append(_("The end of the time window must be after its start."))
+    elif window_end - window_start > MAX_WINDOW:
+        errors.setdefault("window_end", []).append(_("Ask for at most 7 days of footage in one request."))
+    elif window_start > now:
+        errors.setdefault("window_start", []).append(_("The time window cannot start in the future."))
+    message = _clean_text(message)
+    if len(message) > MAX_MESSAGE_CHARS:
+        errors.setdefault("message", []).append(
+            _("Keep the message under %(count)d characters.") % {"count": MAX_MESSAGE_CHARS}
+        )
+    ids = set()
+    for raw in case_camera_ids:
+        try:
+            ids.add(int(str(raw)))
+        except (TypeError, ValueError, OverflowError):
+            errors.setdefault("cameras", []).append(_("A chosen camera is not valid; reload the page."))
+    chosen = list(
+        CaseCamera.objects.select_related("camera__registration")
+        .filter(case=case, pk__in=ids)
+        .order_by("chosen_at", "pk")
+    )
+    if not ids:
+        errors.setdefault("cameras", []).append(_("Pick at least one camera."))
+    elif len(chosen) != len(ids):
+        errors.setdefault("cameras", []).append(_("A chosen camera is not part of this case; reload the page."))
+    for case_camera in chosen:
+        if case_camera.camera.registration.status == Status.PAUSED:
+            errors.setdefault("cameras", []).append(
+                _("%(camera)s: the owner paused participation and must not be contacted.")
+                % {"camera": case_camera.camera}
+            )
+    if errors:
+        raise ValidationError(errors)
+
+    created = []
+    by_registration: dict[int, CaseCamera] = {}
+    for case_camera in chosen:
+        by_registration.setdefault(case_camera.camera.registration_id, case_camera)
+    for case_camera in by_registration.values():
+        registration = case_camera.camera.registration
+        channel = Channel.EMAIL if registration.owner_email else Channel.PHONE
+        footage_request = FootageRequest(
+            case=case,
+            agency=case.agency,
+            registration=registration,
+            case_camera=case_camera,
+            created_by=user,
+            created_at=now,
+            channel=channel,
+            window_start=window_start,
+            window_end=window_end,
+            message=message,
+            language=registration.language,
+            expires_at=now + timedelta(days=case.agency.request_expiry_days),
+            reminder_due_at=now + timedelta(days=case.agency.request_reminder_days)
+            if channel == Channel.EMAIL
+            else None,
+        )
+        footage_request.full_clean()
+        footage_request.save()
+        if channel == Channel.EMAIL:
+            _event(footage_request, "created", "Request created; email queued", actor=user)
+            request_id = footage_request.pk
+            transaction.on_commit(lambda request_id=request_id: send_footage_request_email.enqueue(request_id))
+        else:
+            _event(footage_request, "created", "No email on file: call the owner and record the answer", actor=user)
+        audit_record(
+            action="footage_request.create",
+            actor=user,
+            agency=case.agency,
+            object_type="footage_request",
+            object_id=footage_request.pk,
+            parameters={
+                "case": case.case_number,
+                "registration": str(registration.public_id),
+                "channel": channel,
+                "window_start": window_start.isoformat(),
+                "window_end": window_end.isoformat(),
+            },
+            request=request,
+        )
+        created.append(footage_request)
+    return created
+
+
+OWNER_ANSWERS = (RequestStatus.NO_FOOTAGE, RequestStatus.DECLINED)
+
+
+@transaction.atomic
+def footage_request_answer(
+    *, footage_request: FootageRequest, answer: str, reason: str = "", actor=None, request: HttpRequest | None = None
+) -> FootageRequest:
+    """The owner (or the investigator after a phone call) says: no footage, or declined."""
+    footage_request = FootageRequest.objects.select_for_update().get(pk=footage_request.pk)
+    if answer not in OWNER_ANSWERS:
+        raise ValidationError({"answer": _("Choose one of the answers.")})
+    if footage_request.status != RequestStatus.WAITING or footage_request.expires_at <= timezone.now():
+        raise ValidationError({"answer": _("This request was already answered or has expired.")})
+    footage_request.status = answer
+    footage_request.owner_reason = _clean_text(reason)[:2000]
+    footage_request.answered_at = timezone.now()
+    footage_request.save(update_fields=["status", "owner_reason", "answered_at"])
+    by = "investigator after a phone call" if actor is not None else "owner"
+    _event(footage_request, "answered", f"{RequestStatus(answer).label} ({by})", actor=actor)
+    audit_record(
+        action="footage_request.answer",
+        actor=actor,
+        agency=footage_request.agency,
+        object_type="footage_request",
+        object_id=footage_request.pk,
+        parameters={"answer": answer, "by": by},
+        request=request,
+    )
+    return footage_request
+
+
+@transaction.atomic
+def footage_request_note_phone_call(
+    *, user, footage_request: FootageRequest, note: str, request: HttpRequest | None = None
+):
+    if not has_permission(user, Permission.REQUEST_FOOTAGE) or footage_request.agency_id != user.agency_id:
+        raise PermissionDenied
+    note = _clean_text(note)
+    if not note:
+        raise ValidationError({"note": _("Write what was said on the call.")})
+    _event(footage_request, "phone_call", note[:500], actor=user)
+    audit_record(
+        action="footage_request.phone_call",
+        actor=user,
+        agency=footage_request.agency,
+        object_type="footage_request",
+        object_id=footage_request.pk,
+        request=request,
+    )
+
+
+def evidence_receive(
+    *,
+    footage_request: FootageRequest,
+    handler: EvidenceUploadHandler,
+    uploader_description: str,
+    request: HttpRequest | None = None,
+) -> list[EvidenceFile]:
+    """Record the completely received files as evidence, all or nothing."""
+    stored_names: list[str] = []
+    try:
+        with transaction.atomic():
+            locked = FootageRequest.objects.select_for_update().get(pk=footage_request.pk)
+            if (
+                locked.status not in (RequestStatus.WAITING, RequestStatus.FOOTAGE_RECEIVED)
+                or locked.expires_at <= timezone.now()
+            ):
+                raise ValidationError(_("This request is closed; files can no longer be sent."))
+            from footage.selectors import evidence_count
+
+            if evidence_count(locked) + len(handler.received) > handler.max_files:
+                raise ValidationError(
+                    _("Only %(count)d files can be sent for one request.") % {"count": handler.max_files}
+                )
+            records = []
+            for received in handler.received:
+                stored_names.append(handler.store(received, locked.pk))
+                evidence = EvidenceFile(
+                    request=locked,
+                    original_name=received.display_name,
+                    stored_name=received.stored_name,
+                    size=received.size,
+                    content_type=received.detected_type,
+                    sha256=received.sha256,
+                    uploader_description=uploader_description[:200],
+                )
+                evidence.full_clean()
+                evidence.save()
+                records.append(evidence)
+                _event(
+                    locked,
+                    "evidence_received",
+                    f"{evidence.original_name}: {evidence.size} bytes, SHA-256 {evidence.sha256}",
+                )
+                audit_record(
+                    action="evidence.received",
+                    agency=locked.agency,
+                    object_type="evidence_file",
+                    object_id=evidence.pk,
+                    parameters={
+                        "request": locked.pk,
+                        "case": locked.case.case_number,
+                        "sha256": evidence.sha256,
+                        "size": evidence.size,
+                        "type": evidence.content_type,
+                    },
+                    request=request,
+                )
+            if records and locked.status == RequestStatus.WAITING:
+                locked.status = RequestStatus.FOOTAGE_RECEIVED
+                locked.answered_at = timezone.now()
+                locked.save(update_fields=["status", "answered_at"])
+            return records
+    except BaseException:
+        for name in stored_names:
+            default_storage.delete(name)
+        raise
+
+
+def _hash_stored(evidence: EvidenceFile) -> str:
+    digest = hashlib.sha256()
+    with default_storage.open(evidence.stored_name, "rb") as handle:
+        while chunk := handle.read(HASH_CHUNK_BYTES):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def evidence_verify(
+    *, user, evidence: EvidenceFile, purpose: str, request: HttpRequest | None = None
+) -> tuple[bool, str]:
+    """Recompute the file's SHA-256. A mismatch (or a missing file) is audited as such."""
+    try:
+        actual = _hash_stored(evidence)
+    except FileNotFoundError:
+        actual = "file missing"
+    matches = actual == evidence.sha256
+    audit_record(
+        action=f"evidence.{purpose}" if matches else "evidence.hash_mismatch",
+        actor=user,
+        agency=evidence.request.agency,
+        object_type="evidence_file",
+        object_id=evidence.pk,
+        parameters={"expected": evidence.sha256, "actual": actual, "purpose": purpose},
+        outcome="success" if matches else "failure",
+        request=request,
+    )
+    return matches, actual
+
+
+def footage_reminders_run(*, now: datetime | None = None) -> dict[str, int]:
+    """Queue due reminders (again, if an earlier send failed) and expire unanswered requests. Idempotent."""
+    now = now or timezone.now()
+    expired = 0
+    for footage_request in FootageRequest.objects.filter(status=RequestStatus.WAITING, expires_at__lte=now):
+        with transaction.atomic():
+            updated = FootageRequest.objects.filter(pk=footage_request.pk, status=RequestStatus.WAITING).update(
+                status=RequestStatus.EXPIRED
+            )
+            if updated:
+                expired += 1
+                _event(footage_request, "expired", "Expired without an answer")
+                audit_record(
+                    action="footage_request.expire",
+                    agency=footage_request.agency,
+                    object_type="footage_request",
+                    object_id=footage_request.pk,
+                )
+    due = list(
+        FootageRequest.objects.filter(
+            status=RequestStatus.WAITING,
+            channel=Channel.EMAIL,
+            email_sent_at__isnull=False,
+            reminder_due_at__lte=now,
+            reminder_sent_at__isnull=True,
+        ).values_list("pk", flat=True)
+    )
+    for request_id in due:
+        send_footage_reminder_email.enqueue(request_id)
+    return {"reminders": len(due), "expired": expired}
+
+
+def unsent_email_requeue() -> dict[str, int]:
+    """Queue again every email whose send has not succeeded; sent_at guards against sending twice."""
+    from owners.models import OutboxEmail
+    from owners.tasks import deliver_outbox_email
+
+    requests = list(
+        FootageRequest.objects.filter(
+            status=RequestStatus.WAITING, channel=Channel.EMAIL, email_sent_at__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    for request_id in requests:
+        send_footage_request_email.enqueue(request_id)
+    outbox = list(OutboxEmail.objects.filter(sent_at__isnull=True).values_list("pk", flat=True))
+    for message_id in outbox:
+        deliver_outbox_email.enqueue(message_id)
+    return {"footage_requests": len(requests), "owner_emails": len(outbox)}
