@@ -157,6 +157,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static", ("leaflet", xstatic.pkg.leaflet.BASE_DIR)]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": DATA_DIR / "uploads"}},
@@ -262,3 +263,7 @@ if not FIELD_ENCRYPTION_KEYS:
     import hashlib
 
     FIELD_ENCRYPTION_KEYS = [base64.b64encode(hashlib.sha256(SECRET_KEY.encode()).digest()).decode()]
+
+# Footage uploads (footage app): per-file size limit, enforced while streaming, and files per request.
+FOOTAGE_MAX_FILE_BYTES = env_int("FOOTAGE_MAX_FILE_BYTES", 4 * 1024**3, 1)
+FOOTAGE_MAX_FILES_PER_REQUEST = env_int("FOOTAGE_MAX_FILES_PER_REQUEST", 16, 1, 1000)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("register/", include("registrations.urls")),
     path("manage/", include("owners.urls")),
+    path("footage/", include("footage.urls")),
     path("staff/", include("accounts.urls")),
     path("staff/admin/", include("administration.urls")),
     path("transparency/", include("administration.public_urls")),
