@@ -353,3 +353,97 @@ def case_camera_remove(*, user, case: Case, camera_id: object, request: HttpRequ
                 parameters={"camera_id": camera_pk},
                 request=request,
             )
+
+
+def contact_details_reveal(*, user, registration, search: CanvassSearch, request: HttpRequest | None = None) -> dict:
+    """Owner and alternate contact details for one registration, audited; `registration` comes from
+    accounts.access.registration_for with VIEW_CONTACT_DETAILS."""
+    if not has_permission(user, Permission.VIEW_CONTACT_DETAILS):
+        raise PermissionDenied
+    from accounts.access import sharing_use_check
+
+    sharing_use_check(user, registration, request)
+    audit_record(
+        action="registration.contact_view",
+        actor=user,
+        object_type="registration",
+        object_id=str(registration.public_id),
+        parameters={"canvass_search": search.pk, "case_number": search.case.case_number},
+        request=request,
+    )
+    return contact_details_of(registration)
+
+
+def contact_details_of(registration) -> dict:
+    return {
+        "owner_name": registration.owner_name,
+        "owner_phone": registration.owner_phone,
+        "owner_email": registration.owner_email,
+        "preferred_contact_method": registration.get_preferred_contact_method_display(),
+        "contact_hours": registration.contact_hours,
+        "alternate_name": registration.alternate_name,
+        "alternate_phone": registration.alternate_phone,
+        "alternate_email": registration.alternate_email,
+        "alternate_relation": registration.alternate_relation,
+        "notes_for_detectives": registration.notes_for_detectives,
+    }
+
+
+def canvass_sheet_prepare(
+    *, user, search: CanvassSearch, request: HttpRequest | None = None
+) -> tuple[SearchResult, list]:
+    """The printable sheet: results plus each address's contacts, in walking order; audited as one access."""
+    if not has_permission(user, Permission.VIEW_CONTACT_DETAILS):
+        raise PermissionDenied
+    from accounts.access import registrations_for
+
+    result = canvass_search_results(user=user, search=search)
+    registration_ids = list(dict.fromkeys(item.camera.registration_id for item in result.ranked))
+    registrations = {
+        registration.pk: registration
+        for registration in registrations_for(user, Permission.VIEW_CONTACT_DETAILS).filter(pk__in=registration_ids)
+    }
+    visible_ids = [pk for pk in registration_ids if pk in registrations]
+    order = ranking.walking_order(
+        (search.latitude, search.longitude),
+        [(registrations[pk].latitude, registrations[pk].longitude) for pk in visible_ids],
+    )
+    stops = []
+    for index in order:
+        registration = registrations[visible_ids[index]]
+        stops.append(
+            {
+                "registration": registration,
+                "contact": contact_details_of(registration),
+                "cameras": [item for item in result.ranked if item.camera.registration_id == registration.pk],
+            }
+        )
+    audit_record(
+        action="canvass.sheet",
+        actor=user,
+        object_type="canvass_search",
+        object_id=search.pk,
+        parameters={
+            "case_number": search.case.case_number,
+            "registrations": [str(stop["registration"].public_id) for stop in stops],
+        },
+        request=request,
+    )
+    return result, stops
+
+
+def canvass_export(
+    *, user, search: CanvassSearch, export_format: str, request: HttpRequest | None = None
+) -> SearchResult:
+    if not has_permission(user, Permission.EXPORT_DATA):
+        raise PermissionDenied
+    result = canvass_search_results(user=user, search=search)
+    audit_record(
+        action="canvass.export",
+        actor=user,
+        object_type="canvass_search",
+        object_id=search.pk,
+        parameters={"case_number": search.case.case_number, "format": export_format, "rows": len(result.ranked)},
+        request=request,
+    )
+    return result

@@ -1,0 +1,240 @@
+from __future__ import annotations
+
+import json
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.access import Permission, registration_for, staff_required
+from agencies.models import OffenseType
+from canvass import exports, selectors, services
+from canvass.forms import SearchForm
+from canvass.models import CaseCamera
+from registrations.geocoding import geocode
+
+# Where each service error is shown on the search form.
+_ERROR_FIELDS = {
+    "case_number": "case_number",
+    "offense_type": "offense_type",
+    "place": "address",
+    "window": "window_start",
+    "radius_m": "radius_m",
+    "corridor_m": "corridor_m",
+    "vertices": "area_kind",
+    "area_kind": "area_kind",
+}
+
+
+def _offense_types(user):
+    return [
+        o
+        for o in OffenseType.objects.filter(agency_id=user.agency_id, active=True)
+        if not services.is_forbidden_purpose(o.name)
+    ]
+
+
+def _place_from(form: SearchForm) -> services.Place:
+    data = form.cleaned_data
+    address = (data.get("address") or "").strip()
+    latitude, longitude = (data.get("latitude") or "").strip(), (data.get("longitude") or "").strip()
+    if not (latitude and longitude) and address:
+        found = geocode(address)
+        if found.point is None:
+            suggestions = "; ".join(point.address for point in found.suggestions)
+            hint = (
+                f" Did you mean: {suggestions}?"
+                if suggestions
+                else " Check the spelling or click the place on the map."
+            )
+            raise ValidationError({"place": f"The address “{address}” was not found.{hint}"})
+        return services.Place(found.point.latitude, found.point.longitude, found.point.address)
+    if not (latitude and longitude):
+        raise ValidationError({"place": "Give the incident's place: type its address or click it on the map."})
+    try:
+        return services.Place(float(latitude), float(longitude), address)
+    except ValueError:
+        raise ValidationError({"place": "The map point could not be read; click the place on the map again."}) from None
+
+
+@never_cache
+@staff_required(Permission.SEARCH_CANVASS)
+@require_http_methods(["GET", "POST"])
+def search_page(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    agency = user.agency
+    form = SearchForm(request.POST or None, offense_types=_offense_types(user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            place = _place_from(form)
+            result = services.canvass_search_run(
+                user=user,
+                case_number=data["case_number"],
+                offense_type_id=data["offense_type"],
+                place=place,
+                window=(data["window_start"], data["window_end"]),
+                area=services.AreaRequest(
+                    kind=data["area_kind"],
+                    radius_m=data["radius_m"],
+                    corridor_m=data["corridor_m"],
+                    vertices=data["vertices"],
+                ),
+                request=request,
+            )
+        except ValidationError as error:
+            for key, messages in error.message_dict.items():
+                for message in messages:
+                    form.add_error(_ERROR_FIELDS.get(key), message)
+        else:
+            return redirect("canvass:results", search_id=result.search.pk)
+    status = 400 if form.errors else 200
+    context = {
+        "form": form,
+        "agency": agency,
+        "limits": {
+            "max_radius_m": agency.max_search_radius_m if agency else 0,
+            "default_radius_m": agency.default_search_radius_m if agency else 0,
+            "max_window_hours": agency.max_search_window_hours if agency else 0,
+            "max_corridor_m": services.MAX_CORRIDOR_M,
+            "max_route_km": services.MAX_ROUTE_LENGTH_M / 1000,
+            "max_polygon_km2": services.MAX_POLYGON_AREA_M2 / 1e6,
+            "max_vertices": services.MAX_POLYGON_VERTICES,
+        },
+        "map_center": _map_center(agency),
+        "cases": selectors.cases_for(user).select_related("offense_type")[:10],
+    }
+    return render(request, "canvass/search.html", context, status=status)
+
+
+def _map_center(agency) -> dict:
+    if agency is None or agency.min_latitude == agency.max_latitude:
+        return {"latitude": 0, "longitude": 0}
+    return {
+        "latitude": (agency.min_latitude + agency.max_latitude) / 2,
+        "longitude": (agency.min_longitude + agency.max_longitude) / 2,
+    }
+
+
+def _result_items(result: services.SearchResult, chosen_ids: set[int]) -> list[dict]:
+    return [
+        {
+            "rank": position,
+            "item": item,
+            "detail": result.details[item.camera.camera_id],
+            "chosen": item.camera.camera_id in chosen_ids,
+        }
+        for position, item in enumerate(result.ranked, start=1)
+    ]
+
+
+@never_cache
+@staff_required(Permission.SEARCH_CANVASS)
+def search_results(request: HttpRequest, search_id: int) -> HttpResponse:
+    search = selectors.search_for(request.user, search_id)
+    result = services.canvass_search_results(user=request.user, search=search)
+    chosen_ids = set(CaseCamera.objects.filter(case=search.case).values_list("camera_id", flat=True))
+    context = {
+        "search": search,
+        "case": search.case,
+        "items": _result_items(result, chosen_ids),
+        "map_data": exports.results_geojson(result),
+        "now": timezone.now(),
+    }
+    return render(request, "canvass/results.html", context)
+
+
+@never_cache
+@staff_required(Permission.VIEW_CONTACT_DETAILS)
+@require_POST
+def contact_reveal(request: HttpRequest, search_id: int, public_id: str) -> HttpResponse:
+    search = selectors.search_for(request.user, search_id)
+    registration = registration_for(request.user, public_id, Permission.VIEW_CONTACT_DETAILS)
+    contact = services.contact_details_reveal(
+        user=request.user, registration=registration, search=search, request=request
+    )
+    return render(request, "canvass/contact.html", {"search": search, "registration": registration, "contact": contact})
+
+
+@never_cache
+@staff_required(Permission.VIEW_CONTACT_DETAILS)
+def canvass_sheet(request: HttpRequest, search_id: int) -> HttpResponse:
+    search = selectors.search_for(request.user, search_id)
+    result, stops = services.canvass_sheet_prepare(user=request.user, search=search, request=request)
+    context = {
+        "search": search,
+        "case": search.case,
+        "stops": stops,
+        "map_data": exports.results_geojson(result),
+        "printed_at": timezone.now(),
+    }
+    return render(request, "canvass/sheet.html", context)
+
+
+@never_cache
+@staff_required(Permission.EXPORT_DATA)
+def export_csv(request: HttpRequest, search_id: int) -> HttpResponse:
+    search = selectors.search_for(request.user, search_id)
+    result = services.canvass_export(user=request.user, search=search, export_format="csv", request=request)
+    response = HttpResponse(exports.results_csv(result), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="canvass-{search.pk}.csv"'
+    return response
+
+
+@never_cache
+@staff_required(Permission.EXPORT_DATA)
+def export_geojson(request: HttpRequest, search_id: int) -> HttpResponse:
+    search = selectors.search_for(request.user, search_id)
+    result = services.canvass_export(user=request.user, search=search, export_format="geojson", request=request)
+    response = HttpResponse(json.dumps(exports.results_geojson(result)), content_type="application/geo+json")
+    response["Content-Disposition"] = f'attachment; filename="canvass-{search.pk}.geojson"'
+    return response
+
+
+@never_cache
+@staff_required(Permission.SEARCH_CANVASS)
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = selectors.case_for(request.user, case_id)
+    chosen = (
+        CaseCamera.objects.filter(case=case, camera__registration__in=selectors.searchable_registrations(request.user))
+        .select_related("camera", "camera__registration", "chosen_by")
+        .order_by("chosen_at")
+    )
+    context = {"case": case, "searches": case.searches.select_related("created_by"), "chosen": chosen}
+    return render(request, "canvass/case.html", context)
+
+
+@staff_required(Permission.SEARCH_CANVASS)
+@require_POST
+def case_camera_add(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = selectors.case_for(request.user, case_id)
+    try:
+        services.case_camera_add(
+            user=request.user,
+            case=case,
+            camera_id=request.POST.get("camera_id"),
+            note=request.POST.get("note", ""),
+            request=request,
+        )
+    except ValidationError as error:
+        return render(request, "canvass/problem.html", {"case": case, "messages_list": error.messages}, status=400)
+    return _back_to(request, case)
+
+
+@staff_required(Permission.SEARCH_CANVASS)
+@require_POST
+def case_camera_remove(request: HttpRequest, case_id: int, camera_id: int) -> HttpResponse:
+    case = selectors.case_for(request.user, case_id)
+    services.case_camera_remove(user=request.user, case=case, camera_id=camera_id, request=request)
+    return _back_to(request, case)
+
+
+def _back_to(request: HttpRequest, case) -> HttpResponse:
+    # Only our own search pages are valid places to return to: never an arbitrary URL.
+    search_id = request.POST.get("search_id", "")
+    if search_id.isdigit() and case.searches.filter(pk=int(search_id)).exists():
+        return redirect("canvass:results", search_id=int(search_id))
+    return redirect("canvass:case", case_id=case.pk)

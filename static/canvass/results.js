@@ -1,0 +1,84 @@
+// Results and sheet pages: the search area, cameras and view cones; a result and its marker highlight each other.
+(function () {
+  "use strict";
+  var dataElement = document.getElementById("map-data");
+  var mapElement = document.getElementById("results-map") || document.getElementById("sheet-map");
+  var printButton = document.getElementById("print-sheet");
+  if (printButton) {
+    printButton.hidden = false;
+    printButton.addEventListener("click", function () { window.print(); });
+  }
+  if (!dataElement || !mapElement || typeof L === "undefined") { return; }
+  var data = JSON.parse(dataElement.textContent);
+  var map = L.map(mapElement, { attributionControl: false });
+  var markers = {};
+  var cones = {};
+  var selected = null;
+
+  function styleFor(props) {
+    if (props.sees_incident === "yes") { return "#15803d"; }
+    if (props.sees_incident === "unknown") { return "#a16207"; }
+    return "#6b7280";
+  }
+
+  var layer = L.geoJSON(data, {
+    style: function (feature) {
+      var role = feature.properties.role;
+      if (role === "area") { return { color: "#1d4ed8", weight: 2, fillOpacity: 0.05 }; }
+      if (role === "cone") { return { color: "#15803d", weight: 1, fillOpacity: 0.15 }; }
+      return {};
+    },
+    pointToLayer: function (feature, latlng) {
+      var props = feature.properties;
+      if (props.role === "incident") {
+        return L.circleMarker(latlng, { radius: 9, color: "#b00020", weight: 3, fillOpacity: 0.9 });
+      }
+      return L.circleMarker(latlng, { radius: 6, color: styleFor(props), weight: 2, fillOpacity: 0.7 });
+    },
+    onEachFeature: function (feature, item) {
+      var props = feature.properties;
+      if (props.role === "camera") {
+        markers[props.camera_id] = item;
+        item.bindTooltip(props.rank + ". " + props.address);
+        item.on("click", function () { select(props.camera_id, true); });
+        item.getElement && item.on("add", function () {
+          var el = item.getElement();
+          if (el) { el.classList.add("camera-marker"); el.setAttribute("data-camera-id", props.camera_id); }
+        });
+      } else if (props.role === "cone") {
+        cones[props.camera_id] = item;
+      }
+    }
+  }).addTo(map);
+  var bounds = layer.getBounds();
+  if (bounds.isValid()) { map.fitBounds(bounds, { padding: [16, 16] }); } else { map.setView([0, 0], 2); }
+
+  function select(cameraId, scroll) {
+    if (selected !== null) {
+      var old = document.getElementById("camera-" + selected);
+      if (old) { old.classList.remove("selected"); }
+      if (markers[selected]) { markers[selected].setStyle({ weight: 2, radius: 6 }); }
+      if (cones[selected]) { cones[selected].setStyle({ weight: 1, fillOpacity: 0.15 }); }
+    }
+    selected = cameraId;
+    var row = document.getElementById("camera-" + cameraId);
+    if (row) {
+      row.classList.add("selected");
+      if (scroll) { row.scrollIntoView({ block: "nearest" }); row.focus({ preventScroll: true }); }
+    }
+    if (markers[cameraId]) { markers[cameraId].setStyle({ weight: 4, radius: 10 }); markers[cameraId].bringToFront(); }
+    if (cones[cameraId]) { cones[cameraId].setStyle({ weight: 3, fillOpacity: 0.35 }); }
+  }
+
+  document.querySelectorAll(".result[data-camera-id]").forEach(function (row) {
+    var id = Number(row.dataset.cameraId);
+    row.addEventListener("click", function (event) {
+      if (event.target.closest("button, a, input")) { return; }
+      select(id, false);
+      if (markers[id]) { map.panTo(markers[id].getLatLng()); }
+    });
+    row.addEventListener("keydown", function (event) {
+      if (event.target === row && (event.key === "Enter" || event.key === " ")) { event.preventDefault(); select(id, false); }
+    });
+  });
+})();
