@@ -248,7 +248,10 @@ def program_stats(agency: Agency | None) -> dict:
         "searches_per_month": monthly_counts(searches, "created_at") if searches is not None else [],
         "searches_total": searches.count() if searches is not None else 0,
         "requests": footage_request_stats(agency),
-        "purges": list(purges.values("kind").annotate(total=Count("pk"), removed=Sum("count")).order_by("kind")),
+        "purges": [
+            {"kind": str(PurgeRecord.Kind(row["kind"]).label), "removed": row["removed"]}
+            for row in purges.values("kind").annotate(removed=Sum("count")).order_by("kind")
+        ],
     }
 
 

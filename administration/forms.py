@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+from django import forms
+
+from administration.exporting import FORMATS
+from administration.importing import TARGETS
+from administration.services import SETTINGS_FIELDS
+from agencies.models import Agency
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label="Note (what you checked, e.g. 'called owner')",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="CSV or XLSX file", help_text="As exported by the online form or spreadsheet; up to 50 MB."
+    )
+
+
+class MappingForm(forms.Form):
+    """One select per column of the file: which registry field it holds (or nothing)."""
+
+    mode = forms.ChoiceField(
+        label="What to do",
+        widget=forms.RadioSelect,
+        initial="dry_run",
+        choices=[
+            ("dry_run", "Dry run: check every row and report, save nothing"),
+            ("all_or_nothing", "Import, but only if every row is correct (all or nothing)"),
+            ("valid_rows", "Import the correct rows and report the others"),
+        ],
+    )
+
+    def __init__(self, *args, headers: list[str], mapping: dict[str, int], sheets: list[str], sheet: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.headers = headers
+        by_column = {index: target for target, index in mapping.items()}
+        choices = [("", "— not imported —"), *TARGETS.items()]
+        if len(sheets) > 1:
+            self.fields["sheet"] = forms.ChoiceField(label="Sheet", choices=[(s, s) for s in sheets], initial=sheet)
+        for index, header in enumerate(headers):
+            self.fields[f"column_{index}"] = forms.ChoiceField(
+                label=f"Column {index + 1}: {header or '(no header)'}",
+                choices=choices,
+                required=False,
+                initial=by_column.get(index, ""),
+            )
+
+    def clean(self):
+        data = super().clean()
+        mapping: dict[str, int] = {}
+        for index in range(len(self.headers)):
+            target = data.get(f"column_{index}")
+            if not target:
+                continue
+            if target in mapping:
+                self.add_error(
+                    f"column_{index}", f"'{TARGETS[target]}' is already chosen for column {mapping[target] + 1}."
+                )
+            mapping[target] = index
+        if "street_address" not in mapping:
+            raise forms.ValidationError("Choose the column that holds the street address.")
+        data["mapping"] = mapping
+        return data
+
+
+class ExportForm(forms.Form):
+    format = forms.ChoiceField(
+        choices=[(f, f.upper() if f != "geojson" else "GeoJSON") for f in FORMATS],
+        widget=forms.RadioSelect,
+        initial="csv",
+    )
+    contacts = forms.BooleanField(label="Include owner and alternate contact details", required=False)
+
+
+class SettingsForm(forms.ModelForm):
+    class Meta:
+        model = Agency
+        fields = SETTINGS_FIELDS
+        help_texts = {
+            "stale_removal_months": "Registrations not re-confirmed for this many months are deleted by the nightly purge.",
+            "footage_retention_days_after_close": "Footage files are deleted this many days after their case is closed.",
+            "audit_retention_days": "At least 365 days.",
+        }
+
+
+class TermsForm(forms.Form):
+    text_en = forms.CharField(label="Terms (English)", widget=forms.Textarea(attrs={"rows": 8}), max_length=20000)
+    text_es = forms.CharField(
+        label="Terms (Spanish)", widget=forms.Textarea(attrs={"rows": 8}), max_length=20000, required=False
+    )
+
+
+class OffenseForm(forms.Form):
+    name = forms.CharField(label="New offense type", max_length=100)
+
+
+class BoundaryForm(forms.Form):
+    boundary_file = forms.FileField(
+        label="Jurisdiction boundary (GeoJSON)", help_text="A Polygon or MultiPolygon, as exported by GIS."
+    )

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django_tasks import task
+
+from administration.importing import ImportOptions, registrations_import
+from administration.models import ImportJob
+
+
+def import_file_path(job: ImportJob):
+    return settings.DATA_DIR / "imports" / job.stored_name
+
+
+@task()
+def run_import_job(job_id: int) -> None:
+    job = ImportJob.objects.select_related("agency", "created_by").filter(pk=job_id).first()
+    if job is None or job.state not in (ImportJob.State.QUEUED,):
+        return
+    ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.RUNNING)
+
+    def progress(phase: str, done: int, total: int) -> None:
+        # Autocommitted row updates: the page polling this job sees them while the import runs.
+        state = ImportJob.State.RUNNING if phase == "check" else ImportJob.State.SAVING
+        if phase == "check":
+            ImportJob.objects.filter(pk=job.pk).update(rows_done=done, rows_total=total, state=state)
+        elif done == 0 or done == total:
+            ImportJob.objects.filter(pk=job.pk).update(state=state)
+
+    report = registrations_import(
+        path=import_file_path(job),
+        source_name=job.original_name,
+        options=ImportOptions(
+            agency=job.agency,
+            mapping={k: int(v) for k, v in job.mapping.items()},
+            sheet=job.sheet or None,
+            dry_run=job.dry_run,
+            all_or_nothing=job.all_or_nothing,
+            actor=job.created_by,
+            progress=progress,
+        ),
+    )
+    state = ImportJob.State.FAILED if report.file_problems else ImportJob.State.DONE
+    ImportJob.objects.filter(pk=job.pk).update(
+        state=state, report=report.as_dict(), rows_total=report.rows_total, rows_done=report.rows_total
+    )

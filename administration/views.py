@@ -1,0 +1,423 @@
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.access import Permission, has_permission, registration_for, registrations_for, staff_required
+from administration import selectors, services
+from administration.charts import bar_chart
+from administration.exporting import CONTENT_TYPES, safe_cell
+from administration.forms import (
+    BoundaryForm,
+    ExportForm,
+    MappingForm,
+    NoteForm,
+    OffenseForm,
+    SettingsForm,
+    TermsForm,
+    UploadForm,
+)
+from administration.importing import MAX_FILE_BYTES, ImportFileError, guess_mapping, read_table
+from administration.models import ImportJob
+from administration.tasks import import_file_path, run_import_job
+from agencies.models import Agency, OffenseType
+
+# ---------------------------------------------------------------- verification queue
+
+
+@staff_required(Permission.VERIFY_REGISTRATIONS)
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    pending = selectors.verification_queue(registrations_for(request.user, Permission.VERIFY_REGISTRATIONS))
+    return render(request, "administration/queue.html", {"registrations": pending[:200], "total": pending.count()})
+
+
+@staff_required(Permission.VERIFY_REGISTRATIONS)
+@require_GET
+def review(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    registration = registration_for(request.user, public_id, Permission.VERIFY_REGISTRATIONS)
+    scope = registrations_for(request.user, Permission.VERIFY_REGISTRATIONS)
+    return render(
+        request,
+        "administration/review.html",
+        {
+            "registration": registration,
+            "cameras": registration.cameras.all(),
+            "form": NoteForm(),
+            "duplicates": selectors.duplicate_candidates(registration, scope),
+            "history": selectors.registration_history(registration),
+        },
+    )
+
+
+def _note(request: HttpRequest) -> str:
+    form = NoteForm(request.POST)
+    return form.cleaned_data["note"] if form.is_valid() else ""
+
+
+@staff_required(Permission.VERIFY_REGISTRATIONS)
+@require_POST
+def verify(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    registration = registration_for(request.user, public_id, Permission.VERIFY_REGISTRATIONS)
+    try:
+        services.registration_verify(
+            registration=registration, actor=request.user, note=_note(request), request=request
+        )
+        messages.success(request, f"{registration.street_address} verified.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("administration:queue")
+
+
+@staff_required(Permission.VERIFY_REGISTRATIONS)
+@require_POST
+def reject(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    registration = registration_for(request.user, public_id, Permission.VERIFY_REGISTRATIONS)
+    services.registration_reject(registration=registration, actor=request.user, note=_note(request), request=request)
+    messages.success(request, f"{registration.street_address} rejected as spam.")
+    return redirect("administration:queue")
+
+
+@staff_required(Permission.VERIFY_REGISTRATIONS)
+@require_POST
+def merge(request: HttpRequest, public_id: uuid.UUID, other_id: uuid.UUID) -> HttpResponse:
+    keep = registration_for(request.user, public_id, Permission.VERIFY_REGISTRATIONS)
+    duplicate = registration_for(request.user, other_id, Permission.VERIFY_REGISTRATIONS)
+    try:
+        services.registrations_merge(
+            keep=keep, duplicate=duplicate, actor=request.user, note=_note(request), request=request
+        )
+        messages.success(request, "The duplicate was merged into this registration; its cameras moved here.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("administration:review", public_id=keep.public_id)
+
+
+# ---------------------------------------------------------------- import
+
+
+def _job_for(request: HttpRequest, job_id: uuid.UUID) -> ImportJob:
+    # Jobs belong to the uploader's agency; anyone else gets the same 404 as a made-up id.
+    return get_object_or_404(ImportJob, public_id=job_id, agency_id=request.user.agency_id)
+
+
+@staff_required(Permission.IMPORT_DATA)
+@require_http_methods(["GET", "POST"])
+def import_upload(request: HttpRequest) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > MAX_FILE_BYTES:
+            form.add_error(
+                "file", f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; split it into several files."
+            )
+        else:
+            folder = settings.DATA_DIR / "imports"
+            folder.mkdir(parents=True, exist_ok=True)
+            stored = f"{uuid.uuid4().hex}.upload"
+            with (folder / stored).open("wb") as target:
+                for chunk in upload.chunks():
+                    target.write(chunk)
+            try:
+                table = read_table(folder / stored)
+            except ImportFileError as error:
+                (folder / stored).unlink(missing_ok=True)
+                form.add_error("file", str(error))
+            else:
+                job = ImportJob.objects.create(
+                    agency=request.user.agency,
+                    created_by=request.user,
+                    original_name=upload.name[:200],
+                    stored_name=stored,
+                    sheet=table.sheet,
+                    mapping=guess_mapping(table.headers),
+                )
+                return redirect("administration:import_mapping", job_id=job.public_id)
+    jobs = ImportJob.objects.filter(agency_id=request.user.agency_id)[:10]
+    return render(request, "administration/import_upload.html", {"form": form, "jobs": jobs})
+
+
+@staff_required(Permission.IMPORT_DATA)
+@require_http_methods(["GET", "POST"])
+def import_mapping(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+    job = _job_for(request, job_id)
+    if job.state != ImportJob.State.UPLOADED:
+        return render(request, "administration/import_progress.html", {"job": job})
+    sheet = request.POST.get("sheet") or job.sheet or None
+    try:
+        table = read_table(import_file_path(job), sheet)
+    except ImportFileError as error:
+        messages.error(request, str(error))
+        return redirect("administration:import_upload")
+    mapping = job.mapping if table.sheet == job.sheet else guess_mapping(table.headers)
+    form = MappingForm(
+        request.POST or None,
+        headers=table.headers,
+        mapping={k: int(v) for k, v in mapping.items()},
+        sheets=table.sheets,
+        sheet=table.sheet,
+    )
+    if request.method == "POST" and "change_sheet" not in request.POST and form.is_valid():
+        mode = form.cleaned_data["mode"]
+        job.mapping = form.cleaned_data["mapping"]
+        job.sheet = table.sheet
+        job.dry_run = mode == "dry_run"
+        job.all_or_nothing = mode != "valid_rows"
+        job.state = ImportJob.State.QUEUED
+        job.rows_total = len(table.rows)
+        job.save()
+        job_pk = job.pk
+        transaction.on_commit(lambda: run_import_job.enqueue(job_pk))
+        return redirect("administration:import_mapping", job_id=job.public_id)
+    if table.sheet != job.sheet:
+        job.sheet, job.mapping = table.sheet, mapping
+        job.save(update_fields=["sheet", "mapping"])
+    return render(
+        request,
+        "administration/import_mapping.html",
+        {
+            "job": job,
+            "form": form,
+            "table": table,
+            "preview": table.rows[:3],
+        },
+    )
+
+
+@staff_required(Permission.IMPORT_DATA)
+@require_GET
+def import_progress(request: HttpRequest, job_id: uuid.UUID) -> JsonResponse:
+    job = _job_for(request, job_id)
+    return JsonResponse(
+        {
+            "state": job.state,
+            "state_label": job.get_state_display(),
+            "rows_done": job.rows_done,
+            "rows_total": job.rows_total,
+            "finished": job.state in (ImportJob.State.DONE, ImportJob.State.FAILED),
+            "summary": job.report.get("summary", ""),
+        }
+    )
+
+
+@staff_required(Permission.IMPORT_DATA)
+@require_GET
+def import_report_csv(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+    job = _job_for(request, job_id)
+    if not job.report:
+        raise Http404
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="import-report.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["row", "column", "severity", "problem"])
+    for problem in job.report.get("file_problems", []):
+        writer.writerow(["", "", "error", safe_cell(problem)])
+    for problem in job.report.get("problems", []):
+        writer.writerow(
+            [problem["row"], safe_cell(problem["column"]), problem["severity"], safe_cell(problem["problem"])]
+        )
+    return response
+
+
+# ---------------------------------------------------------------- export
+
+
+@staff_required(Permission.EXPORT_DATA)
+@require_http_methods(["GET", "POST"])
+def export(request: HttpRequest) -> HttpResponse:
+    form = ExportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        chosen = form.cleaned_data["format"]
+        contacts = form.cleaned_data["contacts"]
+        if contacts and not has_permission(request.user, Permission.VIEW_CONTACT_DETAILS):
+            contacts = False
+        # Only the user's own agency: sharing agreements lend searches, never bulk exports.
+        queryset = registrations_for(request.user, Permission.EXPORT_DATA).filter(agency_id=request.user.agency_id)
+        queryset = queryset.exclude(status="rejected")
+        stream = io.StringIO()
+        services.registrations_export(
+            queryset=queryset,
+            format=chosen,
+            stream=stream,
+            actor=request.user,
+            agency=request.user.agency,
+            contacts=contacts,
+            request=request,
+        )
+        response = HttpResponse(stream.getvalue(), content_type=CONTENT_TYPES[chosen])
+        stamp = timezone.localdate().isoformat()
+        extension = {"csv": "csv", "geojson": "geojson", "kml": "kml"}[chosen]
+        response["Content-Disposition"] = f'attachment; filename="registrations-{stamp}.{extension}"'
+        return response
+    return render(request, "administration/export.html", {"form": form})
+
+
+# ---------------------------------------------------------------- agency settings
+
+
+@staff_required(Permission.MANAGE_SETTINGS)
+@require_http_methods(["GET", "POST"])
+def settings_page(request: HttpRequest) -> HttpResponse:
+    agency = get_object_or_404(Agency, pk=request.user.agency_id)
+    action = request.POST.get("action")
+    settings_form = SettingsForm(
+        request.POST if action == "settings" else None, instance=Agency.objects.get(pk=agency.pk)
+    )
+    terms_form = TermsForm(request.POST if action == "terms" else None)
+    offense_form = OffenseForm(request.POST if action == "offense" else None)
+    boundary_form = BoundaryForm(
+        request.POST if action == "boundary" else None, request.FILES if action == "boundary" else None
+    )
+    try:
+        if action == "settings" and settings_form.is_valid():
+            changes = {name: settings_form.cleaned_data[name] for name in services.SETTINGS_FIELDS}
+            services.agency_settings_update(agency=agency, changes=changes, actor=request.user, request=request)
+            messages.success(request, "Settings saved.")
+            return redirect("administration:settings")
+        if action == "terms" and terms_form.is_valid():
+            terms = services.agency_terms_publish(
+                agency=agency,
+                text_en=terms_form.cleaned_data["text_en"],
+                text_es=terms_form.cleaned_data["text_es"],
+                actor=request.user,
+                request=request,
+            )
+            messages.success(request, f"Terms version {terms.version} published; owners will be asked to agree again.")
+            return redirect("administration:settings")
+        if action == "offense" and offense_form.is_valid():
+            services.offense_type_add(
+                agency=agency, name=offense_form.cleaned_data["name"], actor=request.user, request=request
+            )
+            messages.success(request, "Offense type added.")
+            return redirect("administration:settings")
+        if action == "boundary" and boundary_form.is_valid():
+            upload = boundary_form.cleaned_data["boundary_file"]
+            if upload.size > 20 * 1024 * 1024:
+                raise ValidationError("The boundary file is larger than 20 MB.")
+            boundary = services.parse_boundary(upload.read())
+            services.agency_boundary_update(agency=agency, boundary=boundary, actor=request.user, request=request)
+            messages.success(request, "Boundary saved.")
+            return redirect("administration:settings")
+    except ValidationError as error:
+        target = {"terms": terms_form, "offense": offense_form, "boundary": boundary_form, "settings": settings_form}[
+            action
+        ]
+        if hasattr(error, "error_dict"):
+            for field, errors in error.message_dict.items():
+                target.add_error(field if field in target.fields else None, errors)
+        else:
+            target.add_error(None, error.messages)
+    return render(
+        request,
+        "administration/settings.html",
+        {
+            "agency": agency,
+            "settings_form": settings_form,
+            "terms_form": terms_form,
+            "offense_form": offense_form,
+            "boundary_form": boundary_form,
+            "terms": agency.terms_versions.all()[:10],
+            "offenses": OffenseType.objects.filter(agency=agency),
+            "boundary_json": json.dumps(agency.boundary),
+        },
+    )
+
+
+@staff_required(Permission.MANAGE_SETTINGS)
+@require_POST
+def offense_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    offense = get_object_or_404(OffenseType, pk=pk, agency_id=request.user.agency_id)
+    services.offense_type_deactivate(offense=offense, actor=request.user, request=request)
+    messages.success(request, f"'{offense.name}' is no longer offered as a search purpose.")
+    return redirect("administration:settings")
+
+
+# ---------------------------------------------------------------- dashboard and transparency
+
+
+@staff_required(Permission.VIEW_DASHBOARD)
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    agency = get_object_or_404(Agency, pk=request.user.agency_id)
+    stats = selectors.program_stats(agency)
+    cells = selectors.grid_cells(selectors.coverage_points(agency), 250)
+    charts = {
+        "new": bar_chart(stats["new_per_month"], "New registrations per month"),
+        "status": bar_chart([(str(label), value) for label, value in stats["by_status"]], "Registrations by status"),
+        "searches": bar_chart(stats["searches_per_month"], "Canvass searches per month"),
+        "requests": bar_chart(stats["requests"]["per_month"], "Footage requests per month")
+        if stats["requests"]
+        else "",
+    }
+    return render(
+        request,
+        "administration/dashboard.html",
+        {
+            "agency": agency,
+            "stats": stats,
+            "charts": charts,
+            "cells_json": json.dumps(cells),
+            "boundary_json": json.dumps(agency.boundary),
+        },
+    )
+
+
+def _public_agency(request: HttpRequest) -> Agency | None:
+    slug = request.GET.get("agency", "")
+    if not slug:
+        return None
+    agency = Agency.objects.filter(slug=slug[:60]).first()
+    if agency is None:
+        raise Http404
+    return agency
+
+
+@require_GET
+def transparency(request: HttpRequest) -> HttpResponse:
+    agency = _public_agency(request)
+    stats = selectors.program_stats(agency)
+    cells = selectors.public_coverage_cells(agency)
+    charts = {
+        "new": bar_chart(stats["new_per_month"], "New registrations per month"),
+        "searches": bar_chart(stats["searches_per_month"], "Canvass searches per month"),
+    }
+    return render(
+        request,
+        "administration/transparency.html",
+        {
+            "agency": agency,
+            "agencies": Agency.objects.order_by("name"),
+            "stats": stats,
+            "charts": charts,
+            "cells": cells,
+            "cells_json": json.dumps(cells),
+            "minimum": selectors.PUBLIC_CELL_MINIMUM,
+            "cell_m": selectors.PUBLIC_CELL_M,
+            "year": timezone.localdate().year,
+        },
+    )
+
+
+@require_GET
+def transparency_report(request: HttpRequest, year: int) -> HttpResponse:
+    if not 2000 <= year <= timezone.localdate().year:
+        raise Http404
+    agency = _public_agency(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="transparency-{year}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(selectors.YEARLY_REPORT_HEADER)
+    for row in selectors.yearly_report_rows(agency, year):
+        writer.writerow(row)
+    return response
