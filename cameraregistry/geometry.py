@@ -210,6 +210,9 @@ def _format_quantity(value: float) -> str:
 
 
 def _wrap180(degrees: float) -> float:
+    if -180.0 <= degrees < 180.0:
+        # Adding 180 first would round tiny offsets to about 1e-14 degrees.
+        return degrees
     return (degrees + 180.0) % 360.0 - 180.0
 
 
@@ -293,10 +296,14 @@ def _vincenty_inverse(lat1: float, lon1: float, lat2: float, lon2: float) -> tup
         )
         if abs(lam) > math.pi:
             return None
-        if abs(lam - previous) <= _CONVERGENCE:
+        # Relative to sigma, so bearings over a metre or two are as precise
+        # as over kilometres.
+        if abs(lam - previous) <= _CONVERGENCE * min(1.0, sigma):
             break
     else:
-        return None
+        # Stalled on rounding noise rather than diverging: accept it.
+        if abs(lam - previous) > 1e-12:
+            return None
     big_a, big_b = _series_ab(cos2_alpha)
     distance = _B * big_a * (sigma - _delta_sigma(big_b, sin_sigma, cos_sigma, cos_2sm))
     azimuth = _normalise_bearing(math.degrees(math.atan2(east, north)))
@@ -325,9 +332,7 @@ def _vincenty_direct(lat1: float, lon1: float, azimuth: float, distance: float) 
     lat2 = math.atan2(sin_u1 * cos_sigma + cos_u1 * sin_sigma * cos_a1, (1 - _F) * math.hypot(sin_alpha, x))
     lam = math.atan2(sin_sigma * sin_a1, cos_u1 * cos_sigma - sin_u1 * sin_sigma * cos_a1)
     c = _F / 16 * cos2_alpha * (4 + _F * (4 - 3 * cos2_alpha))
-    big_l = lam - (1 - c) * _F * sin_alpha * (
-        sigma + c * sin_sigma * (cos_2sm + c * cos_sigma * (-1 + 2 * cos_2sm**2))
-    )
+    big_l = lam - (1 - c) * _F * sin_alpha * (sigma + c * sin_sigma * (cos_2sm + c * cos_sigma * (-1 + 2 * cos_2sm**2)))
     return math.degrees(lat2), _wrap180(lon1 + math.degrees(big_l))
 
 
@@ -338,9 +343,7 @@ def _antipodal_inverse(lat1: float, lon1: float, lat2: float, lon2: float) -> tu
     # a is the true azimuth and is longer for any other (triangle inequality),
     # so minimising over a yields both the distance and the azimuth.
     phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    cos_angle = math.sin(phi1) * math.sin(phi2) + math.cos(phi1) * math.cos(phi2) * math.cos(
-        math.radians(lon2 - lon1)
-    )
+    cos_angle = math.sin(phi1) * math.sin(phi2) + math.cos(phi1) * math.cos(phi2) * math.cos(math.radians(lon2 - lon1))
     # Below 45% of the spherical estimate, s is surely shorter than the
     # geodesic yet long enough that the remainder is far from antipodal.
     split = 0.45 * 6371008.8 * math.acos(max(-1.0, min(1.0, cos_angle)))
@@ -465,9 +468,7 @@ def _within_box(ax: float, ay: float, bx: float, by: float, cx: float, cy: float
     return min(ax, bx) <= cx <= max(ax, bx) and min(ay, by) <= cy <= max(ay, by)
 
 
-def _segments_touch(
-    ax: float, ay: float, bx: float, by: float, cx: float, cy: float, dx: float, dy: float
-) -> bool:
+def _segments_touch(ax: float, ay: float, bx: float, by: float, cx: float, cy: float, dx: float, dy: float) -> bool:
     """Closed segments AB and CD share at least one point."""
     d1 = _orientation(cx, cy, dx, dy, ax, ay)
     d2 = _orientation(cx, cy, dx, dy, bx, by)
@@ -705,14 +706,21 @@ def _locate(lat: float, lon: float, ring: list[LatLon]) -> int:
     at_pole = abs(lat) == 90.0
     inside = False
     previous_lat, previous_lon = ring[-1]
+    # Each vertex gets exactly one offset from the point's meridian: deriving
+    # it a second way (previous offset plus the edge's step) can round a
+    # 1e-23 degree offset to zero and flip its side.
     previous_offset = _wrap180(previous_lon - lon)
     for vertex_lat, vertex_lon in ring:
-        offset_a = previous_offset
-        offset_b = offset_a + _wrap180(vertex_lon - previous_lon)
-        previous_offset = _wrap180(vertex_lon - lon)
+        offset_a, offset_b = previous_offset, _wrap180(vertex_lon - lon)
         lat_a, lon_a = previous_lat, previous_lon
-        previous_lat, previous_lon = vertex_lat, vertex_lon
-        if max(offset_a, offset_b) < -window or min(offset_a, offset_b) > window:
+        previous_lat, previous_lon, previous_offset = vertex_lat, vertex_lon, offset_b
+        # An edge whose offsets differ by more than 180 degrees goes the short
+        # way round through the opposite meridian, so it never meets the ray.
+        far_side = abs(offset_b - offset_a) > 180.0
+        if far_side:
+            if min(abs(offset_a), abs(offset_b)) > window:
+                continue
+        elif max(offset_a, offset_b) < -window or min(offset_a, offset_b) > window:
             continue
         ax, ay, az = (c - qc for c, qc in zip(_ecef(lat_a, lon_a), q, strict=True))
         bx, by, bz = (c - qc for c, qc in zip(_ecef(vertex_lat, vertex_lon), q, strict=True))
@@ -732,7 +740,7 @@ def _locate(lat: float, lon: float, ring: list[LatLon]) -> int:
             gap = min(math.sqrt(ax * ax + ay * ay + az * az), math.sqrt(bx * bx + by * by + bz * bz))
         if gap <= EDGE_TOLERANCE_M:
             return _BOUNDARY
-        if not at_pole and (offset_a > 0) != (offset_b > 0):
+        if not at_pole and not far_side and (offset_a > 0) != (offset_b > 0):
             # Travelling east, north of the edge is on its left (side > 0);
             # the crossing is north of the point when the point is south.
             if (side < 0) if offset_b > offset_a else (side > 0):
@@ -964,8 +972,9 @@ def expand_bbox(min_lat: float, min_lon: float, max_lat: float, max_lon: float, 
     if south > north or west > east:
         raise GeometryError("The box's minimum must not exceed its maximum.")
     margin = _non_negative(margin_m, "Margin")
-    # A tiny relative pad absorbs rounding in the conversions below.
-    pad = margin * (1 + 1e-9) + 1e-9
+    # A micrometre-and-ppb pad absorbs rounding here and in the caller's
+    # own coordinates, at no practical cost to the box's selectivity.
+    pad = margin * (1 + 1e-9) + 1e-6
     dlat = pad / _MIN_M_PER_DEG_LAT
     south, north = max(-90.0, south - dlat), min(90.0, north + dlat)
     # Parallels shrink poleward, so the scale at the most poleward latitude
