@@ -1,0 +1,104 @@
+"""axe-core on every public page, in both languages, on a phone and on a desktop: no serious or critical violations."""
+
+from __future__ import annotations
+
+import pytest
+
+from registrations.models import Registration
+from registrations.tokens import owner_link_issue
+from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.helpers import address_served_by, assert_accessible
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def demo_town(transactional_db, live_server):
+    from registrations.demo import build_town
+
+    build_town(registrations=10, seed=3)
+    return live_server.url
+
+
+def _open(page_factory, base: str, language: str, viewport: dict):
+    page = page_factory(viewport=viewport)
+    host = base.split("//", 1)[1].split(":")[0]
+    page.context.add_cookies([{"name": "django_language", "value": language, "domain": host, "path": "/"}])
+    return page
+
+
+def _fill_valid_form(page, address: str) -> None:
+    page.fill("#id_street_address", address)
+    page.fill("#id_owner_name", "Maria Garcia")
+    page.fill("#id_owner_phone", "708-555-0123")
+    page.check("#id_cameras-0-locations_0")
+    page.check("#id_cameras-0-records_street_0")
+    page.fill("#id_cameras-0-retention_days", "14")
+    page.check("#id_consent")
+
+
+@pytest.mark.parametrize(("language", "viewport"), [("en", PHONE), ("es", DESKTOP)])
+def test_public_pages_have_no_serious_accessibility_violations(demo_town, page_factory, settings, language, viewport):
+    page = _open(page_factory, demo_town, language, viewport)
+    checked = []
+
+    def check(path: str | None = None) -> None:
+        if path is not None:
+            page.goto(demo_town + path)
+        assert page.locator("html").get_attribute("lang") == language
+        assert_accessible(page)
+        checked.append(page.url)
+
+    check("/")
+    check("/register/")
+    page.fill("#id_street_address", address_served_by("maple-falls").address)
+    page.click("#find-address")
+    page.locator("#map .leaflet-marker-icon").wait_for()
+    page.click("#add-camera")
+    check()  # map shown, two cameras
+
+    page.goto(demo_town + "/register/")
+    page.check("#id_exterior_1")
+    page.locator("#not-eligible").wait_for()
+    check()  # the inline "not eligible" explanation
+    page.click("#submit-registration")
+    assert page.locator("#error-summary").is_visible()
+    check()  # errors summarised and tied to fields
+
+    page.goto(demo_town + "/register/")
+    page.check("#id_exterior_1")
+    page.check("#id_records_0")
+    _fill_valid_form(page, address_served_by("maple-falls").address)
+    page.click("#submit-registration")
+    assert page.locator("#error-summary").count() == 0
+    check()  # not eligible page
+    check("/register/thanks/")
+
+    registration = Registration.objects.order_by("id").first()
+    link = f"/manage/link/{owner_link_issue(registration=registration)}/"
+    check(link)  # confirm button
+    page.locator("main form button[type=submit]").click()
+    check()  # the owner's registration
+    check(link)  # link already used
+    check("/manage/link/not-a-real-link/")
+    page.context.clear_cookies()
+    page.context.add_cookies(
+        [{"name": "django_language", "value": language, "domain": page.url.split("//")[1].split(":")[0], "path": "/"}]
+    )
+    check("/manage/")  # no session
+    check("/no-such-page/")
+
+    settings.REGISTRATION_RATE_LIMIT_PER_HOUR = 1
+    page.goto(demo_town + "/register/")
+    for _ in range(2):  # this browser already posted in this test, so the limit may already be reached
+        if page.locator("#registration-form").count():
+            page.click("#submit-registration")
+    assert page.locator("#registration-form").count() == 0
+    check()  # rate limited
+    assert len(checked) == 14
+
+
+def test_the_accessibility_check_reports_a_broken_page(page):
+    page.set_content('<html lang="en"><body><main><img src="photo.png"><input type="text"></main></body></html>')
+    with pytest.raises(AssertionError, match="image-alt"):
+        assert_accessible(page)
