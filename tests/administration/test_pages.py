@@ -204,3 +204,43 @@ def test_settings_refuse_protest_purpose_and_bad_boundary(admin_client, town):
 def test_dashboard_renders_charts(admin_client):
     response = admin_client.get(reverse("administration:dashboard"))
     assert response.status_code == 200 and b"<svg" in response.content
+
+
+def test_upload_map_and_import_through_the_staff_pages(admin_client, town, settings):
+    from pathlib import Path
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from administration.models import ImportJob
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    content = (Path(__file__).parent / "fixtures" / "clean.csv").read_bytes()
+    response = admin_client.post(
+        reverse("administration:import_upload"), {"file": SimpleUploadedFile("old.csv", content)}
+    )
+    job = ImportJob.objects.get()
+    assert response.url == reverse("administration:import_mapping", args=[job.public_id])
+    form = admin_client.get(response.url).context["form"]
+    data = {name: field.initial or "" for name, field in form.fields.items() if name.startswith("column_")}
+    data["mode"] = "all_or_nothing"
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        admin_client.post(reverse("administration:import_mapping", args=[job.public_id]), data)
+    job.refresh_from_db()
+    assert job.state == "done" and job.report["rows_created"] == 3
+    progress = admin_client.get(reverse("administration:import_progress", args=[job.public_id])).json()
+    assert progress["finished"] and progress["rows_done"] == 3
+    # Another agency's administrator cannot see the job.
+    admin_client.logout()
+    staff_client(admin_client, make_staff(town["cedar"], "administrator"))
+    assert admin_client.get(reverse("administration:import_progress", args=[job.public_id])).status_code == 404
+
+
+def test_upload_of_a_binary_file_is_refused_clearly(admin_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = admin_client.post(
+        reverse("administration:import_upload"), {"file": SimpleUploadedFile("x.csv", bytes(range(256)))}
+    )
+    assert "This is not a CSV or XLSX file" in response.content.decode()
