@@ -7,6 +7,7 @@ import io
 from typing import Any
 
 from cameraregistry import geometry
+from cameraregistry.csv_safe import safe_cell
 from canvass import ranking
 from canvass.services import SearchResult
 
@@ -31,14 +32,6 @@ CSV_COLUMNS = [
     "camera_description",
     "why",
 ]
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
-
-
-def _csv_cell(value: object) -> str:
-    # Spreadsheets run a cell starting with these as a formula; a leading apostrophe shows it as text.
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def _sees_text(value: bool | None) -> str:
@@ -81,7 +74,7 @@ def results_csv(result: SearchResult) -> str:
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     for row in result_rows(result):
-        writer.writerow([_csv_cell(row[column]) for column in CSV_COLUMNS])
+        writer.writerow([safe_cell(row[column]) for column in CSV_COLUMNS])
     return buffer.getvalue()
 
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from cameraregistry import geometry
 
@@ -48,7 +49,8 @@ _WGS84_A = 6378137.0
 _WGS84_E2 = 0.00669437999014
 
 
-@dataclass(frozen=True)
+# Not frozen: a frozen dataclass costs several microseconds per instance, and a search builds thousands.
+@dataclass(eq=False)
 class CameraFacts:
     """What the registry knows about one camera and its registration."""
 
@@ -87,7 +89,7 @@ class Reason:
     points: float
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class RankedCamera:
     camera: CameraFacts
     score: float
@@ -97,7 +99,16 @@ class RankedCamera:
     footage_likely_kept: bool
     overwritten_after: datetime
     urgent: bool
-    reasons: tuple[Reason, ...] = field(default=())
+    area_kind: str = RADIUS
+    confirmed_days_ago: int | None = None
+
+    @cached_property
+    def reasons(self) -> tuple[Reason, ...]:
+        """Why the camera scored what it did; the points add up to its score.
+
+        Worded only when asked for: a search ranks thousands of cameras, a page shows a few hundred.
+        """
+        return tuple(_reasons(self))
 
 
 class LocalPlane:
@@ -177,6 +188,55 @@ def _days(count: int) -> str:
     return "1 day" if count == 1 else f"{count} days"
 
 
+def _reasons(ranked: RankedCamera) -> list[Reason]:
+    camera = ranked.camera
+    reasons: list[Reason] = []
+    target = "the route" if ranked.area_kind == ROUTE else "the place"
+    if ranked.sees_incident is True:
+        verb = "crosses" if ranked.area_kind == ROUTE else "covers"
+        reasons.append(Reason("sees", f"Its view cone {verb} {target}.", SCORE_SEES_PLACE))
+    elif ranked.sees_incident is False:
+        reasons.append(Reason("faces_away", f"Its view cone does not reach {target}.", 0.0))
+    else:
+        reasons.append(
+            Reason("direction_unknown", "Direction not given: it may see the place.", SCORE_DIRECTION_UNKNOWN)
+        )
+    if camera.records_street:
+        reasons.append(Reason("records_street", "Records street traffic.", SCORE_RECORDS_STREET))
+    reasons.append(
+        Reason("distance", f"{round(ranked.distance_m):,} m from {target}.", _distance_points(ranked.distance_m))
+    )
+    keeps = _days(camera.retention_days)
+    when = f"{ranked.overwritten_after:%Y-%m-%d %H:%M}"
+    if ranked.footage_likely_kept:
+        reasons.append(
+            Reason("footage_kept", f"Keeps {keeps}: footage probably kept until {when}.", SCORE_FOOTAGE_KEPT)
+        )
+        if ranked.urgent:
+            reasons.append(Reason("urgent", "Urgent: ask before the footage is overwritten.", SCORE_URGENT))
+    else:
+        reasons.append(
+            Reason("footage_gone", f"Keeps {keeps}: footage probably overwritten after {when}.", SCORE_FOOTAGE_GONE)
+        )
+    if camera.verified:
+        reasons.append(Reason("verified", "Registration verified by the department.", SCORE_VERIFIED))
+    else:
+        reasons.append(Reason("unverified", "Registration not verified yet.", 0.0))
+    age = ranked.confirmed_days_ago
+    if age is not None:
+        if age <= FRESH_CONFIRMATION_DAYS:
+            reasons.append(
+                Reason("confirmed", f"Owner confirmed the details {_days(age)} ago.", SCORE_RECENTLY_CONFIRMED)
+            )
+        else:
+            reasons.append(Reason("stale", f"Owner last confirmed {_days(age)} ago.", 0.0))
+    return reasons
+
+
+def _distance_points(distance_m: float) -> float:
+    return round(SCORE_DISTANCE_MAX * DISTANCE_HALF_SCORE_M / (DISTANCE_HALF_SCORE_M + max(0.0, distance_m)), 1)
+
+
 def explain(
     camera: CameraFacts,
     *,
@@ -186,72 +246,34 @@ def explain(
     now: datetime,
     area_kind: str = RADIUS,
 ) -> RankedCamera:
-    """Score one camera already known to be in the area, recording a reason for every point."""
-    reasons: list[Reason] = []
-    target = "the route" if area_kind == ROUTE else "the place"
-    if sees_incident is True:
-        verb = "crosses" if area_kind == ROUTE else "covers"
-        reasons.append(Reason("sees", f"Its view cone {verb} {target}.", SCORE_SEES_PLACE))
-    elif sees_incident is False:
-        reasons.append(Reason("faces_away", f"Its view cone does not reach {target}.", 0.0))
-    else:
-        reasons.append(
-            Reason("direction_unknown", "Direction not given: it may see the place.", SCORE_DIRECTION_UNKNOWN)
-        )
-    if camera.records_street:
-        reasons.append(Reason("records_street", "Records street traffic.", SCORE_RECORDS_STREET))
-    distance_points = SCORE_DISTANCE_MAX * DISTANCE_HALF_SCORE_M / (DISTANCE_HALF_SCORE_M + max(0.0, distance_m))
-    reasons.append(Reason("distance", f"{round(distance_m):,} m from {target}.", round(distance_points, 1)))
-
+    """Score one camera already known to be in the area; RankedCamera.reasons words the same points."""
     # The oldest minute of the window is the first to be overwritten.
     overwritten_after = window_start + timedelta(days=camera.retention_days)
     kept = overwritten_after > now
     urgent = kept and overwritten_after - now <= timedelta(days=URGENT_DAYS)
-    if kept:
-        reasons.append(
-            Reason(
-                "footage_kept",
-                f"Keeps {_days(camera.retention_days)}: footage probably kept until {overwritten_after:%Y-%m-%d %H:%M}.",
-                SCORE_FOOTAGE_KEPT,
-            )
-        )
-        if urgent:
-            reasons.append(Reason("urgent", "Urgent: ask before the footage is overwritten.", SCORE_URGENT))
-    else:
-        reasons.append(
-            Reason(
-                "footage_gone",
-                f"Keeps {_days(camera.retention_days)}: footage probably overwritten after "
-                f"{overwritten_after:%Y-%m-%d %H:%M}.",
-                SCORE_FOOTAGE_GONE,
-            )
-        )
+    age = None if camera.last_confirmed_at is None else max(0, (now - camera.last_confirmed_at).days)
+    score = _distance_points(distance_m)
+    if sees_incident is True:
+        score += SCORE_SEES_PLACE
+    elif sees_incident is None:
+        score += SCORE_DIRECTION_UNKNOWN
+    if camera.records_street:
+        score += SCORE_RECORDS_STREET
+    score += (SCORE_FOOTAGE_KEPT + (SCORE_URGENT if urgent else 0.0)) if kept else SCORE_FOOTAGE_GONE
     if camera.verified:
-        reasons.append(Reason("verified", "Registration verified by the department.", SCORE_VERIFIED))
-    else:
-        reasons.append(Reason("unverified", "Registration not verified yet.", 0.0))
-    if camera.last_confirmed_at is not None:
-        age_days = max(0, (now - camera.last_confirmed_at).days)
-        if age_days <= FRESH_CONFIRMATION_DAYS:
-            reasons.append(
-                Reason(
-                    "confirmed",
-                    f"Owner confirmed the details {_days(age_days)} ago.",
-                    SCORE_RECENTLY_CONFIRMED,
-                )
-            )
-        else:
-            reasons.append(Reason("stale", f"Owner last confirmed {_days(age_days)} ago.", 0.0))
-    score = round(sum(reason.points for reason in reasons), 1)
+        score += SCORE_VERIFIED
+    if age is not None and age <= FRESH_CONFIRMATION_DAYS:
+        score += SCORE_RECENTLY_CONFIRMED
     return RankedCamera(
         camera=camera,
-        score=score,
+        score=round(score, 1),
         distance_m=distance_m,
         sees_incident=sees_incident,
         footage_likely_kept=kept,
         overwritten_after=overwritten_after,
         urgent=urgent,
-        reasons=tuple(reasons),
+        area_kind=area_kind,
+        confirmed_days_ago=age,
     )
 
 
