@@ -10,6 +10,7 @@ from django.shortcuts import render
 
 from accounts.access import Permission, staff_required
 from audit.forms import AuditFilterForm
+from audit.models import AuditEntry
 from audit.selectors import audit_entries_filtered
 from audit.services import audit_record
 from cameraregistry.csv_safe import write_csv
@@ -38,6 +39,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         page = Paginator(audit_entries_filtered(request.user, form.cleaned_data), ENTRIES_PER_PAGE).get_page(
             request.GET.get("page")
         )
+        # Fetch the page before recording this read, so the record does not shift it.
+        page.object_list = list(page.object_list)
         audit_record(
             action="audit.view",
             actor=request.user,
@@ -57,6 +60,9 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "audit/log.html", {"form": form, "page": None, "query": ""}, status=400)
     entries = audit_entries_filtered(request.user, form.cleaned_data)
+    # Freeze the set at the current head: later entries (this export's own record too) are not in it.
+    head = AuditEntry.objects.order_by("-sequence").values_list("sequence", flat=True).first() or 0
+    entries = entries.filter(sequence__lte=head)
     # Recorded (and anchored) before a single row leaves the server.
     audit_record(
         action="audit.export",
