@@ -1,24 +1,28 @@
+from base64 import b32encode
+from binascii import unhexlify
+
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from accounts.models import User
-
-DEMO_PASSWORD = "demo-password-2026"
+from accounts.demo import DEMO_PASSWORD, DEMO_TOTP_KEY, DemoModeOff, demo_staff_ensure
 
 
 class Command(BaseCommand):
-    help = "Create (if needed) and print the demo sign-ins. Only works in demo mode (DEBUG and DEMO_MODE true)."
+    help = "Create (if needed) and print the demo staff sign-ins. Only works in demo mode (DEBUG and DEMO_MODE true)."
 
     def handle(self, *args, **options):
-        if not settings.DEMO_MODE:
-            self.stderr.write("Demo sign-ins exist only when DEBUG=true and DEMO_MODE=true.")
-            return
-        if not User.objects.filter(username="admin").exists():
-            User.objects.create_superuser("admin", "admin@maplefalls.example", DEMO_PASSWORD)
+        try:
+            users = demo_staff_ensure()
+        except DemoModeOff as error:
+            raise CommandError(str(error)) from None
+        if not users:
+            raise CommandError("No demo agencies yet: run the demo town builder first.")
+        secret = b32encode(unhexlify(DEMO_TOTP_KEY)).decode()
         self.stdout.write("")
-        self.stdout.write("Demo sign-ins (development only):")
-        self.stdout.write(
-            f"  Data admin (temporary): {settings.SITE_URL}/django-admin/  user: admin  password: {DEMO_PASSWORD}"
-        )
-        self.stdout.write(f"  Public registration:    {settings.SITE_URL}/register/")
+        self.stdout.write("Demo staff sign-ins (development only):")
+        self.stdout.write(f"  Sign in at {settings.SITE_URL}/staff/sign-in/  password for all: {DEMO_PASSWORD}")
+        for user in users:
+            self.stdout.write(f"  {user.username:<20} {user.get_role_display():<14} {user.agency}")
+        self.stdout.write(f"  Authenticator secret (all): {secret}   or: python manage.py demo_totp <username>")
+        self.stdout.write(f"  Public registration: {settings.SITE_URL}/register/")
         self.stdout.write("")
