@@ -73,7 +73,12 @@ def decrypt(token: str) -> str:
         raise DecryptionError("Unknown encryption format.")
     for candidate_id, key in keys():
         if candidate_id == key_id:
-            raw = base64.b64decode(payload)
+            try:
+                raw = base64.b64decode(payload, validate=True)
+            except ValueError:
+                raise DecryptionError("Encrypted value is damaged (not valid base64).") from None
+            if len(raw) < 12 + 16:
+                raise DecryptionError("Encrypted value is damaged (too short).")
             try:
                 return AESGCM(key).decrypt(raw[:12], raw[12:], key_id.encode()).decode()
             except Exception as error:  # InvalidTag: tampered or wrong key
@@ -85,14 +90,45 @@ def is_current(token: str) -> bool:
     return token.startswith(f"{PREFIX}:{keys()[0][0]}:")
 
 
-def lookup_hash(value: str) -> str:
-    """Keyed hash for exact-match lookups; case- and space-insensitive."""
+def _lookup_hash_with(key: bytes, value: str) -> str:
     normalised = " ".join(value.split()).lower()
     if not normalised:
         return ""
-    # Derived from the newest key; rotate_encryption_key recomputes every lookup hash.
-    lookup_key = hashlib.sha256(b"lookup-hash" + keys()[0][1]).digest()
+    lookup_key = hashlib.sha256(b"lookup-hash" + key).digest()
     return hmac.new(lookup_key, normalised.encode(), hashlib.sha256).hexdigest()
+
+
+def lookup_hash(value: str) -> str:
+    """Keyed hash for exact-match lookups; case- and space-insensitive."""
+    # Derived from the newest key; rotate_encryption_key recomputes every lookup hash.
+    return _lookup_hash_with(keys()[0][1], value)
+
+
+def lookup_hashes(value: str) -> list[str]:
+    """The value's lookup hash under every configured key, newest first.
+
+    Query with `field__in=lookup_hashes(value)` to keep finding rows between adding a
+    new key and finishing `rotate_encryption_key`.
+    """
+    return [digest for digest in dict.fromkeys(_lookup_hash_with(key, value) for _, key in keys()) if digest]
+
+
+def encrypted_models() -> list[tuple[type[models.Model], list[EncryptedTextField], dict[str, EncryptedTextField]]]:
+    """Every model with encrypted fields, those fields, and its lookup-hash fields.
+
+    A lookup-hash field is found by convention: `<name>_hash` next to an encrypted `<name>`.
+    """
+    from django.apps import apps
+
+    found = []
+    for model in apps.get_models():
+        encrypted = [field for field in model._meta.concrete_fields if isinstance(field, EncryptedTextField)]
+        if not encrypted:
+            continue
+        names = {field.name for field in model._meta.concrete_fields}
+        hashes = {f"{field.name}_hash": field for field in encrypted if f"{field.name}_hash" in names}
+        found.append((model, encrypted, hashes))
+    return found
 
 
 class EncryptedTextField(models.TextField):
