@@ -55,6 +55,9 @@ def page_factory(browser) -> Iterator[Callable]:
         )
         # Nothing may come from the internet: map tiles fail fast instead of waiting for a timeout.
         context.route(lambda url: not url.startswith(("http://localhost", "http://127.0.0.1")), lambda r: r.abort())
+        # The browser fetches /favicon.ico on its own, racing the test's database reads on the live server's
+        # shared in-memory SQLite connection; the site has no favicon, so answer it here.
+        context.route("**/favicon.ico", lambda r: r.fulfill(status=404, body=""))
         context.set_default_timeout(15_000)
         contexts.append(context)
         return context.new_page()
