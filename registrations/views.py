@@ -115,6 +115,10 @@ def _terms_from_post(form: RegistrationForm):
     return TermsVersion.objects.select_related("agency").filter(pk=terms_id).first() if terms_id else None
 
 
+def posted_terms_id(form: RegistrationForm) -> int | None:
+    return form.cleaned_data.get("terms_version") if hasattr(form, "cleaned_data") else None
+
+
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
     language = translation.get_language() or "en"
@@ -144,7 +148,8 @@ def register(request: HttpRequest) -> HttpResponse:
     form = RegistrationForm(data)
     formset = CameraFormSet(data, prefix="cameras")
     form_valid, formset_valid = form.is_valid(), formset.is_valid()
-    if form_valid and (form.cleaned_data["exterior"] == "no" or form.cleaned_data["records"] == "no"):
+    if data.get("exterior") == "no" or data.get("records") == "no":
+        # Not eligible: explain that first rather than listing errors in fields that no longer matter.
         return render(request, "registrations/not_eligible.html", {"agency": agency})
     if form_valid:
         posted_terms = _terms_from_post(form)
@@ -168,6 +173,9 @@ def register(request: HttpRequest) -> HttpResponse:
                     context |= {"agency": rejection.agency, "terms": current}
                     form.data = form.data.copy()
                     form.data["terms_version"] = str(current.pk) if current else ""
+                    if current is not None and posted_terms_id(form) != current.pk:
+                        # The owner must agree to the terms now shown, not the ones ticked before.
+                        form.data.pop("consent", None)
             else:
                 request.session["registration_done"] = str(registration.public_id)
                 return redirect("registrations:thanks")

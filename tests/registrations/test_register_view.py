@@ -134,6 +134,8 @@ def test_it_asks_for_the_serving_agencys_terms(client, town, terms):
     assert "Cedar Grove Police Department" in page
     cedar_terms = town["cedar"].current_terms()
     assert f'name="terms_version" value="{cedar_terms.pk}"' in page
+    assert 'name="consent" required id="id_consent" checked' not in page and "checked required id=\"id_consent\"" not in page
+    assert 'id="id_consent"' in page and 'name="consent"' in page
     response = post(client, form_data(cedar_terms.pk, street_address=cedar_point.address))
     assert response.status_code == 302
     assert Registration.objects.order_by("-id").first().agency == town["cedar"]
@@ -211,3 +213,9 @@ def test_error_summary_links_to_the_fields(client, town, terms):
     assert 'href="#field-owner_name"' in page and 'href="#field-owner_phone"' in page
     assert 'aria-invalid="true"' in page
     assert 'aria-describedby="id_owner_phone_error"' in page
+
+
+def test_not_eligible_is_explained_before_other_errors(client, town):
+    response = post(client, {"exterior": "no", "records": "yes"})
+    assert response.status_code == 200
+    assert "outside and keep video" in response.content.decode()
