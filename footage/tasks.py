@@ -18,7 +18,7 @@ from footage.tokens import request_link_issue
 def _send(request_id: int, *, reminder: bool) -> str:
     with transaction.atomic():
         footage_request = (
-            FootageRequest.objects.select_for_update()
+            FootageRequest.objects.select_for_update(of=("self",))
             .select_related("registration", "agency", "case")
             .filter(pk=request_id)
             .first()

@@ -238,7 +238,7 @@ def consent_needed(registration: Registration) -> TermsVersion | None:
 def registration_reconsent(
     *, registration: Registration, terms_version_id: int, request: HttpRequest | None = None
 ) -> ConsentRecord:
-    registration = Registration.objects.select_for_update().select_related("agency").get(pk=registration.pk)
+    registration = Registration.objects.select_for_update(of=("self",)).select_related("agency").get(pk=registration.pk)
     current = registration.agency.current_terms()
     if current is None or current.pk != terms_version_id:
         # The page showed other terms than the current ones (published meanwhile, or tampered with).
@@ -260,7 +260,7 @@ def status_report_create(
 ) -> StatusReport:
     if kind not in StatusReport.Kind.values:
         raise ValidationError({"kind": _("Choose what changed.")})
-    registration = Registration.objects.select_for_update().select_related("agency").get(pk=registration.pk)
+    registration = Registration.objects.select_for_update(of=("self",)).select_related("agency").get(pk=registration.pk)
     report = StatusReport(registration=registration, kind=kind, note=_clean_text(note)[:2000])
     report.full_clean()
     report.save()
@@ -293,7 +293,7 @@ def _first_of_month(moment: datetime) -> datetime.date:
 def registration_withdraw(*, registration: Registration, request: HttpRequest | None = None) -> None:
     """Erase the registration and everything hanging off it, now. Only an anonymous
     monthly count per agency remains, and one confirmation email to the address given."""
-    registration = Registration.objects.select_for_update().select_related("agency").get(pk=registration.pk)
+    registration = Registration.objects.select_for_update(of=("self",)).select_related("agency").get(pk=registration.pk)
     agency: Agency = registration.agency
     email, language = registration.owner_email, registration.language
     month = _first_of_month(timezone.now())

@@ -52,7 +52,7 @@ def deliver_outbox_email(outbox_id: int) -> str:
     try:
         with transaction.atomic():
             message = (
-                OutboxEmail.objects.select_for_update()
+                OutboxEmail.objects.select_for_update(of=("self",))
                 .select_related("registration__agency")
                 .filter(pk=outbox_id)
                 .first()
