@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
@@ -336,3 +336,54 @@ def unsent_email_requeue() -> dict[str, int]:
     for message_id in outbox:
         deliver_outbox_email.enqueue(message_id)
     return {"footage_requests": len(requests), "owner_emails": len(outbox)}
+
+
+def _spreadsheet_safe(value: object) -> str:
+    text = str(value)
+    # A cell starting with = + - @ or a tab/CR is a formula to spreadsheet programs.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def evidence_manifest_export(*, user, case: Case, request: HttpRequest | None = None) -> list[list[str]]:
+    """The case's chain-of-custody manifest: one row per evidence file, as recorded on arrival."""
+    if not has_permission(user, Permission.DOWNLOAD_EVIDENCE) or case.agency_id != user.agency_id:
+        raise PermissionDenied
+    files = EvidenceFile.objects.filter(request__case=case).select_related("request").order_by("uploaded_at", "pk")
+    rows = [
+        [
+            "evidence_id",
+            "request_id",
+            "file_name",
+            "detected_type",
+            "size_bytes",
+            "sha256",
+            "received_at_utc",
+            "uploaded_by",
+        ]
+    ]
+    for evidence in files:
+        rows.append(
+            [
+                _spreadsheet_safe(value)
+                for value in (
+                    evidence.pk,
+                    evidence.request_id,
+                    evidence.original_name,
+                    evidence.content_type,
+                    evidence.size,
+                    evidence.sha256,
+                    evidence.uploaded_at.astimezone(UTC).isoformat(),
+                    evidence.uploader_description,
+                )
+            ]
+        )
+    audit_record(
+        action="evidence.export",
+        actor=user,
+        agency=case.agency,
+        object_type="case",
+        object_id=case.pk,
+        parameters={"case": case.case_number, "files": len(rows) - 1},
+        request=request,
+    )
+    return rows

@@ -11,6 +11,7 @@ urlpatterns = [
     path("answer/<uuid:public_id>/upload/", views.upload, name="upload"),
     # Investigators.
     path("staff/cases/<int:case_id>/requests/", views.case_requests, name="case_requests"),
+    path("staff/cases/<int:case_id>/evidence-manifest.csv", views.evidence_manifest, name="evidence_manifest"),
     path("staff/requests/<int:request_id>/", views.request_detail, name="request_detail"),
     path("staff/requests/<int:request_id>/phone/", views.record_phone_call, name="record_phone_call"),
     path("staff/evidence/<int:evidence_id>/download/", views.evidence_download, name="evidence_download"),

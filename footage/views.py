@@ -343,6 +343,19 @@ def _open_stored(evidence):
 
 
 @staff_required(Permission.DOWNLOAD_EVIDENCE)
+@require_GET
+def evidence_manifest(request: HttpRequest, case_id: int) -> HttpResponse:
+    import csv
+
+    case = case_for(request.user, case_id)
+    rows = services.evidence_manifest_export(user=request.user, case=case, request=request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="evidence-manifest-case-{case.pk}.csv"'
+    csv.writer(response).writerows(rows)
+    return response
+
+
+@staff_required(Permission.DOWNLOAD_EVIDENCE)
 @require_POST
 def evidence_verify(request: HttpRequest, evidence_id: int) -> HttpResponse:
     evidence = selectors.evidence_for(request.user, evidence_id)

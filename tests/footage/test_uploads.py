@@ -243,3 +243,18 @@ def test_outsiders_cannot_download(town, footage_request):
     assert staff_client(Client(), make_staff(town["maple"], "auditor")).get(path).status_code == 403
     assert owner.get(path).status_code == 302
     assert not AuditEntry.objects.filter(action="evidence.download").exists()
+
+
+def test_the_evidence_manifest_is_exported_safely_and_audited(client, town, footage_request):
+    owner = owner_of(footage_request)
+    upload(owner, footage_request, SimpleUploadedFile("=HYPERLINK(evil).mp4", mp4_bytes(1000)))
+    evidence = EvidenceFile.objects.get()
+    path = f"/footage/staff/cases/{footage_request.case_id}/evidence-manifest.csv"
+    staff_client(client, footage_request.created_by)
+    response = client.get(path)
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment;")
+    text = response.content.decode()
+    assert evidence.sha256 in text and "'=HYPERLINK(evil).mp4" in text
+    assert AuditEntry.objects.filter(action="evidence.export").count() == 1
+    assert staff_client(Client(), make_staff(town["cedar"], "investigator")).get(path).status_code == 404
+    assert staff_client(Client(), make_staff(town["maple"], "auditor")).get(path).status_code == 403
