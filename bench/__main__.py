@@ -1,31 +1,52 @@
 """`python -m bench` (or `make bench`): the ranked canvass search against PostGIS and a naive scan.
 
-For each town size and backend a fresh database is seeded with the demo town, then
-bench.worker times the ranked search (selector + ranking, no HTTP) for each radius
-from the same incident places. PostgreSQL databases are named registry_bench_* and
-dropped afterwards; SQLite files live under /tmp/registry-bench/.
+For each town size and backend a database is seeded once with `manage.py seed_demo`
+(timed, with its peak memory) and reused by later runs while the marker table
+bench_seed says it holds the same size, seed and demo generator; then bench.worker
+times the ranked search (selector + ranking, no HTTP) for each radius from the same
+incident places. PostgreSQL databases are named registry_bench_<size>; SQLite files
+live under $DATA_DIR/bench/ (or /tmp/registry-bench/). Drop them to reclaim the space.
 
 BENCH_SCALE=small runs a reduced version (smaller towns, fewer queries) in under a minute.
-BENCH_BACKENDS=sqlite or =postgresql runs one backend only.
+BENCH_BACKENDS=sqlite or =postgresql runs one backend only; BENCH_SIZES=100000,1000000 chooses the sizes.
 BENCH_POSTGRES_URL overrides the server (default postgres://postgres@127.0.0.1:5432).
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
+import re
 import secrets
 import shutil
+import sqlite3
 import subprocess
 import sys
+import tempfile
+import time
+from contextlib import closing
 from pathlib import Path
 
-FULL = {"sizes": [10_000, 100_000, 1_000_000], "queries": 40, "naive_queries": 5}
-SMALL = {"sizes": [2_000, 10_000], "queries": 15, "naive_queries": 3}
+SEED = 2025
+# Naive full scans stop at 100k: at 1M one scan takes tens of seconds and says nothing new.
+FULL = {"sizes": [10_000, 100_000, 1_000_000], "queries": 40, "naive_queries": 5, "naive_up_to": 100_000}
+SMALL = {"sizes": [10_000], "queries": 12, "naive_queries": 2, "naive_up_to": 10_000}
 RADII = "150,500,1000"
-WORK_DIR = Path("/tmp/registry-bench")  # noqa: S108 - scratch space for throwaway bench databases
 POSTGIS_CONTROL = Path("/usr/share/postgresql/15/extension/postgis.control")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def work_dir() -> Path:
+    """Bench databases live under DATA_DIR/bench when DATA_DIR is set, else /tmp/registry-bench."""
+    data_dir = os.environ.get("DATA_DIR")
+    return Path(data_dir) / "bench" if data_dir else Path("/tmp/registry-bench")  # noqa: S108 - scratch space
+
+
+def generator_digest() -> str:
+    """Which demo generator seeded a database: a changed generator means the seeded rows are no longer the same."""
+    return hashlib.sha256((ROOT / "registrations" / "demo.py").read_bytes()).hexdigest()[:16]
 
 
 def _postgres_admin(server: str, sql: str) -> bool:
@@ -50,52 +71,107 @@ def ensure_postgis() -> bool:
     return POSTGIS_CONTROL.exists()
 
 
+def read_marker(backend: str, target: str) -> tuple | None:
+    """(registrations, seed, generator) recorded by bench.worker in a database it prepared, or None."""
+    query = "SELECT registrations, seed, generator FROM bench_seed"
+    try:
+        if backend == "sqlite":
+            if not Path(target).exists():
+                return None
+            with closing(sqlite3.connect(f"file:{target}?mode=ro", uri=True)) as connection:
+                row = connection.execute(query).fetchone()
+        else:
+            import psycopg
+
+            with psycopg.connect(target, connect_timeout=5) as connection:
+                row = connection.execute(query).fetchone()
+    except Exception:  # noqa: BLE001 - no database, no table or a half-built one: all mean "seed it again"
+        return None
+    return tuple(row) if row else None
+
+
+def seed(environment: dict, size: int) -> tuple[float, int]:
+    """migrate + `manage.py seed_demo` under /usr/bin/time -v: (elapsed seconds, peak resident KiB) of seeding."""
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=environment, check=True)  # noqa: S603
+    seed_command = [*manage, "seed_demo", "--registrations", str(size), "--seed", str(SEED)]
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
+        started = time.perf_counter()
+        if Path("/usr/bin/time").exists():
+            seed_command = ["/usr/bin/time", "-v", "-o", report.name, *seed_command]
+        subprocess.run(seed_command, env=environment, check=True)  # noqa: S603
+        elapsed = time.perf_counter() - started
+        peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", report.read())
+    return round(elapsed, 1), int(peak.group(1)) if peak else 0
+
+
+def prepare(backend: str, size: int, server: str, environment: dict) -> tuple[dict, list[str]] | None:
+    """The database for one cell, seeded once and reused while its marker matches; extra worker arguments."""
+    database_name = f"registry_bench_{size}"
+    expected = (size, SEED, generator_digest())
+    if backend == "sqlite":
+        path = work_dir() / f"{database_name}.sqlite3"
+        target = str(path)
+        environment["DATABASE_URL"] = f"sqlite:///{path}"
+    else:
+        target = f"{server}/{database_name}"
+        environment["DATABASE_URL"] = target
+    if read_marker(backend, target) == expected:
+        print(f"== {backend}, {size:,} registrations: reusing the seeded database", file=sys.stderr, flush=True)
+        return environment, []
+    print(f"== {backend}, {size:,} registrations: seeding", file=sys.stderr, flush=True)
+    if backend == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    elif not (
+        _postgres_admin(server, f"DROP DATABASE IF EXISTS {database_name}")
+        and _postgres_admin(server, f"CREATE DATABASE {database_name}")
+    ):
+        return None
+    seconds, peak_kb = seed(environment, size)
+    print(f"  seeded in {seconds} s, peak memory {peak_kb / 1024:.0f} MiB", file=sys.stderr, flush=True)
+    return environment, ["--seed-seconds", str(seconds), "--seed-max-rss-kb", str(peak_kb)]
+
+
 def run_cell(backend: str, size: int, plan: dict, server: str, postgis: bool) -> dict | None:
     environment = dict(os.environ)
-    data_dir = WORK_DIR / "data"
+    data_dir = work_dir() / "data"
     data_dir.mkdir(parents=True, exist_ok=True)
     environment.setdefault("DATA_DIR", str(data_dir))
-    # Throwaway secrets: the bench's databases hold only the fictional demo town and are deleted afterwards.
+    # Throwaway secrets: the bench's databases hold only the fictional demo town.
     environment.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     environment.setdefault("FIELD_ENCRYPTION_KEYS", base64.b64encode(os.urandom(32)).decode())
     # DEBUG would keep every query in memory and slow the loop down.
     environment["DEBUG"] = "false"
-    database_name = f"registry_bench_{size}"
-    if backend == "sqlite":
-        path = WORK_DIR / f"{database_name}.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        environment["DATABASE_URL"] = f"sqlite:///{path}"
-    else:
-        if not _postgres_admin(server, f"DROP DATABASE IF EXISTS {database_name}"):
-            return None
-        if not _postgres_admin(server, f"CREATE DATABASE {database_name}"):
-            return None
-        environment["DATABASE_URL"] = f"{server}/{database_name}"
+    try:
+        prepared = prepare(backend, size, server, environment)
+    except subprocess.CalledProcessError as error:
+        print(f"  seeding failed: {error}", file=sys.stderr)
+        return None
+    if prepared is None:
+        return None
+    environment, seeded_arguments = prepared
     command = [
         sys.executable,
         "-m",
         "bench.worker",
         "--registrations",
         str(size),
+        "--seed",
+        str(SEED),
+        "--generator",
+        generator_digest(),
+        *seeded_arguments,
         "--radii",
         RADII,
         "--queries",
         str(plan["queries"]),
         "--naive-queries",
-        str(plan["naive_queries"] if size < 1_000_000 else 3),
+        str(plan["naive_queries"] if size <= plan["naive_up_to"] else 0),
     ]
     if backend == "postgresql" and postgis:
         command.append("--postgis")
-    print(f"== {backend}, {size:,} registrations", file=sys.stderr, flush=True)
-    try:
-        completed = subprocess.run(command, env=environment, stdout=subprocess.PIPE, text=True, check=False)  # noqa: S603
-    finally:
-        if backend == "postgresql":
-            _postgres_admin(server, f"DROP DATABASE IF EXISTS {database_name}")
-        else:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{WORK_DIR / database_name}.sqlite3{suffix}").unlink(missing_ok=True)
+    completed = subprocess.run(command, env=environment, stdout=subprocess.PIPE, text=True, check=False)  # noqa: S603
     if completed.returncode != 0:
         print(f"  failed with exit code {completed.returncode}", file=sys.stderr)
         return None
@@ -145,11 +221,24 @@ def table(results: list[dict], sizes: list[int]) -> str:
     return "\n".join(lines)
 
 
+def seeding_table(results: list[dict]) -> str:
+    lines = ["| backend | registrations | seed_demo s | seed_demo peak MiB |", "|---|---|---|---|"]
+    for result in results:
+        peak = result.get("seed_max_rss_kb")
+        lines.append(
+            f"| {result['backend']} | {result['registrations']:,} | {result.get('seed_s') or '—'} | "
+            f"{round(peak / 1024) if peak else '—'} |"
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
     plan = SMALL if os.environ.get("BENCH_SCALE", "").lower() == "small" else FULL
+    if os.environ.get("BENCH_SIZES"):
+        plan = {**plan, "sizes": [int(size) for size in os.environ["BENCH_SIZES"].split(",")]}
     backends = [b for b in os.environ.get("BENCH_BACKENDS", "sqlite,postgresql").split(",") if b]
     server = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
-    WORK_DIR.mkdir(parents=True, exist_ok=True)
+    work_dir().mkdir(parents=True, exist_ok=True)
     postgis = "postgresql" in backends and ensure_postgis()
     if "postgresql" in backends and not postgis:
         print("PostGIS is not available: its column stays empty.", file=sys.stderr)
@@ -159,10 +248,12 @@ def main() -> None:
             result = run_cell(backend, size, plan, server, postgis)
             if result:
                 results.append(result)
-                print(f"  seeded and migrated in {result['seed_and_migrate_s']} s", file=sys.stderr, flush=True)
-    (WORK_DIR / "results.json").write_text(json.dumps(results, indent=1))
+                print(f"  prepared in {result['prepare_s']} s", file=sys.stderr, flush=True)
+    (work_dir() / "results.json").write_text(json.dumps(results, indent=1))
     print(table(results, plan["sizes"]))
-    print(f"\nRaw results: {WORK_DIR / 'results.json'}")
+    print()
+    print(seeding_table(results))
+    print(f"\nRaw results: {work_dir() / 'results.json'}")
 
 
 if __name__ == "__main__":

@@ -1,12 +1,13 @@
 """One benchmark cell: one backend and one town size, in its own process and database.
 
-Run by bench.__main__ with DATABASE_URL already pointing at a fresh bench database;
-prints one JSON line of timings. Each method returns the same ranked list for the
-same query (checked), so only the way candidates are found differs:
+Run by bench.__main__ with DATABASE_URL pointing at a bench database already seeded
+by `manage.py seed_demo`; prints one JSON line of timings. Each method returns the
+same ranked list for the same query (checked), so only the way candidates are found
+differs:
 
-* ours:    the canvass selector (box on the indexed latitude/longitude) + ranking
+* ours:    the canvass selector (latitude strips × longitude on the registration_strip_lon index) + ranking
 * postgis: ST_DWithin on a GiST-indexed geography column, ORDER BY ST_Distance + ranking
-* naive:   every registration read, exact geometry decides + ranking
+* naive:   every registration with cameras read, exact geometry decides + ranking
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ import statistics
 import sys
 import time
 from datetime import timedelta
+
+# The PostGIS copy: the same rows as registrations_registration (one INSERT ... SELECT), plus a geography column.
+POSTGIS_TABLE = "bench_postgis_registration"
+MARKER_TABLE = "bench_seed"
 
 
 def _setup() -> None:
@@ -39,9 +44,74 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
+def _migrate_and_analyze(fresh: bool) -> None:
+    """Apply new migrations (a reused database may predate an index) and refresh planner statistics when needed."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.recorder import MigrationRecorder
+
+    applied_before = MigrationRecorder(connection).applied_migrations().keys()
+    call_command("migrate", verbosity=0)
+    applied_after = MigrationRecorder(connection).applied_migrations().keys()
+    if fresh or applied_after != applied_before:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+def _ensure_postgis_copy() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [POSTGIS_TABLE])
+        if cursor.fetchone()[0]:
+            cursor.execute(
+                f"SELECT (SELECT count(*) FROM {POSTGIS_TABLE}) = (SELECT count(*) FROM registrations_registration)"  # noqa: S608
+            )
+            if cursor.fetchone()[0]:
+                return
+        cursor.execute(f"DROP TABLE IF EXISTS {POSTGIS_TABLE}")
+        cursor.execute(
+            f"CREATE TABLE {POSTGIS_TABLE} (id bigint PRIMARY KEY, agency_id bigint NOT NULL, "
+            "status varchar(20) NOT NULL, latitude double precision NOT NULL, longitude double precision NOT NULL, "
+            "verified_at timestamptz NULL, last_confirmed_at timestamptz NULL, geog geography(Point, 4326) NOT NULL)"
+        )
+        cursor.execute(
+            f"INSERT INTO {POSTGIS_TABLE} SELECT id, agency_id, status, latitude, longitude, verified_at, "  # noqa: S608
+            "last_confirmed_at, ST_SetSRID(ST_MakePoint(longitude, latitude), 4326)::geography "
+            "FROM registrations_registration"
+        )
+        cursor.execute(f"CREATE INDEX {POSTGIS_TABLE}_geog ON {POSTGIS_TABLE} USING GIST (geog)")
+        cursor.execute(f"ANALYZE {POSTGIS_TABLE}")
+
+
+def _marker(registrations: int, seed: int, generator: str, seed_s: float | None, seed_rss_kb: int | None) -> dict:
+    """Record that this database holds this seed, or read back how it was seeded when it is reused."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {MARKER_TABLE} (registrations integer, seed integer, "
+            "generator varchar(64), seed_seconds double precision, seed_max_rss_kb bigint)"
+        )
+        if seed_s is not None:
+            cursor.execute(f"DELETE FROM {MARKER_TABLE}")  # noqa: S608
+            cursor.execute(
+                f"INSERT INTO {MARKER_TABLE} VALUES (%s, %s, %s, %s, %s)",  # noqa: S608
+                [registrations, seed, generator, seed_s, seed_rss_kb],
+            )
+        cursor.execute(f"SELECT seed_seconds, seed_max_rss_kb FROM {MARKER_TABLE}")  # noqa: S608
+        row = cursor.fetchone()
+    return {"seed_s": row[0] if row else None, "seed_max_rss_kb": row[1] if row else None}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--registrations", type=int, required=True)
+    parser.add_argument("--seed", type=int, required=True)
+    parser.add_argument("--generator", required=True)
+    parser.add_argument("--seed-seconds", type=float, default=None, help="Given when the database was just seeded.")
+    parser.add_argument("--seed-max-rss-kb", type=int, default=None)
     parser.add_argument("--radii", default="150,500,1000")
     parser.add_argument("--queries", type=int, default=40)
     parser.add_argument("--naive-queries", type=int, default=5)
@@ -49,67 +119,45 @@ def main() -> None:
     arguments = parser.parse_args()
     _setup()
 
-    from django.core.management import call_command
     from django.db import connection
+    from django.db.models import BooleanField, ExpressionWrapper, Q
     from django.utils import timezone
 
     from agencies.models import Agency
     from canvass import ranking
-    from canvass.selectors import _CAMERA_COLUMNS, SEARCHABLE_STATUSES, candidate_cameras
-    from registrations.demo import build_town
-    from registrations.models import Registration
+    from canvass.selectors import FACT_COLUMNS, SEARCHABLE_STATUSES, camera_facts, candidate_cameras
+    from registrations.models import Registration, Status
 
     started = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    if not Registration.objects.exists():
-        build_town(registrations=arguments.registrations, seed=2025, stdout=sys.stderr)
-    seeded_s = time.perf_counter() - started
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    _migrate_and_analyze(fresh=arguments.seed_seconds is not None)
+    count = Registration.objects.count()
+    if count != arguments.registrations:
+        raise SystemExit(f"expected {arguments.registrations} registrations, found {count}")
+    postgis_ready = arguments.postgis and connection.vendor == "postgresql"
+    if postgis_ready:
+        _ensure_postgis_copy()
+    seeding = _marker(count, arguments.seed, arguments.generator, arguments.seed_seconds, arguments.seed_max_rss_kb)
+    prepared_s = time.perf_counter() - started
 
     agency_ids = list(Agency.objects.values_list("pk", flat=True))
     scoped = Registration.objects.filter(agency_id__in=agency_ids)
     now = timezone.now()
     window_start = now - timedelta(days=2)
     rng = random.Random(11)
-    count = Registration.objects.count()
     # Incident places: registered addresses picked at random (where incidents and cameras are).
-    places = []
     ids = sorted(rng.sample(range(1, count + 1), min(arguments.queries, count)))
-    for lat, lon in Registration.objects.filter(pk__in=ids).values_list("latitude", "longitude"):
-        places.append((lat, lon))
+    places = list(Registration.objects.filter(pk__in=ids).values_list("latitude", "longitude"))
 
-    postgis_ready = False
-    if arguments.postgis and connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("CREATE EXTENSION IF NOT EXISTS postgis")
-            cursor.execute(
-                "ALTER TABLE registrations_registration ADD COLUMN IF NOT EXISTS geog geography(Point, 4326)"
-            )
-            cursor.execute(
-                "UPDATE registrations_registration SET geog = ST_SetSRID(ST_MakePoint(longitude, latitude), 4326)::geography"
-            )
-            cursor.execute(
-                "CREATE INDEX IF NOT EXISTS bench_registration_geog ON registrations_registration USING GIST (geog)"
-            )
-            cursor.execute("ANALYZE registrations_registration")
-        postgis_ready = True
-
-    column_sql = ", ".join(
-        ("c." + column.split("__")[1]) if column.startswith("cameras__") else "r." + column
-        for column in _CAMERA_COLUMNS
-    )
-    # Column names are our own constants; every value is a query parameter.
+    # Table and column names are our own constants; every value is a query parameter.
     postgis_sql = (
-        f"SELECT {column_sql} FROM registrations_registration r JOIN registrations_camera c ON c.registration_id = r.id "  # noqa: S608
+        "SELECT r.id, r.latitude, r.longitude, (r.verified_at IS NOT NULL AND r.status = %s), r.last_confirmed_at, "  # noqa: S608
+        "c.id, c.records_street, c.bearing_degrees, c.field_of_view_degrees, c.range_m, c.retention_days "
+        f"FROM {POSTGIS_TABLE} r JOIN registrations_camera c ON c.registration_id = r.id "
         "WHERE r.agency_id = ANY(%s) AND r.status = ANY(%s) "
         "AND ST_DWithin(r.geog, ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography, %s) "
         "ORDER BY ST_Distance(r.geog, ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography)"
     )
+    searchable = [str(status) for status in SEARCHABLE_STATUSES]
 
     def ours(area):
         facts, _details = candidate_cameras(scoped, area)
@@ -120,23 +168,29 @@ def main() -> None:
         with connection.cursor() as cursor:
             cursor.execute(
                 postgis_sql,
-                [agency_ids, list(SEARCHABLE_STATUSES), lon, lat, area.radius_m + 1.0, lon, lat],
+                [str(Status.ACTIVE), agency_ids, searchable, lon, lat, area.radius_m + 1.0, lon, lat],
             )
             rows = cursor.fetchall()
-        return ranking.rank(_facts(rows), area, window_start=window_start, now=now)
+        return ranking.rank(camera_facts(rows), area, window_start=window_start, now=now)
+
+    verified = ExpressionWrapper(Q(verified_at__isnull=False, status=Status.ACTIVE), output_field=BooleanField())
 
     def naive(area):
         rows = (
             scoped.filter(status__in=SEARCHABLE_STATUSES, cameras__id__isnull=False)
             .order_by()
-            .values_list(*_CAMERA_COLUMNS)
+            .annotate(verified=verified)
+            .values_list(*FACT_COLUMNS)
         )
-        return ranking.rank(_facts(rows), area, window_start=window_start, now=now)
+        return ranking.rank(camera_facts(rows), area, window_start=window_start, now=now)
 
     results = {
         "backend": connection.vendor,
         "registrations": count,
-        "seed_and_migrate_s": round(seeded_s, 1),
+        "prepare_s": round(prepared_s, 1),
+        "seed_s": seeding["seed_s"],
+        "seed_max_rss_kb": seeding["seed_max_rss_kb"],
+        "reused": arguments.seed_seconds is None,
         "cells": [],
     }
     for radius in [int(r) for r in arguments.radii.split(",")]:
@@ -144,7 +198,8 @@ def main() -> None:
         methods = [("ours", ours, len(areas))]
         if postgis_ready:
             methods.append(("postgis", postgis, len(areas)))
-        methods.append(("naive", naive, min(arguments.naive_queries, len(areas))))
+        if arguments.naive_queries:
+            methods.append(("naive", naive, min(arguments.naive_queries, len(areas))))
         reference = {}
         for name, method, how_many in methods:
             method(areas[0])  # warm caches and the connection
@@ -170,31 +225,8 @@ def main() -> None:
                     "mean_cameras": round(statistics.mean(sizes), 1),
                 }
             )
+        print(f"  radius {radius} m done", file=sys.stderr, flush=True)
     print(json.dumps(results))
-
-
-def _facts(rows):
-    """CameraFacts from rows in the selector's column order, exactly as the selector builds them."""
-    from canvass import ranking
-    from canvass.selectors import _CAMERA_COLUMNS
-
-    position = {name: index for index, name in enumerate(_CAMERA_COLUMNS)}
-    return [
-        ranking.CameraFacts(
-            camera_id=row[position["cameras__id"]],
-            registration_id=row[position["id"]],
-            latitude=row[position["latitude"]],
-            longitude=row[position["longitude"]],
-            retention_days=row[position["cameras__retention_days"]],
-            records_street=row[position["cameras__records_street"]],
-            bearing_degrees=row[position["cameras__bearing_degrees"]],
-            field_of_view_degrees=row[position["cameras__field_of_view_degrees"]],
-            range_m=row[position["cameras__range_m"]],
-            verified=row[position["verified_at"]] is not None and row[position["status"]] == "active",
-            last_confirmed_at=row[position["last_confirmed_at"]],
-        )
-        for row in rows
-    ]
 
 
 if __name__ == "__main__":

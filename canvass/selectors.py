@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, F, FloatField, Q, QuerySet, Value
+from django.db.models.functions import Floor
 from django.http import Http404
 
 from accounts.access import Permission, has_permission, registrations_for
 from cameraregistry import geometry
 from canvass.models import CanvassSearch, Case
 from canvass.ranking import POLYGON, ROUTE, CameraFacts, SearchArea
-from registrations.models import Status
+from registrations.models import LATITUDE_STRIPS_PER_DEGREE, Status
 
 # Paused owners asked not to be contacted for now; rejected registrations are not part of the program.
 SEARCHABLE_STATUSES = (Status.ACTIVE, Status.PENDING, Status.STALE)
@@ -40,17 +43,12 @@ class CameraDetails:
         return f"{self.street_address}, {self.unit}" if self.unit else self.street_address
 
 
-_CAMERA_COLUMNS = (
+# What ranking needs, and nothing else: a search reads these for every camera in the box.
+FACT_COLUMNS = (
     "id",
-    "public_id",
-    "agency_id",
-    "status",
-    "street_address",
-    "unit",
-    "business_name",
     "latitude",
     "longitude",
-    "verified_at",
+    "verified",
     "last_confirmed_at",
     "cameras__id",
     "cameras__records_street",
@@ -58,11 +56,24 @@ _CAMERA_COLUMNS = (
     "cameras__field_of_view_degrees",
     "cameras__range_m",
     "cameras__retention_days",
+)
+# What the page, sheet and exports show; read once, only when they ask.
+_DETAIL_COLUMNS = (
+    "cameras__id",
+    "id",
+    "public_id",
+    "agency_id",
+    "status",
+    "street_address",
+    "unit",
+    "business_name",
     "cameras__description",
     "cameras__locations",
     "cameras__exports_common_format",
     "cameras__brand",
 )
+# Beyond this many latitude strips (a long north-south route) one box range is as good as many strip ranges.
+_MOST_STRIPS = 64
 
 
 def area_bounding_box(area: SearchArea) -> geometry.BBox:
@@ -74,79 +85,145 @@ def area_bounding_box(area: SearchArea) -> geometry.BBox:
     return geometry.bbox_around(*area.place, area.radius_m)
 
 
-def candidate_cameras(registrations: QuerySet, area: SearchArea) -> tuple[list[CameraFacts], dict[int, CameraDetails]]:
-    """Cameras of the given registrations inside the area's box, narrowed by the (latitude, longitude) index.
+class _Literal(Value):
+    """A number written into the SQL itself: the database matches an expression index only on identical text."""
+
+    def as_sql(self, compiler, connection):
+        return repr(self.value), []
+
+
+# The same expression as the registration_strip_lon index, so both databases read that index.
+_STRIP = Floor(F("latitude") * _Literal(LATITUDE_STRIPS_PER_DEGREE), output_field=FloatField())
+
+
+def _strips(min_lat: float, max_lat: float) -> list[float]:
+    # Same double arithmetic as the database: FLOOR is monotonic, so every latitude in the box lands in one of these.
+    first = math.floor(min_lat * LATITUDE_STRIPS_PER_DEGREE)
+    last = math.floor(max_lat * LATITUDE_STRIPS_PER_DEGREE)
+    return [float(strip) for strip in range(first, last + 1)]
+
+
+def in_area_box(registrations: QuerySet, area: SearchArea) -> QuerySet:
+    """Searchable registrations with cameras inside the area's box.
+
+    Narrowed by latitude strip and longitude so each strip is one short range of the registration_strip_lon
+    index, instead of a whole latitude band across the metro on the (latitude, longitude) index.
+    """
+    min_lat, min_lon, max_lat, max_lon = area_bounding_box(area)
+    box = registrations.filter(
+        status__in=SEARCHABLE_STATUSES,
+        latitude__gte=min_lat,
+        latitude__lte=max_lat,
+        longitude__gte=min_lon,
+        longitude__lte=max_lon,
+        cameras__id__isnull=False,
+    ).order_by()
+    strips = _strips(min_lat, max_lat)
+    if len(strips) > _MOST_STRIPS:
+        return box
+    return box.alias(strip=_STRIP).filter(strip__in=strips)
+
+
+class CameraDetailsLookup(Mapping):
+    """Camera id → CameraDetails for one search, read in one query the first time anything is looked up.
+
+    Ranking never needs these, so a search that is only ranked (the bench, a count) never reads them.
+    """
+
+    def __init__(self, registrations: QuerySet, area: SearchArea) -> None:
+        self._registrations = registrations
+        self._area = area
+        self._loaded: dict[int, CameraDetails] | None = None
+
+    def _load(self) -> dict[int, CameraDetails]:
+        if self._loaded is None:
+            self._loaded = {
+                camera_id: CameraDetails(
+                    camera_id=camera_id,
+                    registration_id=registration_id,
+                    registration_public_id=str(public_id),
+                    agency_id=agency_id,
+                    status=status,
+                    street_address=street_address,
+                    unit=unit,
+                    business_name=business_name,
+                    description=description,
+                    locations=tuple(locations or ()),
+                    exports_common_format=exports_common_format,
+                    brand=brand,
+                )
+                for (
+                    camera_id,
+                    registration_id,
+                    public_id,
+                    agency_id,
+                    status,
+                    street_address,
+                    unit,
+                    business_name,
+                    description,
+                    locations,
+                    exports_common_format,
+                    brand,
+                ) in in_area_box(self._registrations, self._area).values_list(*_DETAIL_COLUMNS)
+            }
+        return self._loaded
+
+    def __getitem__(self, camera_id: int) -> CameraDetails:
+        return self._load()[camera_id]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+
+def camera_facts(rows: Iterable[tuple]) -> list[CameraFacts]:
+    """CameraFacts from rows in FACT_COLUMNS order (also how the bench builds PostGIS's candidates)."""
+    return [
+        CameraFacts(
+            camera_id=camera_id,
+            registration_id=registration_id,
+            latitude=latitude,
+            longitude=longitude,
+            retention_days=retention_days,
+            records_street=bool(records_street),
+            bearing_degrees=bearing,
+            field_of_view_degrees=field_of_view,
+            range_m=range_m,
+            verified=bool(verified),
+            last_confirmed_at=last_confirmed_at,
+        )
+        for (
+            registration_id,
+            latitude,
+            longitude,
+            verified,
+            last_confirmed_at,
+            camera_id,
+            records_street,
+            bearing,
+            field_of_view,
+            range_m,
+            retention_days,
+        ) in rows
+    ]
+
+
+def candidate_cameras(registrations: QuerySet, area: SearchArea) -> tuple[list[CameraFacts], CameraDetailsLookup]:
+    """Cameras of the given registrations inside the area's box, and their details (read on demand).
 
     `registrations` must come from the access chokepoint; this only narrows it further.
     """
-    min_lat, min_lon, max_lat, max_lon = area_bounding_box(area)
     rows = (
-        registrations.filter(
-            status__in=SEARCHABLE_STATUSES,
-            latitude__gte=min_lat,
-            latitude__lte=max_lat,
-            longitude__gte=min_lon,
-            longitude__lte=max_lon,
-            cameras__id__isnull=False,
+        in_area_box(registrations, area)
+        .annotate(
+            verified=ExpressionWrapper(Q(verified_at__isnull=False, status=Status.ACTIVE), output_field=BooleanField())
         )
-        .order_by()
-        .values_list(*_CAMERA_COLUMNS)
+        .values_list(*FACT_COLUMNS)
     )
-    facts: list[CameraFacts] = []
-    details: dict[int, CameraDetails] = {}
-    for (
-        registration_id,
-        public_id,
-        agency_id,
-        status,
-        street_address,
-        unit,
-        business_name,
-        latitude,
-        longitude,
-        verified_at,
-        last_confirmed_at,
-        camera_id,
-        records_street,
-        bearing,
-        field_of_view,
-        range_m,
-        retention_days,
-        description,
-        locations,
-        exports_common_format,
-        brand,
-    ) in rows:
-        facts.append(
-            CameraFacts(
-                camera_id=camera_id,
-                registration_id=registration_id,
-                latitude=latitude,
-                longitude=longitude,
-                retention_days=retention_days,
-                records_street=records_street,
-                bearing_degrees=bearing,
-                field_of_view_degrees=field_of_view,
-                range_m=range_m,
-                verified=verified_at is not None and status == Status.ACTIVE,
-                last_confirmed_at=last_confirmed_at,
-            )
-        )
-        details[camera_id] = CameraDetails(
-            camera_id=camera_id,
-            registration_id=registration_id,
-            registration_public_id=str(public_id),
-            agency_id=agency_id,
-            status=status,
-            street_address=street_address,
-            unit=unit,
-            business_name=business_name,
-            description=description,
-            locations=tuple(locations or ()),
-            exports_common_format=exports_common_format,
-            brand=brand,
-        )
-    return facts, details
+    return camera_facts(rows), CameraDetailsLookup(registrations, area)
 
 
 def searchable_registrations(user) -> QuerySet:

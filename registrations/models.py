@@ -4,6 +4,8 @@ import uuid
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Floor
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -39,6 +41,11 @@ class ContactMethod(models.TextChoices):
     PHONE = "phone", _("Phone call")
     TEXT = "text", _("Text message")
     EMAIL = "email", _("Email")
+
+
+# Canvass searches narrow by latitude strip, then by longitude inside each strip (one index range per strip):
+# 200 strips per degree are about 555 m tall, so a 500 m search reads two or three short ranges of the index.
+LATITUDE_STRIPS_PER_DEGREE = 200
 
 
 class Status(models.TextChoices):
@@ -94,6 +101,9 @@ class Registration(models.Model):
         indexes = [
             models.Index(fields=["latitude", "longitude"]),
             models.Index(fields=["agency", "status"]),
+            models.Index(
+                Floor(F("latitude") * LATITUDE_STRIPS_PER_DEGREE), F("longitude"), name="registration_strip_lon"
+            ),
         ]
         ordering = ["-created_at"]
 
