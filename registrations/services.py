@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -71,9 +72,15 @@ class RegistrationInput:
     extra: dict = field(default_factory=dict)
 
 
+# NUL and other control characters have no place in a text field; newlines and tabs stay.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f]")
+# Choices' `.values` builds a new list on every access; bulk imports validate many rows.
+_PROPERTY_TYPES = frozenset(PropertyType.values)
+_CAMERA_LOCATIONS = frozenset(CameraLocation.values)
+
+
 def _clean_text(value: str) -> str:
-    # NUL and other control characters have no place in a text field; keep newlines and tabs.
-    return "".join(ch for ch in value if ch in "\n\t" or ord(ch) >= 32).strip()
+    return _CONTROL_CHARACTERS.sub("", value).strip()
 
 
 def _validate(data: RegistrationInput) -> dict[str, list[str]]:
@@ -86,7 +93,7 @@ def _validate(data: RegistrationInput) -> dict[str, list[str]]:
         add("confirms_exterior_cameras", _("The program is for cameras that face the outside of the property."))
     if not data.confirms_records_and_keeps_video:
         add("confirms_records_and_keeps_video", _("The program is for camera systems that record and keep video."))
-    if data.property_type not in PropertyType.values:
+    if not isinstance(data.property_type, str) or data.property_type not in _PROPERTY_TYPES:
         add("property_type", _("Choose residence or business."))
     if data.property_type == PropertyType.BUSINESS and not data.business_name:
         add("business_name", _("Enter the name of the business."))
@@ -135,7 +142,7 @@ def _validate(data: RegistrationInput) -> dict[str, list[str]]:
         prefix = f"camera {index}"
         if not camera.locations:
             add(prefix, _("Camera %(number)d: choose where on the property it is.") % {"number": index})
-        elif any(location not in CameraLocation.values for location in camera.locations):
+        elif any(not isinstance(location, str) or location not in _CAMERA_LOCATIONS for location in camera.locations):
             add(prefix, _("Camera %(number)d: unknown location.") % {"number": index})
         if not isinstance(camera.retention_days, int) or not 1 <= camera.retention_days <= 365:
             add(prefix, _("Camera %(number)d: days of footage kept must be between 1 and 365.") % {"number": index})
