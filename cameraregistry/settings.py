@@ -228,6 +228,9 @@ OTP_TOTP_ISSUER = SITE_NAME
 # Lock the account, not the address: a whole station often shares one address, and
 # an IP lockout would let one person lock every colleague out.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# HSTS preload is a decision about the whole registrable domain (usually the city's, not
+# the registry's subdomain), so it stays opt-in through SECURE_HSTS_PRELOAD.
+SILENCED_SYSTEM_CHECKS += [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
