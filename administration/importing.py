@@ -29,7 +29,7 @@ import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -429,18 +429,22 @@ def _read_date(text: str) -> datetime | None:
     return None
 
 
-def parse_date(text: str) -> datetime:
+def parse_date(text: str, zone: tzinfo | None = None) -> datetime:
+    """A form export's date, in `zone` (default: the current time zone) unless it names its own."""
     value = text.strip()
     parsed = _read_date(value[:26].split(".")[0])
     if parsed is not None:
         if parsed.year < 1990 or parsed > datetime.now():
             raise ValueProblem(f"The date {value[:30]} is in the future or before 1990.")
-        return timezone.make_aware(parsed)
+        return timezone.make_aware(parsed, zone)
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise ValueProblem(f"'{value[:30]}' is not a date (write it as 2024-05-31 or 5/31/2024).") from None
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, zone)
+
+
+_FORMULA_STARTS = ("=", "+", "@", "-")  # no formula starts otherwise; "" is not one either
 
 
 def _is_formula(value: str, target: str) -> bool:
@@ -646,32 +650,33 @@ def _error_column(field_name: str, mapping: dict[str, int], headers: list[str]) 
 
 
 def _row_input(
-    cells: list[str], mapping: dict[str, int], headers: list[str], options: ImportOptions, addresses: _AddressBook
+    cells: list[str],
+    mapping: dict[str, int],
+    headers: list[str],
+    options: ImportOptions,
+    addresses: _AddressBook,
+    zone: tzinfo | None = None,
 ) -> tuple[RegistrationInput | None, list[tuple[str, str]], datetime | None]:
     problems: list[tuple[str, str]] = []
-
-    def value(target: str) -> str:
-        index = mapping.get(target)
-        if index is None or index >= len(cells):
-            return ""
-        return cells[index]
+    # The row's cells by target; a target that is not mapped, or a short row's missing cell, reads as "".
+    row = {target: cells[index] for target, index in mapping.items() if index < len(cells)}
 
     def column(target: str) -> str:
         index = mapping.get(target)
         return headers[index] if index is not None and index < len(headers) and headers[index] else TARGETS[target]
 
-    for target, index in mapping.items():
-        if index < len(cells) and _is_formula(cells[index], target):
+    for target, text in row.items():
+        if text[:1] in _FORMULA_STARTS and _is_formula(text, target):
             problems.append((column(target), "The cell holds a spreadsheet formula; enter the value itself."))
     for target, limit in _MAX_LENGTHS.items():
-        if len(value(target)) > limit:
+        if len(row.get(target, "")) > limit:
             problems.append((column(target), f"Longer than {limit} characters."))
     if problems:
         return None, problems, None
 
     def parse(target: str, parser, default=None):
-        text = value(target)
-        if target not in mapping or not text:
+        text = row.get(target, "")
+        if not text:
             return default
         try:
             return parser(text)
@@ -679,34 +684,36 @@ def _row_input(
             problems.append((column(target), str(problem)))
             return default
 
-    owner_name = value("owner_name") or " ".join(filter(None, [value("owner_first_name"), value("owner_last_name")]))
-    property_text = value("property_type").lower()
-    business_name = value("business_name")
+    owner_name = row.get("owner_name", "") or " ".join(
+        filter(None, [row.get("owner_first_name", ""), row.get("owner_last_name", "")])
+    )
+    property_text = row.get("property_type", "").lower()
+    business_name = row.get("business_name", "")
     property_type = (
         PropertyType.BUSINESS
         if ("business" in property_text or "commercial" in property_text or (not property_text and business_name))
         else PropertyType.RESIDENCE
     )
     locations, unknown_locations = (
-        parse_locations(value("camera_locations")) if value("camera_locations") else (["other"], [])
+        parse_locations(row.get("camera_locations", "")) if row.get("camera_locations", "") else (["other"], [])
     )
-    description = value("camera_description")
+    description = row.get("camera_description", "")
     if unknown_locations:
         description = "; ".join(filter(None, [description, "Location: " + ", ".join(unknown_locations)]))[:300]
     retention = parse("retention_days", parse_retention, options.default_retention_days)
-    if "retention_days" in mapping and not value("retention_days"):
+    if "retention_days" in mapping and not row.get("retention_days", ""):
         retention = options.default_retention_days
     records_street = parse("records_street", parse_yes_no, None)
     exports = parse("exports_common_format", parse_export_format, ExportFormat.UNKNOWN)
     bearing = parse("bearing_degrees", lambda t: parse_whole_number(t, 0, 359, "Direction"))
     view = parse("field_of_view_degrees", lambda t: parse_whole_number(t, 1, 360, "Field of view"))
     camera_range = parse("range_m", lambda t: parse_whole_number(t, 1, 300, "Range"))
-    submitted = parse("submitted_at", parse_date)
+    submitted = parse("submitted_at", lambda text: parse_date(text, zone))
     confirms = []
     for target in ("confirms_exterior_cameras", "confirms_records_and_keeps_video"):
         answer = parse(target, parse_yes_no, None)
         confirms.append(answer is not False)  # rows from the program's own list met its rules unless they say no
-    method_text = value("preferred_contact_method").lower()
+    method_text = row.get("preferred_contact_method", "").lower()
     method = (
         ContactMethod.EMAIL
         if "mail" in method_text
@@ -714,16 +721,16 @@ def _row_input(
         if "text" in method_text or "sms" in method_text
         else ContactMethod.PHONE
     )
-    language_text = value("language").lower()
+    language_text = row.get("language", "").lower()
     language = "es" if language_text.startswith(("es", "sp")) else "en"
 
-    address = value("street_address")
+    address = row.get("street_address", "")
     latitude = longitude = float("nan")
     geocoded = (None, None)
-    city, postal = value("city"), value("postal_code")
-    if "latitude" in mapping and "longitude" in mapping and value("latitude") and value("longitude"):
+    city, postal = row.get("city", ""), row.get("postal_code", "")
+    if "latitude" in mapping and "longitude" in mapping and row.get("latitude", "") and row.get("longitude", ""):
         try:
-            latitude, longitude = float(value("latitude")), float(value("longitude"))
+            latitude, longitude = float(row.get("latitude", "")), float(row.get("longitude", ""))
             geometry.validate_point(latitude, longitude)
         except (TypeError, ValueError):
             problems.append((column("latitude"), "Latitude/longitude are not a valid map point."))
@@ -750,8 +757,8 @@ def _row_input(
         geocoded_latitude=geocoded[0],
         geocoded_longitude=geocoded[1],
         owner_name=owner_name,
-        owner_phone=value("owner_phone"),
-        owner_email=value("owner_email"),
+        owner_phone=row.get("owner_phone", ""),
+        owner_email=row.get("owner_email", ""),
         confirms_exterior_cameras=confirms[0],
         confirms_records_and_keeps_video=confirms[1],
         cameras=[
@@ -764,20 +771,20 @@ def _row_input(
                 field_of_view_degrees=view,
                 range_m=camera_range,
                 exports_common_format=exports,
-                brand=value("brand"),
+                brand=row.get("brand", ""),
             )
         ],
         business_name=business_name,
-        unit=value("unit"),
+        unit=row.get("unit", ""),
         city=city,
         postal_code=postal,
         preferred_contact_method=method,
-        contact_hours=value("contact_hours"),
-        alternate_name=value("alternate_name"),
-        alternate_phone=value("alternate_phone"),
-        alternate_email=value("alternate_email"),
-        alternate_relation=value("alternate_relation"),
-        notes_for_detectives=value("notes_for_detectives"),
+        contact_hours=row.get("contact_hours", ""),
+        alternate_name=row.get("alternate_name", ""),
+        alternate_phone=row.get("alternate_phone", ""),
+        alternate_email=row.get("alternate_email", ""),
+        alternate_relation=row.get("alternate_relation", ""),
+        notes_for_detectives=row.get("notes_for_detectives", ""),
         language=language,
     )
     return data, problems, submitted
@@ -825,6 +832,7 @@ def registrations_import(*, path: Path | str, options: ImportOptions, source_nam
         {cells[address_index] for _row, cells in table.rows if address_index < len(cells)}, normalize
     )
     finder = _AgencyFinder()
+    zone = timezone.get_current_timezone()  # looked up once: it is a context-local read per call
     seen: dict[tuple[int, str], int] = {}
     imported = {
         (agency_id, fingerprint): registration_id
@@ -839,7 +847,7 @@ def registrations_import(*, path: Path | str, options: ImportOptions, source_nam
     for done, (row_number, cells) in enumerate(table.rows, start=1):
         if options.progress and (done % 1000 == 0 or done == report.rows_total):
             options.progress("check", done, report.rows_total)
-        data, problems, submitted = _row_input(cells, mapping, headers, options, addresses)
+        data, problems, submitted = _row_input(cells, mapping, headers, options, addresses, zone)
         if data is not None:
             errors = registration_input_errors(data)
             for name, messages in errors.items():
@@ -941,8 +949,11 @@ class _Inserter:
         self.rows: list[tuple] = []
 
     def add(self, row_id: int, *values) -> None:
-        generated = tuple(f.get_db_prep_save(f.get_default(), connection) for f in self.per_row)
-        self.rows.append((row_id, *values, *generated, *self.fixed_values))
+        if self.per_row:
+            generated = tuple(f.get_db_prep_save(f.get_default(), connection) for f in self.per_row)
+            self.rows.append((row_id, *values, *generated, *self.fixed_values))
+        else:
+            self.rows.append((row_id, *values, *self.fixed_values))
 
     def reserve_ids(self, count: int) -> list[int]:
         return _reserve_ids(self.model, count)
@@ -980,7 +991,7 @@ def _reserve_ids(model, count: int) -> list[int]:
 
 def _save(accepted: list[_Accepted], options: ImportOptions, source_name: str, terms: dict) -> int:
     now = timezone.now()
-    adapt_time = connection.ops.adapt_datetimefield_value
+    adapt_time = cache(connection.ops.adapt_datetimefield_value)  # form exports repeat their timestamps
     when = adapt_time(now)
     verified_at = when if options.status == Status.ACTIVE else None
     status = str(options.status)
