@@ -50,3 +50,21 @@ def assert_accessible(page) -> None:
 def run_task_worker() -> None:
     """Run the queued background tasks (the confirmation email) once, in this process."""
     call_command("db_worker", "--batch", "--no-startup-delay")
+
+
+def open_owner_session(page, base: str, registration) -> None:
+    """Sign the browser in as the registration's owner, as the email's private link does."""
+    from registrations.tokens import owner_link_issue
+
+    page.goto(f"{base}/manage/link/{owner_link_issue(registration=registration)}/")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(f"{base}/manage/")
+
+
+def open_footage_request(page, base: str, footage_request) -> None:
+    """Open a footage request's answer page through its private link, as the owner's email does."""
+    from footage.tokens import request_link_issue
+
+    page.goto(f"{base}/footage/r/{footage_request.public_id}/{request_link_issue(footage_request=footage_request)}/")
+    page.click("#open-request")
+    page.wait_for_url(f"{base}/footage/answer/{footage_request.public_id}/")

@@ -7,7 +7,7 @@ import pytest
 from registrations.models import Registration
 from registrations.tokens import owner_link_issue
 from tests.browser.conftest import DESKTOP, PHONE
-from tests.browser.helpers import address_served_by, assert_accessible
+from tests.browser.helpers import address_served_by, assert_accessible, open_footage_request, open_owner_session
 
 pytestmark = pytest.mark.browser
 
@@ -102,3 +102,106 @@ def test_the_accessibility_check_reports_a_broken_page(page):
     page.set_content('<html lang="en"><body><main><img src="photo.png"><input type="text"></main></body></html>')
     with pytest.raises(AssertionError, match="image-alt"):
         assert_accessible(page)
+
+
+def _wait_for_focus_on_error_summary(page) -> None:
+    """After a refused form, keyboard and screen reader users start at the list of what to fix."""
+    # Browsers apply autofocus at their next rendering step, which may come just after the load event.
+    page.wait_for_function("() => document.activeElement.classList.contains('error-summary')", timeout=5_000)
+
+
+def _checker(page, base: str, language: str, checked: list):
+    def check(path: str | None = None) -> None:
+        if path is not None:
+            page.goto(base + path)
+        assert page.locator("html").get_attribute("lang") == language
+        assert_accessible(page)
+        checked.append(page.url)
+
+    return check
+
+
+@pytest.mark.parametrize(("language", "viewport"), [("en", PHONE), ("es", DESKTOP), ("es", PHONE)])
+def test_owner_pages_have_no_serious_accessibility_violations(demo_town, page_factory, language, viewport):
+    page = _open(page_factory, demo_town, language, viewport)
+    checked: list[str] = []
+    check = _checker(page, demo_town, language, checked)
+
+    check("/manage/")  # ask for a private link
+    page.locator("main form button[type=submit]").click()
+    _wait_for_focus_on_error_summary(page)
+    check()  # the email is missing
+    registration = Registration.objects.exclude(owner_email="").order_by("id").first()
+    page.fill("#id_email", registration.owner_email)
+    page.locator("main form button[type=submit]").click()
+    check()  # "check your email"
+
+    open_owner_session(page, demo_town, registration)
+    check("/manage/edit/")
+    page.fill("#id_owner_name", "")
+    page.locator("main form button.primary[type=submit]").click()
+    _wait_for_focus_on_error_summary(page)
+    check()  # errors summarised and tied to fields
+
+    check("/manage/status/")
+    page.locator("main form button.primary[type=submit]").click()
+    _wait_for_focus_on_error_summary(page)
+    check()  # nothing chosen
+    page.locator("input[name=kind]").first.check()
+    page.locator("main form button.primary[type=submit]").click()
+    check()  # thank you
+
+    check("/manage/withdraw/")
+    page.locator("main form button.primary[type=submit]").click()
+    _wait_for_focus_on_error_summary(page)
+    assert page.get_attribute("#confirm-withdraw", "aria-describedby") == "confirm-withdraw_error"
+    check()  # box not ticked
+    assert len(checked) == 10
+
+
+@pytest.mark.parametrize(("language", "viewport"), [("en", DESKTOP), ("es", PHONE)])
+def test_owner_footage_pages_have_no_serious_accessibility_violations(demo_town, page_factory, language, viewport):
+    from agencies.models import Agency
+    from footage.tokens import request_link_issue
+    from tests.footage.helpers import make_request, mp4_bytes
+
+    footage_request = make_request(Agency.objects.get(slug="maple-falls"))
+    page = _open(page_factory, demo_town, language, viewport)
+    checked: list[str] = []
+    check = _checker(page, demo_town, language, checked)
+
+    check(f"/footage/r/{footage_request.public_id}/{request_link_issue(footage_request=footage_request)}/")
+    page.click("#open-request")
+    check()  # the request, with both ways to answer
+    page.locator("#answer-title ~ form button[type=submit]").click()
+    _wait_for_focus_on_error_summary(page)
+    check()  # no answer chosen
+    page.set_input_files("#id_files", files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"hello"}])
+    page.click("#send-files")
+    _wait_for_focus_on_error_summary(page)
+    assert page.locator("#upload-errors").is_visible()
+    assert page.get_attribute("#id_files", "aria-invalid") == "true"
+    check()  # the file was refused
+    page.set_input_files("#id_files", files=[{"name": "porch.mp4", "mimeType": "video/mp4", "buffer": mp4_bytes()}])
+    page.click("#send-files")
+    assert page.locator("#upload-received").is_visible()
+    check()  # received, with its fingerprint
+    check(f"/footage/r/{footage_request.public_id}/not-a-real-link/")
+    assert len(checked) == 6
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_owner_footage_decline_page_is_accessible(demo_town, page_factory, language):
+    from agencies.models import Agency
+    from tests.footage.helpers import make_request
+
+    footage_request = make_request(Agency.objects.get(slug="maple-falls"))
+    page = _open(page_factory, demo_town, language, PHONE)
+    check = _checker(page, demo_town, language, [])
+    open_footage_request(page, demo_town, footage_request)
+    page.locator("input[name=answer]").last.check()
+    page.fill("#id_reason", "Not comfortable sharing.")
+    page.locator("#answer-title ~ form button[type=submit]").click()
+    check()  # thank you
+    footage_request.refresh_from_db()
+    assert footage_request.status == "declined"
