@@ -27,7 +27,8 @@ import json
 import re
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from functools import cache, lru_cache
@@ -60,6 +61,7 @@ from .models import ImportedRow
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 200_000
 BATCH = 2000
+IMPORT_PAGE_CACHE_KIB = 256 * 1024
 DEFAULT_RETENTION_DAYS = 7
 
 
@@ -989,6 +991,24 @@ def _reserve_ids(model, count: int) -> list[int]:
     return list(range(first, first + count))
 
 
+@contextmanager
+def _large_page_cache() -> Iterator[None]:
+    """SQLite's default 2 MB page cache thrashes on a big import's random index inserts (public ids,
+    email hashes); a larger cache for the import's duration keeps insert time per row flat."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        previous = int(cursor.fetchone()[0])
+        cursor.execute(f"PRAGMA cache_size = {-IMPORT_PAGE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {previous}")
+
+
 def _save(accepted: list[_Accepted], options: ImportOptions, source_name: str, terms: dict) -> int:
     now = timezone.now()
     adapt_time = cache(connection.ops.adapt_datetimefield_value)  # form exports repeat their timestamps
@@ -998,7 +1018,7 @@ def _save(accepted: list[_Accepted], options: ImportOptions, source_name: str, t
     source_name = source_name[:200]
     locations_field = Camera._meta.get_field("locations")
     stored_locations: dict[tuple[str, ...], object] = {}
-    with transaction.atomic():
+    with _large_page_cache(), transaction.atomic():
         registrations = _Inserter(
             Registration,
             [

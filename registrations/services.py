@@ -129,7 +129,8 @@ def _validate(data: RegistrationInput) -> dict[str, list[str]]:
     except (TypeError, ValueError):
         add("location", _("The map location is not valid; find the address again."))
     else:
-        if data.geocoded_latitude is not None and data.geocoded_longitude is not None:
+        geocoded = (data.geocoded_latitude, data.geocoded_longitude)
+        if None not in geocoded and geocoded != (data.latitude, data.longitude):  # an unmoved pin moved 0 m
             moved = geometry.distance_m(data.geocoded_latitude, data.geocoded_longitude, data.latitude, data.longitude)
             if moved > MAX_PIN_CORRECTION_M:
                 add("location", _("The pin is too far from the address (more than %(limit)d m); place it on the property.")
