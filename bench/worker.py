@@ -5,7 +5,7 @@ by `manage.py seed_demo`; prints one JSON line of timings. Each method returns t
 same ranked list for the same query (checked), so only the way candidates are found
 differs:
 
-* ours:    the canvass selector (latitude strips × longitude on the registration_strip_lon index) + ranking
+* ours:    the canvass selector (latitude strips × longitude on the registration_canvass_strip index) + ranking
 * postgis: ST_DWithin on a GiST-indexed geography column, ORDER BY ST_Distance + ranking
 * naive:   every registration with cameras read, exact geometry decides + ranking
 """
@@ -120,12 +120,11 @@ def main() -> None:
     _setup()
 
     from django.db import connection
-    from django.db.models import BooleanField, ExpressionWrapper, Q
     from django.utils import timezone
 
     from agencies.models import Agency
     from canvass import ranking
-    from canvass.selectors import FACT_COLUMNS, SEARCHABLE_STATUSES, camera_facts, candidate_cameras
+    from canvass.selectors import SEARCHABLE_STATUSES, camera_facts, candidate_cameras, facts_of
     from registrations.models import Registration, Status
 
     started = time.perf_counter()
@@ -150,8 +149,8 @@ def main() -> None:
 
     # Table and column names are our own constants; every value is a query parameter.
     postgis_sql = (
-        "SELECT r.id, r.latitude, r.longitude, (r.verified_at IS NOT NULL AND r.status = %s), r.last_confirmed_at, "  # noqa: S608
-        "c.id, c.records_street, c.bearing_degrees, c.field_of_view_degrees, c.range_m, c.retention_days "
+        "SELECT r.id, r.latitude, r.longitude, c.id, c.records_street, c.bearing_degrees, c.field_of_view_degrees, "  # noqa: S608
+        "c.range_m, c.retention_days, r.last_confirmed_at, (r.verified_at IS NOT NULL AND r.status = %s) "
         f"FROM {POSTGIS_TABLE} r JOIN registrations_camera c ON c.registration_id = r.id "
         "WHERE r.agency_id = ANY(%s) AND r.status = ANY(%s) "
         "AND ST_DWithin(r.geog, ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography, %s) "
@@ -173,16 +172,9 @@ def main() -> None:
             rows = cursor.fetchall()
         return ranking.rank(camera_facts(rows), area, window_start=window_start, now=now)
 
-    verified = ExpressionWrapper(Q(verified_at__isnull=False, status=Status.ACTIVE), output_field=BooleanField())
-
     def naive(area):
-        rows = (
-            scoped.filter(status__in=SEARCHABLE_STATUSES, cameras__id__isnull=False)
-            .order_by()
-            .annotate(verified=verified)
-            .values_list(*FACT_COLUMNS)
-        )
-        return ranking.rank(camera_facts(rows), area, window_start=window_start, now=now)
+        facts = facts_of(scoped.filter(status__in=SEARCHABLE_STATUSES, cameras__id__isnull=False).order_by())
+        return ranking.rank(facts, area, window_start=window_start, now=now)
 
     results = {
         "backend": connection.vendor,

@@ -237,6 +237,65 @@ def _distance_points(distance_m: float) -> float:
     return round(SCORE_DISTANCE_MAX * DISTANCE_HALF_SCORE_M / (DISTANCE_HALF_SCORE_M + max(0.0, distance_m)), 1)
 
 
+class _Scorer:
+    """Scores cameras for one search. The footage and confirmation facts depend only on a camera's retention days
+    and confirmation time, which thousands of cameras share, so each distinct value is worked out once."""
+
+    def __init__(self, *, window_start: datetime, now: datetime, area_kind: str) -> None:
+        self.window_start, self.now, self.area_kind = window_start, now, area_kind
+        self._footage: dict[int, tuple[datetime, bool, bool, float]] = {}
+        self._confirmation: dict[datetime, tuple[int, float]] = {}
+
+    def footage(self, retention_days: int) -> tuple[datetime, bool, bool, float]:
+        known = self._footage.get(retention_days)
+        if known is None:
+            # The oldest minute of the window is the first to be overwritten.
+            overwritten_after = self.window_start + timedelta(days=retention_days)
+            kept = overwritten_after > self.now
+            urgent = kept and overwritten_after - self.now <= timedelta(days=URGENT_DAYS)
+            points = (SCORE_FOOTAGE_KEPT + (SCORE_URGENT if urgent else 0.0)) if kept else SCORE_FOOTAGE_GONE
+            known = self._footage[retention_days] = (overwritten_after, kept, urgent, points)
+        return known
+
+    def confirmation(self, last_confirmed_at: datetime) -> tuple[int, float]:
+        known = self._confirmation.get(last_confirmed_at)
+        if known is None:
+            age = max(0, (self.now - last_confirmed_at).days)
+            known = self._confirmation[last_confirmed_at] = (
+                age,
+                SCORE_RECENTLY_CONFIRMED if age <= FRESH_CONFIRMATION_DAYS else 0.0,
+            )
+        return known
+
+    def score(self, camera: CameraFacts, distance_m: float, sees_incident: bool | None) -> RankedCamera:
+        overwritten_after, kept, urgent, score = self.footage(camera.retention_days)
+        if camera.last_confirmed_at is None:
+            age = None
+        else:
+            age, points = self.confirmation(camera.last_confirmed_at)
+            score += points
+        score += _distance_points(distance_m)
+        if sees_incident is True:
+            score += SCORE_SEES_PLACE
+        elif sees_incident is None:
+            score += SCORE_DIRECTION_UNKNOWN
+        if camera.records_street:
+            score += SCORE_RECORDS_STREET
+        if camera.verified:
+            score += SCORE_VERIFIED
+        return RankedCamera(
+            camera=camera,
+            score=round(score, 1),
+            distance_m=distance_m,
+            sees_incident=sees_incident,
+            footage_likely_kept=kept,
+            overwritten_after=overwritten_after,
+            urgent=urgent,
+            area_kind=self.area_kind,
+            confirmed_days_ago=age,
+        )
+
+
 def explain(
     camera: CameraFacts,
     *,
@@ -247,34 +306,7 @@ def explain(
     area_kind: str = RADIUS,
 ) -> RankedCamera:
     """Score one camera already known to be in the area; RankedCamera.reasons words the same points."""
-    # The oldest minute of the window is the first to be overwritten.
-    overwritten_after = window_start + timedelta(days=camera.retention_days)
-    kept = overwritten_after > now
-    urgent = kept and overwritten_after - now <= timedelta(days=URGENT_DAYS)
-    age = None if camera.last_confirmed_at is None else max(0, (now - camera.last_confirmed_at).days)
-    score = _distance_points(distance_m)
-    if sees_incident is True:
-        score += SCORE_SEES_PLACE
-    elif sees_incident is None:
-        score += SCORE_DIRECTION_UNKNOWN
-    if camera.records_street:
-        score += SCORE_RECORDS_STREET
-    score += (SCORE_FOOTAGE_KEPT + (SCORE_URGENT if urgent else 0.0)) if kept else SCORE_FOOTAGE_GONE
-    if camera.verified:
-        score += SCORE_VERIFIED
-    if age is not None and age <= FRESH_CONFIRMATION_DAYS:
-        score += SCORE_RECENTLY_CONFIRMED
-    return RankedCamera(
-        camera=camera,
-        score=round(score, 1),
-        distance_m=distance_m,
-        sees_incident=sees_incident,
-        footage_likely_kept=kept,
-        overwritten_after=overwritten_after,
-        urgent=urgent,
-        area_kind=area_kind,
-        confirmed_days_ago=age,
-    )
+    return _Scorer(window_start=window_start, now=now, area_kind=area_kind).score(camera, distance_m, sees_incident)
 
 
 def rank(
@@ -282,28 +314,26 @@ def rank(
 ) -> list[RankedCamera]:
     """The cameras inside the area, best first; cameras outside the area are dropped."""
     test = AreaTest(area)
+    scorer = _Scorer(window_start=window_start, now=now, area_kind=area.kind)
     ranked: list[RankedCamera] = []
+    # Cameras of one registration share its place: measure each place once.
     distances: dict[tuple[float, float], float | None] = {}
     for camera in cameras:
         key = (camera.latitude, camera.longitude)
-        if key not in distances:
-            distances[key] = test.measure(*key)
-        distance = distances[key]
+        if key in distances:
+            distance = distances[key]
+        else:
+            distance = distances[key] = test.measure(*key)
         if distance is None:
             continue
-        ranked.append(
-            explain(
-                camera,
-                distance_m=distance,
-                sees_incident=test.sees_incident(camera, distance),
-                window_start=window_start,
-                now=now,
-                area_kind=area.kind,
-            )
-        )
+        ranked.append(scorer.score(camera, distance, test.sees_incident(camera, distance)))
     # Ties go to the nearer camera, then the lower id so the order is stable between runs.
-    ranked.sort(key=lambda item: (-item.score, item.distance_m, item.camera.camera_id))
+    ranked.sort(key=_rank_order)
     return ranked
+
+
+def _rank_order(item: RankedCamera) -> tuple[float, float, int]:
+    return (-item.score, item.distance_m, item.camera.camera_id)
 
 
 def walking_order(start: LatLon, stops: Sequence[LatLon]) -> list[int]:
