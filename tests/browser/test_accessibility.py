@@ -61,9 +61,12 @@ def test_public_pages_have_no_serious_accessibility_violations(demo_town, page_f
     page.check("#id_exterior_1")
     page.locator("#not-eligible").wait_for()
     check()  # the inline "not eligible" explanation
+    page.goto(demo_town + "/register/")
+    page.check("#id_exterior_0")
+    page.check("#id_records_0")
     page.click("#submit-registration")
     assert page.locator("#error-summary").is_visible()
-    check()  # errors summarised and tied to fields
+    check()  # errors summarised and tied to fields (an ineligible answer gets the explanation page instead)
 
     page.goto(demo_town + "/register/")
     page.check("#id_exterior_1")
