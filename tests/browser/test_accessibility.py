@@ -131,6 +131,10 @@ def test_owner_pages_have_no_serious_accessibility_violations(demo_town, page_fa
     check = _checker(page, demo_town, language, checked)
 
     check("/manage/")  # ask for a private link
+    assert (
+        page.locator("label[for=id_email]").inner_text()
+        == {"en": "Your email address", "es": "Su correo electrónico"}[language]
+    )
     page.locator("main form button[type=submit]").click()
     _wait_for_focus_on_error_summary(page)
     check()  # the email is missing
@@ -176,6 +180,8 @@ def test_owner_footage_pages_have_no_serious_accessibility_violations(demo_town,
     check(f"/footage/r/{footage_request.public_id}/{request_link_issue(footage_request=footage_request)}/")
     page.click("#open-request")
     check()  # the request, with both ways to answer
+    expected_heading = {"en": "Send footage", "es": "Enviar video"}[language]
+    assert page.locator("#upload-title").inner_text() == expected_heading
     page.locator("#answer-title ~ form button[type=submit]").click()
     _wait_for_focus_on_error_summary(page)
     check()  # no answer chosen
