@@ -1,0 +1,177 @@
+"""Candidate narrowing: the strip index must never lose a camera the exact geometry would rank, nor add one the
+access chokepoint or the program excludes."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cameraregistry import geometry
+from canvass import ranking, selectors
+from canvass.ranking import SearchArea
+from registrations.models import LATITUDE_STRIPS_PER_DEGREE, Camera, Registration, Status
+
+# A strip boundary next to the demo town: areas around it always span two strips or more.
+BOUNDARY_LAT = (math.floor(41.6820 * LATITUDE_STRIPS_PER_DEGREE) + 1) / LATITUDE_STRIPS_PER_DEGREE
+PLACE = (BOUNDARY_LAT, -87.8420)
+# Just inside and just outside the radii searched below, and a little either side of the boundary.
+DISTANCES = [0.3, 2.0, 40.0, 149.0, 151.0, 380.0, 499.0, 501.0, 995.0, 1005.0, 1600.0]
+
+
+@pytest.fixture
+def scene(town):
+    """The town's 40 registrations moved around PLACE, at known distances in every direction."""
+    for index, registration in enumerate(Registration.objects.order_by("pk")):
+        lat, lon = geometry.destination_point(*PLACE, (index * 37) % 360, DISTANCES[index % len(DISTANCES)])
+        Registration.objects.filter(pk=registration.pk).update(
+            latitude=lat, longitude=lon, status=Status.ACTIVE, agency=town["maple"]
+        )
+    return town
+
+
+def everyone():
+    return Registration.objects.all()
+
+
+def ranked_ids(facts, area):
+    now = timezone.now()
+    return [item.camera.camera_id for item in ranking.rank(facts, area, window_start=now - timedelta(days=1), now=now)]
+
+
+def full_scan(area, registrations=None):
+    """What ranking keeps when it sees every searchable camera: the answer narrowing must not change."""
+    registrations = everyone() if registrations is None else registrations
+    return ranked_ids(
+        selectors.facts_of(registrations.filter(status__in=selectors.SEARCHABLE_STATUSES, cameras__id__isnull=False)),
+        area,
+    )
+
+
+def narrowed(area, registrations=None):
+    facts, _details = selectors.candidate_cameras(everyone() if registrations is None else registrations, area)
+    return ranked_ids(facts, area)
+
+
+@pytest.mark.parametrize("radius", [1.0, 150.0, 500.0, 1000.0, 1500.0])
+def test_radius_search_finds_exactly_what_a_full_scan_finds(scene, radius):
+    area = SearchArea(kind=ranking.RADIUS, place=PLACE, radius_m=radius)
+    min_lat, _min_lon, max_lat, _max_lon = selectors.area_bounding_box(area)
+    assert len(selectors._strips(min_lat, max_lat)) >= 2
+    expected = full_scan(area)
+    assert narrowed(area) == expected
+    if radius >= 150:
+        assert expected, "the scene puts cameras inside every radius searched"
+
+
+def test_polygon_and_route_searches_find_exactly_what_a_full_scan_finds(scene):
+    square = tuple(geometry.destination_point(*PLACE, bearing, 700) for bearing in (45, 135, 225, 315))
+    polygon = SearchArea(kind=ranking.POLYGON, place=PLACE, vertices=square)
+    route = SearchArea(
+        kind=ranking.ROUTE,
+        place=PLACE,
+        vertices=(geometry.destination_point(*PLACE, 200, 900), PLACE, geometry.destination_point(*PLACE, 20, 900)),
+        corridor_m=60,
+    )
+    for area in (polygon, route):
+        expected = full_scan(area)
+        assert expected
+        assert narrowed(area) == expected
+
+
+def test_a_route_longer_than_the_strip_limit_is_still_complete(scene):
+    # About 80 km north to south: more strips than are worth listing, so the plain box narrows instead.
+    route = SearchArea(
+        kind=ranking.ROUTE,
+        place=PLACE,
+        vertices=(geometry.destination_point(*PLACE, 180, 40_000), geometry.destination_point(*PLACE, 0, 40_000)),
+        corridor_m=200,
+    )
+    min_lat, _min_lon, max_lat, _max_lon = selectors.area_bounding_box(route)
+    assert len(selectors._strips(min_lat, max_lat)) > selectors._MOST_STRIPS
+    expected = full_scan(route)
+    assert expected
+    assert narrowed(route) == expected
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    north_m=st.floats(min_value=-1200, max_value=1200),
+    east_m=st.floats(min_value=-1200, max_value=1200),
+    radius=st.floats(min_value=0.5, max_value=1500),
+)
+def test_any_radius_anywhere_near_the_scene_matches_a_full_scan(scene, north_m, east_m, radius):
+    lat, lon = (
+        geometry.destination_point(*PLACE, 0, north_m)
+        if north_m >= 0
+        else geometry.destination_point(*PLACE, 180, -north_m)
+    )
+    lat, lon = geometry.destination_point(lat, lon, 90 if east_m >= 0 else 270, abs(east_m))
+    area = SearchArea(kind=ranking.RADIUS, place=(lat, lon), radius_m=radius)
+    assert narrowed(area) == full_scan(area)
+
+
+def test_outsiders_and_excluded_statuses_never_become_candidates(scene):
+    area = SearchArea(kind=ranking.RADIUS, place=PLACE, radius_m=1000)
+    inside = selectors.facts_of(everyone().filter(cameras__id__isnull=False))
+    in_area = {fact.registration_id for fact in inside if fact.camera_id in set(full_scan(area))}
+    other_agency, paused, rejected, *_rest = sorted(in_area)
+    Registration.objects.filter(pk=other_agency).update(agency=scene["cedar"])
+    Registration.objects.filter(pk=paused).update(status=Status.PAUSED)
+    Registration.objects.filter(pk=rejected).update(status=Status.REJECTED)
+    maple_only = Registration.objects.filter(agency=scene["maple"])
+
+    facts, details = selectors.candidate_cameras(maple_only, area)
+    found = {fact.registration_id for fact in facts}
+    assert not found & {other_agency, paused, rejected}
+    assert {detail.registration_id for detail in details.values()}.isdisjoint({other_agency, paused, rejected})
+    assert narrowed(area, maple_only) == full_scan(area, maple_only)
+
+
+def test_details_are_read_once_and_only_when_asked_for(scene, django_assert_num_queries):
+    area = SearchArea(kind=ranking.RADIUS, place=PLACE, radius_m=500)
+    with django_assert_num_queries(1):
+        facts, details = selectors.candidate_cameras(everyone(), area)
+    assert facts
+    with django_assert_num_queries(1):
+        for fact in facts:
+            detail = details[fact.camera_id]
+            assert detail.registration_id == fact.registration_id
+    camera = Camera.objects.select_related("registration").get(pk=facts[0].camera_id)
+    detail = details[camera.pk]
+    assert detail.street_address == camera.registration.street_address
+    assert detail.registration_public_id == str(camera.registration.public_id)
+    assert detail.brand == camera.brand
+    assert detail.locations == tuple(camera.locations or ())
+    with pytest.raises(KeyError):
+        details[-1]
+
+
+def test_facts_carry_the_registration_as_the_database_holds_it(scene):
+    area = SearchArea(kind=ranking.RADIUS, place=PLACE, radius_m=1000)
+    facts, _details = selectors.candidate_cameras(everyone(), area)
+    registration = Registration.objects.get(pk=facts[0].registration_id)
+    Registration.objects.filter(pk=registration.pk).update(verified_at=None)
+    unverified = next(f for f in selectors.candidate_cameras(everyone(), area)[0] if f.camera_id == facts[0].camera_id)
+    assert unverified.verified is False
+    assert unverified.last_confirmed_at == registration.last_confirmed_at
+    assert unverified.last_confirmed_at.tzinfo is not None
+    Registration.objects.filter(pk=registration.pk).update(verified_at=timezone.now())
+    verified = next(f for f in selectors.candidate_cameras(everyone(), area)[0] if f.camera_id == facts[0].camera_id)
+    assert verified.verified is True
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plan is deterministic at any size")
+def test_sqlite_reads_the_strip_index(scene):
+    area = SearchArea(kind=ranking.RADIUS, place=PLACE, radius_m=500)
+    queryset = selectors.in_area_box(everyone(), area).values_list("id", "cameras__id")
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "registration_canvass_strip" in plan
