@@ -946,8 +946,9 @@ class _Inserter:
         )
         quote = connection.ops.quote_name
         columns = ", ".join(quote(f.column) for f in [meta.pk, *given, *self.per_row, *fixed])
-        placeholders = ", ".join(["%s"] * (1 + len(given) + len(rest)))
-        self.sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608 - model names
+        self.width = 1 + len(given) + len(rest)
+        self.placeholders = "(" + ", ".join(["%s"] * self.width) + ")"
+        self.head = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "  # noqa: S608 - model names
         self.rows: list[tuple] = []
 
     def add(self, row_id: int, *values) -> None:
@@ -962,8 +963,10 @@ class _Inserter:
 
     def flush(self) -> None:
         if self.rows:
+            # executemany, not one multi-row statement: Django's debug logging formats every parameter
+            # of a single statement, and psycopg pipelines executemany by itself.
             with connection.cursor() as cursor:
-                cursor.executemany(self.sql, self.rows)
+                cursor.executemany(self.head + self.placeholders, self.rows)
             self.rows = []
 
 
