@@ -9,7 +9,7 @@ BENCH_BACKENDS=sqlite or =postgresql measures one backend only. The figure is wa
 "cpu s" is the process time it used, which says what the code costs when the machine is shared.
 
 Measured (100,000 rows; 2-core machine shared with other work, load average about 8-12):
-- before this work: about 560 rows/s (ORM bulk_create; 10,000 rows profiled at ~4.5 ms/row in bulk_create).
+- before this work: about 560 rows/s as reported (ORM bulk_create, ~4.5 ms/row profiled in bulk_create).
 - SQLite:     78.3 s wall, 25.3 s CPU ->  1,277 rows/s wall; 3,950 rows/s of CPU time (~250 us/row).
 - PostgreSQL: 132.4 s wall, 30.1 s CPU ->   755 rows/s wall; the server shares the same 2 cores.
   (10,000 rows, same conditions: SQLite 4.8 s wall / 2.3 s CPU; PostgreSQL 14.6 s / 3.8 s.)
