@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from registrations.demo import build_town
+from tests.browser_fixtures import browser, page, page_factory  # noqa: F401 - one Chromium for the whole run
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 
 from registrations.models import Registration
 from registrations.tokens import owner_link_issue
-from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser_fixtures import DESKTOP, PHONE
 from tests.browser.helpers import address_served_by, assert_accessible, open_footage_request, open_owner_session
 
 pytestmark = pytest.mark.browser

@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from canvass.models import CanvassSearch
 from registrations.demo import build_town
-from tests.browser.conftest import browser, page_factory  # noqa: F401 - shared Playwright fixtures
 from tests.canvass.helpers import offense
 from tests.staff_fixtures import make_staff, staff_client
 
