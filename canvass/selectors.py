@@ -17,7 +17,7 @@ from django.http import Http404
 from accounts.access import Permission, has_permission, registrations_for
 from cameraregistry import geometry
 from canvass.models import CanvassSearch, Case
-from canvass.ranking import POLYGON, ROUTE, CameraFacts, SearchArea
+from canvass.ranking import PLANE_MARGIN_M, POLYGON, RADIUS, ROUTE, CameraFacts, LocalPlane, SearchArea
 from registrations.models import LATITUDE_STRIPS_PER_DEGREE, Status
 
 # Paused owners asked not to be contacted for now; rejected registrations are not part of the program.
@@ -122,10 +122,27 @@ def in_area_box(registrations: QuerySet, area: SearchArea) -> QuerySet:
         longitude__lte=max_lon,
         cameras__id__isnull=False,
     ).order_by()
+    if area.kind == RADIUS:
+        box = _within_reach(box, area)
     strips = _strips(min_lat, max_lat)
     if len(strips) > _MOST_STRIPS:
         return box
     return box.alias(strip=_STRIP).filter(strip__in=strips)
+
+
+def _within_reach(registrations: QuerySet, area: SearchArea) -> QuerySet:
+    """Drops the box's corners in the database: a quarter of the rows a radius search would otherwise read.
+
+    Ranking measures on this same local plane and never accepts a point farther than radius + PLANE_MARGIN_M
+    on it, so keeping everything up to a metre beyond that loses nothing ranking could keep.
+    """
+    plane = LocalPlane(*area.place)
+    north = (F("latitude") - Value(area.place[0])) * Value(plane.metres_per_degree_lat)
+    east = (F("longitude") - Value(area.place[1])) * Value(plane.metres_per_degree_lon)
+    reach = area.radius_m + PLANE_MARGIN_M + 1.0
+    return registrations.alias(
+        planar_m2=ExpressionWrapper(north * north + east * east, output_field=FloatField())
+    ).filter(planar_m2__lte=reach * reach)
 
 
 class CameraDetailsLookup(Mapping):
