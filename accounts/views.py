@@ -251,7 +251,31 @@ def home(request: HttpRequest) -> HttpResponse:
             _("Sharing agreements"),
             _("Share registrations with another agency."),
         ),
-        (Permission.MANAGE_SETTINGS, "/staff/admin/", _("Administration"), _("Program settings and imports.")),
+        (
+            Permission.VERIFY_REGISTRATIONS,
+            reverse("administration:queue"),
+            _("Verification queue"),
+            _("Verify new and changed registrations; merge duplicates."),
+        ),
+        (
+            Permission.VIEW_DASHBOARD,
+            reverse("administration:dashboard"),
+            _("Dashboard"),
+            _("How the program is doing, in charts."),
+        ),
+        (
+            Permission.IMPORT_DATA,
+            reverse("administration:import_upload"),
+            _("Import"),
+            _("Bring in an existing spreadsheet, with a dry run first."),
+        ),
+        (Permission.EXPORT_DATA, reverse("administration:export"), _("Export"), _("CSV, GeoJSON and KML for GIS.")),
+        (
+            Permission.MANAGE_SETTINGS,
+            reverse("administration:settings"),
+            _("Program settings"),
+            _("Terms, offense types, search bounds, retention, boundary."),
+        ),
     ]
     visible = [(url, title, text) for permission, url, title, text in links if has_permission(user, permission)]
     return render(request, "staff/home.html", {"links": visible})

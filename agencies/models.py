@@ -25,7 +25,9 @@ def validate_boundary(value: object) -> None:
                     geometry.validate_point(lat, lon)
                 geometry.validate_polygon(vertices, max_vertices=100_000)
             except (TypeError, ValueError) as error:
-                raise ValidationError(_("The boundary is not a valid polygon: %(error)s"), params={"error": error})
+                raise ValidationError(
+                    _("The boundary is not a valid polygon: %(error)s"), params={"error": error}
+                ) from None
 
 
 class Agency(models.Model):
@@ -45,15 +47,29 @@ class Agency(models.Model):
     max_longitude = models.FloatField(default=0)
 
     # Program settings (administrators edit them; defaults follow common practice).
-    max_search_window_hours = models.PositiveIntegerField(default=24, validators=[MinValueValidator(1), MaxValueValidator(24 * 14)])
-    default_search_radius_m = models.PositiveIntegerField(default=150, validators=[MinValueValidator(10), MaxValueValidator(5000)])
-    max_search_radius_m = models.PositiveIntegerField(default=1500, validators=[MinValueValidator(10), MaxValueValidator(5000)])
-    reconfirm_interval_months = models.PositiveIntegerField(default=12, validators=[MinValueValidator(1), MaxValueValidator(60)])
+    max_search_window_hours = models.PositiveIntegerField(
+        default=24, validators=[MinValueValidator(1), MaxValueValidator(24 * 14)]
+    )
+    default_search_radius_m = models.PositiveIntegerField(
+        default=150, validators=[MinValueValidator(10), MaxValueValidator(5000)]
+    )
+    max_search_radius_m = models.PositiveIntegerField(
+        default=1500, validators=[MinValueValidator(10), MaxValueValidator(5000)]
+    )
+    reconfirm_interval_months = models.PositiveIntegerField(
+        default=12, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
     reconfirm_grace_days = models.PositiveIntegerField(default=30, validators=[MaxValueValidator(365)])
-    request_reminder_days = models.PositiveIntegerField(default=3, validators=[MinValueValidator(1), MaxValueValidator(60)])
-    request_expiry_days = models.PositiveIntegerField(default=14, validators=[MinValueValidator(1), MaxValueValidator(365)])
+    request_reminder_days = models.PositiveIntegerField(
+        default=3, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    request_expiry_days = models.PositiveIntegerField(
+        default=14, validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
     footage_retention_days_after_close = models.PositiveIntegerField(default=365, validators=[MaxValueValidator(3650)])
-    stale_removal_months = models.PositiveIntegerField(default=24, validators=[MinValueValidator(1), MaxValueValidator(120)])
+    stale_removal_months = models.PositiveIntegerField(
+        default=24, validators=[MinValueValidator(1), MaxValueValidator(120)]
+    )
     audit_retention_days = models.PositiveIntegerField(default=3 * 365, validators=[MinValueValidator(365)])
 
     created_at = models.DateTimeField(auto_now_add=True)
@@ -68,7 +84,9 @@ class Agency(models.Model):
 
     def clean(self) -> None:
         if self.max_search_radius_m and self.default_search_radius_m > self.max_search_radius_m:
-            raise ValidationError({"default_search_radius_m": _("The default radius cannot exceed the maximum radius.")})
+            raise ValidationError(
+                {"default_search_radius_m": _("The default radius cannot exceed the maximum radius.")}
+            )
 
     def current_terms(self) -> TermsVersion | None:
         return self.terms_versions.order_by("-version").first()

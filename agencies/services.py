@@ -16,7 +16,9 @@ def _boundary_bbox(boundary: dict) -> tuple[float, float, float, float]:
 def agency_save(*, agency: Agency) -> Agency:
     """Validate and save an agency, keeping its boundary's bounding box in step."""
     agency.full_clean()
-    agency.min_latitude, agency.max_latitude, agency.min_longitude, agency.max_longitude = _boundary_bbox(agency.boundary)
+    agency.min_latitude, agency.max_latitude, agency.min_longitude, agency.max_longitude = _boundary_bbox(
+        agency.boundary
+    )
     agency.save()
     return agency
 

@@ -20,8 +20,10 @@ hashes (cameraregistry.crypto, ~75 us), the shared form validation (~45-65 us), 
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -57,7 +59,15 @@ def _fresh_postgres_database() -> str | None:
 
 def _measure(rows: int, database_url: str | None) -> dict | str:
     with tempfile.TemporaryDirectory(prefix="bench-imports-") as data_dir:
-        env = {**os.environ, "DATA_DIR": data_dir, "DEBUG": "true", "DJANGO_SETTINGS_MODULE": "cameraregistry.settings"}
+        # Production-like: DEBUG would log and format every query's parameters.
+        env = {
+            **os.environ,
+            "DATA_DIR": data_dir,
+            "DEBUG": "false",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "FIELD_ENCRYPTION_KEYS": base64.b64encode(os.urandom(32)).decode(),
+            "DJANGO_SETTINGS_MODULE": "cameraregistry.settings",
+        }
         env.pop("DATABASE_URL", None)  # default: the embedded SQLite file in data_dir
         if database_url:
             env["DATABASE_URL"] = database_url

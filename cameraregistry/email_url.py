@@ -1,9 +1,9 @@
 """EMAIL_URL parsing: one variable describes where email goes.
 
-    smtp://user:password@mail.example.org:587?tls=true   (STARTTLS)
-    smtps://user:password@mail.example.org:465           (implicit TLS)
-    file:///var/lib/registry/outbox                      (one .eml file per message)
-    console://                                           (print to the terminal)
+smtp://user:password@mail.example.org:587?tls=true   (STARTTLS)
+smtps://user:password@mail.example.org:465           (implicit TLS)
+file:///var/lib/registry/outbox                      (one .eml file per message)
+console://                                           (print to the terminal)
 """
 
 from __future__ import annotations

@@ -24,7 +24,15 @@ from agencies.services import agency_save, terms_publish
 from cameraregistry.crypto import encrypt, lookup_hash
 from cameraregistry.progress import Progress
 from registrations.geocoding import normalize_address
-from registrations.models import AddressPoint, Camera, CameraLocation, ConsentRecord, ConsentSource, Registration, Status
+from registrations.models import (
+    AddressPoint,
+    Camera,
+    CameraLocation,
+    ConsentRecord,
+    ConsentSource,
+    Registration,
+    Status,
+)
 
 CENTER_LATITUDE = 41.6820
 CENTER_LONGITUDE = -87.8420
@@ -33,18 +41,118 @@ ADDRESSES_PER_FACE = 8
 METRES_PER_DEGREE_LATITUDE = 111_132.0
 
 AVENUE_NAMES = [
-    "Maple", "Oak", "Cedar", "Elm", "Birch", "Willow", "Aspen", "Spruce", "Poplar", "Walnut", "Hickory", "Chestnut",
-    "Sycamore", "Magnolia", "Juniper", "Linden", "Alder", "Cypress", "Laurel", "Hawthorn", "Locust", "Redbud",
-    "Dogwood", "Hemlock", "Larch", "Mulberry", "Pine", "Beech", "Holly", "Sassafras",
+    "Maple",
+    "Oak",
+    "Cedar",
+    "Elm",
+    "Birch",
+    "Willow",
+    "Aspen",
+    "Spruce",
+    "Poplar",
+    "Walnut",
+    "Hickory",
+    "Chestnut",
+    "Sycamore",
+    "Magnolia",
+    "Juniper",
+    "Linden",
+    "Alder",
+    "Cypress",
+    "Laurel",
+    "Hawthorn",
+    "Locust",
+    "Redbud",
+    "Dogwood",
+    "Hemlock",
+    "Larch",
+    "Mulberry",
+    "Pine",
+    "Beech",
+    "Holly",
+    "Sassafras",
 ]
-FIRST_NAMES = ["Maria", "James", "Ana", "Robert", "Linda", "Jose", "Patricia", "Michael", "Guadalupe", "David", "Jennifer",
-               "Luis", "Elizabeth", "Kevin", "Sofia", "Daniel", "Aisha", "Thomas", "Mei", "Carlos", "Fatima", "Brian",
-               "Olga", "Tyrone", "Priya", "Samuel", "Rosa", "Andrew", "Keisha", "Piotr"]
-LAST_NAMES = ["Garcia", "Smith", "Nowak", "Johnson", "Hernandez", "Williams", "Kowalski", "Brown", "Lopez", "Jones",
-              "Nguyen", "Miller", "Patel", "Davis", "Rodriguez", "Wilson", "Kim", "Moore", "Martinez", "Taylor",
-              "Murphy", "Okafor", "Anderson", "Rossi", "Jackson", "Schmidt", "White", "Cohen", "Harris", "Ali"]
-BUSINESS_KINDS = ["Hardware", "Pharmacy", "Auto Repair", "Deli", "Dental Office", "Bakery", "Liquors", "Laundromat",
-                  "Gas Station", "Pizzeria", "Bank", "Daycare", "Insurance", "Barber", "Grocery"]
+FIRST_NAMES = [
+    "Maria",
+    "James",
+    "Ana",
+    "Robert",
+    "Linda",
+    "Jose",
+    "Patricia",
+    "Michael",
+    "Guadalupe",
+    "David",
+    "Jennifer",
+    "Luis",
+    "Elizabeth",
+    "Kevin",
+    "Sofia",
+    "Daniel",
+    "Aisha",
+    "Thomas",
+    "Mei",
+    "Carlos",
+    "Fatima",
+    "Brian",
+    "Olga",
+    "Tyrone",
+    "Priya",
+    "Samuel",
+    "Rosa",
+    "Andrew",
+    "Keisha",
+    "Piotr",
+]
+LAST_NAMES = [
+    "Garcia",
+    "Smith",
+    "Nowak",
+    "Johnson",
+    "Hernandez",
+    "Williams",
+    "Kowalski",
+    "Brown",
+    "Lopez",
+    "Jones",
+    "Nguyen",
+    "Miller",
+    "Patel",
+    "Davis",
+    "Rodriguez",
+    "Wilson",
+    "Kim",
+    "Moore",
+    "Martinez",
+    "Taylor",
+    "Murphy",
+    "Okafor",
+    "Anderson",
+    "Rossi",
+    "Jackson",
+    "Schmidt",
+    "White",
+    "Cohen",
+    "Harris",
+    "Ali",
+]
+BUSINESS_KINDS = [
+    "Hardware",
+    "Pharmacy",
+    "Auto Repair",
+    "Deli",
+    "Dental Office",
+    "Bakery",
+    "Liquors",
+    "Laundromat",
+    "Gas Station",
+    "Pizzeria",
+    "Bank",
+    "Daycare",
+    "Insurance",
+    "Barber",
+    "Grocery",
+]
 BRANDS = ["Ring", "Arlo", "Lorex", "Swann", "Nest", "Reolink", "Hikvision", "Wyze", "Eufy", "Amcrest", ""]
 
 TERMS_EN = """The goal of this security camera registration program is to deter crime and promote public safety.
@@ -62,8 +170,20 @@ Registrarse no le convierte en empleado ni agente de {agency}. El video que deci
 
 Puede actualizar, pausar o retirar su registro en cualquier momento. Retirarlo borra sus datos personales."""
 
-OFFENSES = ["Burglary", "Robbery", "Theft from vehicle", "Vehicle theft", "Hit and run", "Assault", "Shooting",
-            "Homicide", "Criminal damage", "Missing person", "Package theft", "Arson"]
+OFFENSES = [
+    "Burglary",
+    "Robbery",
+    "Theft from vehicle",
+    "Vehicle theft",
+    "Hit and run",
+    "Assault",
+    "Shooting",
+    "Homicide",
+    "Criminal damage",
+    "Missing person",
+    "Package theft",
+    "Arson",
+]
 
 
 def ordinal(number: int) -> str:
@@ -138,16 +258,28 @@ def _ring(grid: Grid, west_m: float, east_m: float) -> list[list[float]]:
 def create_agencies(grid: Grid) -> tuple[Agency, Agency]:
     width = (grid.size - 1) * BLOCK_M
     split = width - 2 * BLOCK_M + BLOCK_M / 2  # Cedar Grove serves the two easternmost blocks
-    maple = agency_save(agency=Agency(
-        name="Maple Falls Police Department", slug="maple-falls", contact_email="investigations@maplefalls.example",
-        contact_phone="708-555-0100", boundary={"type": "Polygon", "coordinates": [_ring(grid, -60.0, split)]},
-    ))
-    cedar = agency_save(agency=Agency(
-        name="Cedar Grove Police Department", slug="cedar-grove", contact_email="detectives@cedargrove.example",
-        contact_phone="708-555-0200", boundary={"type": "Polygon", "coordinates": [_ring(grid, split, width + 60.0)]},
-    ))
+    maple = agency_save(
+        agency=Agency(
+            name="Maple Falls Police Department",
+            slug="maple-falls",
+            contact_email="investigations@maplefalls.example",
+            contact_phone="708-555-0100",
+            boundary={"type": "Polygon", "coordinates": [_ring(grid, -60.0, split)]},
+        )
+    )
+    cedar = agency_save(
+        agency=Agency(
+            name="Cedar Grove Police Department",
+            slug="cedar-grove",
+            contact_email="detectives@cedargrove.example",
+            contact_phone="708-555-0200",
+            boundary={"type": "Polygon", "coordinates": [_ring(grid, split, width + 60.0)]},
+        )
+    )
     for agency in (maple, cedar):
-        terms_publish(agency=agency, text_en=TERMS_EN.format(agency=agency.name), text_es=TERMS_ES.format(agency=agency.name))
+        terms_publish(
+            agency=agency, text_en=TERMS_EN.format(agency=agency.name), text_es=TERMS_ES.format(agency=agency.name)
+        )
         OffenseType.objects.bulk_create([OffenseType(agency=agency, name=name) for name in OFFENSES])
     return maple, cedar
 
@@ -164,7 +296,7 @@ class _BulkWriter:
         self.fields = [model._meta.get_field(name) for name in field_names]
         columns = ", ".join(connection.ops.quote_name(field.column) for field in self.fields)
         placeholders = ", ".join(["%s"] * len(self.fields))
-        self.sql = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
+        self.sql = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608 - names from model metadata
         self.rows: list[tuple] = []
         self.next_id = (model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
 
@@ -200,12 +332,27 @@ def build_town(*, registrations: int, seed: int, stdout=None) -> dict[str, int]:
 
         points = list(iter_address_points(grid))
         progress = Progress("Address points", len(points), stdout)
-        writer = _BulkWriter(AddressPoint, ["id", "address", "normalized", "house_number", "street", "city",
-                                            "postal_code", "latitude", "longitude", "source"])
+        writer = _BulkWriter(
+            AddressPoint,
+            [
+                "id",
+                "address",
+                "normalized",
+                "house_number",
+                "street",
+                "city",
+                "postal_code",
+                "latitude",
+                "longitude",
+                "source",
+            ],
+        )
         street_keys: dict[str, str] = {}
         for address, street, number, lat, lon in points:
             street_key = street_keys.setdefault(street, normalize_address(street))
-            writer.add(address, f"{number} {street_key}", str(number), street_key, "Maple Falls", "60464", lat, lon, "demo")
+            writer.add(
+                address, f"{number} {street_key}", str(number), street_key, "Maple Falls", "60464", lat, lon, "demo"
+            )
             if len(writer.rows) == 10000:
                 writer.flush()
                 progress.advance(10000)
@@ -215,18 +362,61 @@ def build_town(*, registrations: int, seed: int, stdout=None) -> dict[str, int]:
 
         chosen = rng.sample(range(len(points)), registrations)
         progress = Progress("Registrations", registrations, stdout)
-        registration_writer = _BulkWriter(Registration, [
-            "id", "public_id", "agency", "status", "property_type", "business_name", "street_address", "unit", "city",
-            "postal_code", "latitude", "longitude", "location_corrected", "owner_name", "owner_phone", "owner_email",
-            "owner_email_hash", "preferred_contact_method", "contact_hours", "alternate_name", "alternate_phone",
-            "alternate_email", "alternate_relation", "confirms_exterior_cameras", "confirms_records_and_keeps_video",
-            "notes_for_detectives", "language", "created_at", "updated_at", "verified_at", "last_confirmed_at",
-        ])
-        camera_writer = _BulkWriter(Camera, [
-            "id", "registration", "locations", "records_street", "description", "bearing_degrees",
-            "field_of_view_degrees", "range_m", "retention_days", "exports_common_format", "brand",
-        ])
-        consent_writer = _BulkWriter(ConsentRecord, ["id", "registration", "terms_version", "accepted_at", "source", "language"])
+        registration_writer = _BulkWriter(
+            Registration,
+            [
+                "id",
+                "public_id",
+                "agency",
+                "status",
+                "property_type",
+                "business_name",
+                "street_address",
+                "unit",
+                "city",
+                "postal_code",
+                "latitude",
+                "longitude",
+                "location_corrected",
+                "owner_name",
+                "owner_phone",
+                "owner_email",
+                "owner_email_hash",
+                "preferred_contact_method",
+                "contact_hours",
+                "alternate_name",
+                "alternate_phone",
+                "alternate_email",
+                "alternate_relation",
+                "confirms_exterior_cameras",
+                "confirms_records_and_keeps_video",
+                "notes_for_detectives",
+                "language",
+                "created_at",
+                "updated_at",
+                "verified_at",
+                "last_confirmed_at",
+            ],
+        )
+        camera_writer = _BulkWriter(
+            Camera,
+            [
+                "id",
+                "registration",
+                "locations",
+                "records_street",
+                "description",
+                "bearing_degrees",
+                "field_of_view_degrees",
+                "range_m",
+                "retention_days",
+                "exports_common_format",
+                "brand",
+            ],
+        )
+        consent_writer = _BulkWriter(
+            ConsentRecord, ["id", "registration", "terms_version", "accepted_at", "source", "language"]
+        )
         location_values = CameraLocation.values[:8]
         cameras_total = 0
         for done, index in enumerate(chosen, start=1):
@@ -248,23 +438,43 @@ def build_town(*, registrations: int, seed: int, stdout=None) -> dict[str, int]:
             has_alternate = rng.random() < 0.3
             language = "es" if rng.random() < 0.2 else "en"
             registration_id = registration_writer.add(
-                uuid.UUID(int=rng.getrandbits(128), version=4).hex, agency_id, status,
+                uuid.UUID(int=rng.getrandbits(128), version=4).hex,
+                agency_id,
+                status,
                 "business" if business else "residence",
                 f"{last} {rng.choice(BUSINESS_KINDS)}" if business else "",
-                address, "", "Maple Falls", "60464",
-                lat + rng.uniform(-0.00002, 0.00002), lon + rng.uniform(-0.00002, 0.00002), False,
-                encrypt(f"{first} {last}"), encrypt(f"708-555-{rng.randint(0, 9999):04d}"),
-                encrypt(email) if email else "", lookup_hash(email),
+                address,
+                "",
+                "Maple Falls",
+                "60464",
+                lat + rng.uniform(-0.00002, 0.00002),
+                lon + rng.uniform(-0.00002, 0.00002),
+                False,
+                encrypt(f"{first} {last}"),
+                encrypt(f"708-555-{rng.randint(0, 9999):04d}"),
+                encrypt(email) if email else "",
+                lookup_hash(email),
                 rng.choice(["phone", "phone", "text", "email"]) if email else "phone",
                 rng.choice(["", "Evenings", "Weekdays after 5 pm", "Any time", "Mornings"]),
                 encrypt(f"{rng.choice(FIRST_NAMES)} {last}") if has_alternate else "",
                 encrypt(f"708-555-{rng.randint(0, 9999):04d}") if has_alternate else "",
                 "",
                 rng.choice(["Spouse", "Son", "Daughter", "Manager", "Neighbor"]) if has_alternate else "",
-                True, True,
-                rng.choice(["", "", "", "Recorder is in the basement.", "Call before 9 pm.",
-                            "Camera over the garage also sees the alley."]),
-                language, adapt_time(created), adapt_time(now),
+                True,
+                True,
+                rng.choice(
+                    [
+                        "",
+                        "",
+                        "",
+                        "Recorder is in the basement.",
+                        "Call before 9 pm.",
+                        "Camera over the garage also sees the alley.",
+                    ]
+                ),
+                language,
+                adapt_time(created),
+                adapt_time(now),
                 adapt_time(created + timedelta(days=rng.randint(1, 14))) if verified else None,
                 adapt_time(confirmed),
             )
@@ -274,14 +484,25 @@ def build_town(*, registrations: int, seed: int, stdout=None) -> dict[str, int]:
                 known_direction = rng.random() < 0.8
                 locations = sorted({rng.choice(location_values), *rng.sample(location_values, rng.randint(0, 1))})
                 camera_writer.add(
-                    registration_id, locations_field.get_db_prep_save(locations, connection), rng.random() < 0.55,
-                    rng.choice(["", "Front walk and street", "Driveway", "Alley behind garage",
-                                "Parking lot and entrance", "Sidewalk and the corner"]),
+                    registration_id,
+                    locations_field.get_db_prep_save(locations, connection),
+                    rng.random() < 0.55,
+                    rng.choice(
+                        [
+                            "",
+                            "Front walk and street",
+                            "Driveway",
+                            "Alley behind garage",
+                            "Parking lot and entrance",
+                            "Sidewalk and the corner",
+                        ]
+                    ),
                     rng.randrange(0, 360, 5) if known_direction else None,
                     rng.choice([60, 90, 90, 110, 120, 180]) if known_direction else None,
                     rng.choice([15, 20, 25, 30, 40, 50]) if known_direction else None,
                     rng.choice([3, 5, 7, 7, 14, 14, 30, 30, 30, 60]),
-                    rng.choice(["yes", "yes", "no", "unknown"]), rng.choice(BRANDS),
+                    rng.choice(["yes", "yes", "no", "unknown"]),
+                    rng.choice(BRANDS),
                 )
                 cameras_total += 1
             if done % 5000 == 0 or done == registrations:

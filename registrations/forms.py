@@ -34,52 +34,89 @@ class RegistrationForm(forms.Form):
 
     exterior = forms.ChoiceField(
         label=_("Do you have at least one camera that faces the outside of your property?"),
-        choices=YES_NO, widget=forms.RadioSelect,
+        choices=YES_NO,
+        widget=forms.RadioSelect,
         error_messages={"required": _("Answer whether you have an outside-facing camera.")},
     )
     records = forms.ChoiceField(
         label=_("Does your camera system record video and keep it for at least a day?"),
-        choices=YES_NO, widget=forms.RadioSelect,
+        choices=YES_NO,
+        widget=forms.RadioSelect,
         error_messages={"required": _("Answer whether your system records and keeps video.")},
     )
-    property_type = forms.ChoiceField(label=_("This property is a"), choices=PropertyType.choices, widget=forms.RadioSelect,
-                                      initial=PropertyType.RESIDENCE)
+    property_type = forms.ChoiceField(
+        label=_("This property is a"),
+        choices=PropertyType.choices,
+        widget=forms.RadioSelect,
+        initial=PropertyType.RESIDENCE,
+    )
     business_name = forms.CharField(label=_("Business name"), max_length=200, required=False)
-    street_address = forms.CharField(label=_("Street address"), max_length=200,
-                                     help_text=_("For example: 1200 Maple Street"),
-                                     error_messages={"required": _("Enter the street address where the cameras are.")})
+    street_address = forms.CharField(
+        label=_("Street address"),
+        max_length=200,
+        help_text=_("For example: 1200 Maple Street"),
+        error_messages={"required": _("Enter the street address where the cameras are.")},
+    )
     unit = forms.CharField(label=_("Apartment or unit (optional)"), max_length=40, required=False)
     city = forms.CharField(label=_("City"), max_length=100, required=False)
     postal_code = forms.CharField(label=_("ZIP code"), max_length=20, required=False)
     latitude = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-90, max_value=90)
     longitude = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-180, max_value=180)
 
-    owner_name = forms.CharField(label=_("Your name"), max_length=150,
-                                 error_messages={"required": _("Enter your name.")})
-    owner_phone = forms.CharField(label=_("Phone number"), max_length=40,
-                                  error_messages={"required": _("Enter a phone number so an investigator can reach you.")})
-    owner_email = forms.EmailField(label=_("Email"), max_length=254, required=False,
-                                   help_text=_("We send your confirmation and private link here."),
-                                   error_messages={"invalid": _("Enter a valid email address, like name@example.com.")})
-    preferred_contact_method = forms.ChoiceField(label=_("How should we contact you?"), choices=ContactMethod.choices,
-                                                 widget=forms.RadioSelect, initial=ContactMethod.PHONE)
-    contact_hours = forms.CharField(label=_("Best times to reach you (optional)"), max_length=200, required=False,
-                                    help_text=_("For example: weekdays after 5 pm"))
+    owner_name = forms.CharField(
+        label=_("Your name"), max_length=150, error_messages={"required": _("Enter your name.")}
+    )
+    owner_phone = forms.CharField(
+        label=_("Phone number"),
+        max_length=40,
+        error_messages={"required": _("Enter a phone number so an investigator can reach you.")},
+    )
+    owner_email = forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        required=False,
+        help_text=_("We send your confirmation and private link here."),
+        error_messages={"invalid": _("Enter a valid email address, like name@example.com.")},
+    )
+    preferred_contact_method = forms.ChoiceField(
+        label=_("How should we contact you?"),
+        choices=ContactMethod.choices,
+        widget=forms.RadioSelect,
+        initial=ContactMethod.PHONE,
+    )
+    contact_hours = forms.CharField(
+        label=_("Best times to reach you (optional)"),
+        max_length=200,
+        required=False,
+        help_text=_("For example: weekdays after 5 pm"),
+    )
 
     alternate_name = forms.CharField(label=_("Alternate person's name"), max_length=150, required=False)
     alternate_phone = forms.CharField(label=_("Alternate person's phone"), max_length=40, required=False)
-    alternate_email = forms.EmailField(label=_("Alternate person's email"), max_length=254, required=False,
-                                       error_messages={"invalid": _("Enter a valid email address, like name@example.com.")})
-    alternate_relation = forms.CharField(label=_("Their relation to you"), max_length=100, required=False,
-                                         help_text=_("For example: spouse, property manager, store manager"))
+    alternate_email = forms.EmailField(
+        label=_("Alternate person's email"),
+        max_length=254,
+        required=False,
+        error_messages={"invalid": _("Enter a valid email address, like name@example.com.")},
+    )
+    alternate_relation = forms.CharField(
+        label=_("Their relation to you"),
+        max_length=100,
+        required=False,
+        help_text=_("For example: spouse, property manager, store manager"),
+    )
 
     notes_for_detectives = forms.CharField(
-        label=_("Anything else detectives should know? (optional)"), max_length=2000, required=False,
+        label=_("Anything else detectives should know? (optional)"),
+        max_length=2000,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("For example: more cameras than listed, what they show, how to reach the recorder."),
     )
-    consent = forms.BooleanField(label=_("I have read and agree to the program terms above."),
-                                 error_messages={"required": _("Agree to the program terms to register.")})
+    consent = forms.BooleanField(
+        label=_("I have read and agree to the program terms above."),
+        error_messages={"required": _("Agree to the program terms to register.")},
+    )
     # Spam resistance: people never see or fill this field; bots that fill every input do.
     website = forms.CharField(label=_("Leave this field empty"), required=False, max_length=200)
     form_nonce = forms.CharField(widget=forms.HiddenInput, max_length=200)
@@ -103,35 +140,64 @@ class RegistrationForm(forms.Form):
 
 class CameraForm(forms.Form):
     locations = forms.MultipleChoiceField(
-        label=_("Where is it? Select all that apply."), choices=CameraLocation.choices, widget=forms.CheckboxSelectMultiple,
+        label=_("Where is it? Select all that apply."),
+        choices=CameraLocation.choices,
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose where on the property this camera is.")},
     )
-    records_street = forms.ChoiceField(label=_("Does it record the street or traffic?"), choices=YES_NO,
-                                       widget=forms.RadioSelect,
-                                       error_messages={"required": _("Answer whether it records the street.")})
-    description = forms.CharField(label=_("What does it show?"), max_length=300, required=False,
-                                  help_text=_("For example: the roadway at 10300 Roosevelt, or the corner of Cermak & Hull"))
-    bearing_degrees = forms.TypedChoiceField(label=_("Which way does it face?"), choices=DIRECTIONS, required=False,
-                                             coerce=int, empty_value=None)
-    field_of_view_degrees = forms.TypedChoiceField(label=_("How wide is its view?"), choices=FIELDS_OF_VIEW,
-                                                   required=False, coerce=int, empty_value=None)
-    range_m = forms.IntegerField(label=_("How far can it see clearly, in metres? (optional)"), required=False,
-                                 min_value=1, max_value=300,
-                                 error_messages={"invalid": _("Enter a whole number of metres."),
-                                                 "min_value": _("Enter at least 1 metre."),
-                                                 "max_value": _("Enter at most 300 metres.")})
-    retention_days = forms.IntegerField(label=_("How many days of footage does it keep?"), min_value=1, max_value=365,
-                                        help_text=_("Check your recorder or app; most keep 7 to 30 days."),
-                                        error_messages={"required": _("Enter how many days of footage it keeps."),
-                                                        "invalid": _("Enter a whole number of days."),
-                                                        "min_value": _("Enter at least 1 day."),
-                                                        "max_value": _("Enter at most 365 days.")})
+    records_street = forms.ChoiceField(
+        label=_("Does it record the street or traffic?"),
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Answer whether it records the street.")},
+    )
+    description = forms.CharField(
+        label=_("What does it show?"),
+        max_length=300,
+        required=False,
+        help_text=_("For example: the roadway at 10300 Roosevelt, or the corner of Cermak & Hull"),
+    )
+    bearing_degrees = forms.TypedChoiceField(
+        label=_("Which way does it face?"), choices=DIRECTIONS, required=False, coerce=int, empty_value=None
+    )
+    field_of_view_degrees = forms.TypedChoiceField(
+        label=_("How wide is its view?"), choices=FIELDS_OF_VIEW, required=False, coerce=int, empty_value=None
+    )
+    range_m = forms.IntegerField(
+        label=_("How far can it see clearly, in metres? (optional)"),
+        required=False,
+        min_value=1,
+        max_value=300,
+        error_messages={
+            "invalid": _("Enter a whole number of metres."),
+            "min_value": _("Enter at least 1 metre."),
+            "max_value": _("Enter at most 300 metres."),
+        },
+    )
+    retention_days = forms.IntegerField(
+        label=_("How many days of footage does it keep?"),
+        min_value=1,
+        max_value=365,
+        help_text=_("Check your recorder or app; most keep 7 to 30 days."),
+        error_messages={
+            "required": _("Enter how many days of footage it keeps."),
+            "invalid": _("Enter a whole number of days."),
+            "min_value": _("Enter at least 1 day."),
+            "max_value": _("Enter at most 365 days."),
+        },
+    )
     exports_common_format = forms.ChoiceField(
         label=_("Can you export clips as ordinary video files (e.g. MP4 that plays in Windows Media Player)?"),
-        choices=ExportFormat.choices, widget=forms.RadioSelect, initial=ExportFormat.UNKNOWN,
+        choices=ExportFormat.choices,
+        widget=forms.RadioSelect,
+        initial=ExportFormat.UNKNOWN,
     )
-    brand = forms.CharField(label=_("System brand (optional)"), max_length=100, required=False,
-                            help_text=_("For example: Ring, Arlo, Lorex, Swann"))
+    brand = forms.CharField(
+        label=_("System brand (optional)"),
+        max_length=100,
+        required=False,
+        help_text=_("For example: Ring, Arlo, Lorex, Swann"),
+    )
 
 
 class BaseCameraFormSet(forms.BaseFormSet):
@@ -148,6 +214,12 @@ class BaseCameraFormSet(forms.BaseFormSet):
 
 
 CameraFormSet = forms.formset_factory(
-    CameraForm, formset=BaseCameraFormSet, extra=0, min_num=1, max_num=30, absolute_max=30,
-    validate_max=True, can_delete=True,
+    CameraForm,
+    formset=BaseCameraFormSet,
+    extra=0,
+    min_num=1,
+    max_num=30,
+    absolute_max=30,
+    validate_max=True,
+    can_delete=True,
 )

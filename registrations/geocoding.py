@@ -12,11 +12,28 @@ from dataclasses import dataclass
 from registrations.models import AddressPoint
 
 _ABBREVIATIONS = {
-    "STREET": "ST", "AVENUE": "AVE", "AV": "AVE", "ROAD": "RD", "DRIVE": "DR", "LANE": "LN",
-    "BOULEVARD": "BLVD", "COURT": "CT", "PLACE": "PL", "TERRACE": "TER", "PARKWAY": "PKWY",
-    "HIGHWAY": "HWY", "CIRCLE": "CIR", "SQUARE": "SQ", "TRAIL": "TRL", "WAY": "WAY",
-    "NORTH": "N", "SOUTH": "S", "EAST": "E", "WEST": "W",
-    "CALLE": "ST", "AVENIDA": "AVE",
+    "STREET": "ST",
+    "AVENUE": "AVE",
+    "AV": "AVE",
+    "ROAD": "RD",
+    "DRIVE": "DR",
+    "LANE": "LN",
+    "BOULEVARD": "BLVD",
+    "COURT": "CT",
+    "PLACE": "PL",
+    "TERRACE": "TER",
+    "PARKWAY": "PKWY",
+    "HIGHWAY": "HWY",
+    "CIRCLE": "CIR",
+    "SQUARE": "SQ",
+    "TRAIL": "TRL",
+    "WAY": "WAY",
+    "NORTH": "N",
+    "SOUTH": "S",
+    "EAST": "E",
+    "WEST": "W",
+    "CALLE": "ST",
+    "AVENIDA": "AVE",
 }
 _NON_WORD = re.compile(r"[^0-9A-Z ]+")
 
@@ -50,7 +67,9 @@ def geocode(text: str, limit: int = 5) -> GeocodeResult:
     if street:
         candidates = list(AddressPoint.objects.filter(street=street)[:2000])
         if number:
-            candidates.sort(key=lambda p: abs(int(p.house_number or 0) - int(number)) if p.house_number.isdigit() else 10**9)
+            candidates.sort(
+                key=lambda p: abs(int(p.house_number or 0) - int(number)) if p.house_number.isdigit() else 10**9
+            )
         suggestions = candidates[:limit]
     return GeocodeResult(None, suggestions)
 

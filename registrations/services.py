@@ -133,12 +133,18 @@ def _validate(data: RegistrationInput) -> dict[str, list[str]]:
         if None not in geocoded and geocoded != (data.latitude, data.longitude):  # an unmoved pin moved 0 m
             moved = geometry.distance_m(data.geocoded_latitude, data.geocoded_longitude, data.latitude, data.longitude)
             if moved > MAX_PIN_CORRECTION_M:
-                add("location", _("The pin is too far from the address (more than %(limit)d m); place it on the property.")
-                    % {"limit": MAX_PIN_CORRECTION_M})
+                add(
+                    "location",
+                    _("The pin is too far from the address (more than %(limit)d m); place it on the property.")
+                    % {"limit": MAX_PIN_CORRECTION_M},
+                )
     if not data.cameras:
         add("cameras", _("Add at least one camera."))
     if len(data.cameras) > MAX_CAMERAS:
-        add("cameras", _("Register at most %(limit)d cameras here; describe the rest in the notes.") % {"limit": MAX_CAMERAS})
+        add(
+            "cameras",
+            _("Register at most %(limit)d cameras here; describe the rest in the notes.") % {"limit": MAX_CAMERAS},
+        )
     for index, camera in enumerate(data.cameras, start=1):
         prefix = f"camera {index}"
         if not camera.locations:
@@ -272,7 +278,11 @@ def registration_create(
         camera.full_clean(exclude=["registration"])
     Camera.objects.bulk_create(cameras)
     ConsentRecord.objects.create(
-        registration=registration, terms_version=terms, accepted_at=now, source=consent_source, language=registration.language
+        registration=registration,
+        terms_version=terms,
+        accepted_at=now,
+        source=consent_source,
+        language=registration.language,
     )
     if registration.owner_email:
         from registrations.tasks import send_registration_confirmation

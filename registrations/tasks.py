@@ -19,7 +19,12 @@ def send_registration_confirmation(registration_id: int) -> None:
     send_templated_email(
         "emails/registration_confirmation",
         to=registration.owner_email,
-        context={"registration": registration, "agency": registration.agency, "link": link,
-                 "link_days": settings.OWNER_LINK_MAX_AGE_DAYS, "cameras": list(registration.cameras.all())},
+        context={
+            "registration": registration,
+            "agency": registration.agency,
+            "link": link,
+            "link_days": settings.OWNER_LINK_MAX_AGE_DAYS,
+            "cameras": list(registration.cameras.all()),
+        },
         language=registration.language,
     )

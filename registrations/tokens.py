@@ -53,7 +53,9 @@ def owner_link_check(value: str, purpose: str = OwnerAccessToken.Purpose.MANAGE)
         raise LinkError("expired") from None
     except signing.BadSignature:
         raise LinkError("invalid") from None
-    stored = OwnerAccessToken.objects.select_related("registration").filter(token_hash=_hash(token), purpose=purpose).first()
+    stored = (
+        OwnerAccessToken.objects.select_related("registration").filter(token_hash=_hash(token), purpose=purpose).first()
+    )
     if stored is None:
         raise LinkError("invalid")
     if stored.used_at is not None:

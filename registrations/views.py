@@ -141,8 +141,11 @@ def register(request: HttpRequest) -> HttpResponse:
         data["cameras-TOTAL_FORMS"] = str(min(int(total) + 1, 30) if total.isdigit() else 1)
         # A bound form ignores field initials: give the new block the same "I don't know" default as the first.
         data.setdefault(f"cameras-{int(data['cameras-TOTAL_FORMS']) - 1}-exports_common_format", "unknown")
-        context |= {"form": RegistrationForm(data), "formset": CameraFormSet(data, prefix="cameras"),
-                    "suppress_errors": True}
+        context |= {
+            "form": RegistrationForm(data),
+            "formset": CameraFormSet(data, prefix="cameras"),
+            "suppress_errors": True,
+        }
         return render(request, "registrations/register.html", context)
 
     form = RegistrationForm(data)
@@ -203,14 +206,24 @@ def geocode_lookup(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"error": _("Enter a street address.")}, status=400)
     result = geocode(query)
     if result.point is None:
-        return JsonResponse({
-            "found": False,
-            "message": _("We could not find this address. Check it, pick a suggestion, or place the pin on the map."),
-            "suggestions": [s.address for s in result.suggestions],
-        })
-    return JsonResponse({"found": True, **_point_payload(result.point.latitude, result.point.longitude),
-                         "address": result.point.address, "city": result.point.city,
-                         "postal_code": result.point.postal_code})
+        return JsonResponse(
+            {
+                "found": False,
+                "message": _(
+                    "We could not find this address. Check it, pick a suggestion, or place the pin on the map."
+                ),
+                "suggestions": [s.address for s in result.suggestions],
+            }
+        )
+    return JsonResponse(
+        {
+            "found": True,
+            **_point_payload(result.point.latitude, result.point.longitude),
+            "address": result.point.address,
+            "city": result.point.city,
+            "postal_code": result.point.postal_code,
+        }
+    )
 
 
 @require_GET

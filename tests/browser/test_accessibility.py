@@ -6,8 +6,8 @@ import pytest
 
 from registrations.models import Registration
 from registrations.tokens import owner_link_issue
-from tests.browser_fixtures import DESKTOP, PHONE
 from tests.browser.helpers import address_served_by, assert_accessible, open_footage_request, open_owner_session
+from tests.browser_fixtures import DESKTOP, PHONE
 
 pytestmark = pytest.mark.browser
 

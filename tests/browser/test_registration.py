@@ -10,8 +10,8 @@ from django.utils import translation
 
 from agencies.models import Agency
 from registrations.models import Registration
-from tests.browser_fixtures import PHONE
 from tests.browser.helpers import address_served_by, assert_accessible, run_task_worker, tab_to
+from tests.browser_fixtures import PHONE
 
 pytestmark = pytest.mark.browser
 

@@ -10,8 +10,15 @@ from tests.registrations.helpers import form_data, post
 pytestmark = pytest.mark.django_db
 
 TEXT_FIELDS = [
-    "street_address", "unit", "city", "postal_code", "owner_name", "contact_hours", "alternate_relation",
-    "notes_for_detectives", "business_name",
+    "street_address",
+    "unit",
+    "city",
+    "postal_code",
+    "owner_name",
+    "contact_hours",
+    "alternate_relation",
+    "notes_for_detectives",
+    "business_name",
 ]
 CAMERA_TEXT_FIELDS = ["description", "brand"]
 SCRIPT = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -28,8 +35,17 @@ def terms(town):
 
 @pytest.mark.parametrize(
     "field",
-    ["exterior", "records", "property_type", "street_address", "owner_name", "owner_phone", "consent",
-     "preferred_contact_method", "form_nonce"],
+    [
+        "exterior",
+        "records",
+        "property_type",
+        "street_address",
+        "owner_name",
+        "owner_phone",
+        "consent",
+        "preferred_contact_method",
+        "form_nonce",
+    ],
 )
 def test_each_required_field_left_empty_gets_a_message(client, terms, field):
     before = counts()
@@ -193,8 +209,10 @@ def test_geocode_endpoint_handles_odd_queries(client, town, query):
     assert response["Content-Type"] == "application/json"
 
 
-@pytest.mark.parametrize("params", [{}, {"lat": "x", "lon": "1"}, {"lat": "nan", "lon": "0"}, {"lat": "95", "lon": "0"},
-                                    {"lat": "inf", "lon": "0"}])
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"lat": "x", "lon": "1"}, {"lat": "nan", "lon": "0"}, {"lat": "95", "lon": "0"}, {"lat": "inf", "lon": "0"}],
+)
 def test_agency_endpoint_rejects_bad_points(client, town, params):
     response = client.get("/register/agency", params)
     assert response.status_code == 400

@@ -16,9 +16,15 @@ pytestmark = pytest.mark.django_db
 def valid_input(**overrides) -> services.RegistrationInput:
     point = geocode("101 1st St").point
     data = services.RegistrationInput(
-        property_type="residence", street_address="101 1st St", latitude=point.latitude, longitude=point.longitude,
-        owner_name="Ana Lopez", owner_phone="708 555 0101", owner_email="Ana.Lopez@Example.com",
-        confirms_exterior_cameras=True, confirms_records_and_keeps_video=True,
+        property_type="residence",
+        street_address="101 1st St",
+        latitude=point.latitude,
+        longitude=point.longitude,
+        owner_name="Ana Lopez",
+        owner_phone="708 555 0101",
+        owner_email="Ana.Lopez@Example.com",
+        confirms_exterior_cameras=True,
+        confirms_records_and_keeps_video=True,
         cameras=[services.CameraInput(locations=["front"], records_street=True, retention_days=7)],
     )
     for key, value in overrides.items():
