@@ -18,6 +18,7 @@ data/local.env: | $(STAMP)
 
 run: $(STAMP) data/local.env
 	set -a && . ./data/local.env && set +a && \
+	export SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" && \
 	$(BIN)/python manage.py migrate --noinput && \
 	$(BIN)/python manage.py seed_demo --if-empty && \
 	$(BIN)/python manage.py demo_signins && \
