@@ -307,12 +307,9 @@ def test_verify_of_an_empty_log_without_anchors_is_intact():
     assert result.intact and result.message == "Audit log intact: 0 entries, last sequence 0, 0 anchors checked"
 
 
+@pytest.mark.postgresql  # SQLite has one writer by design
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_writers_never_share_a_sequence_on_postgresql():
-    if connection.vendor != "postgresql":
-        reason = "concurrent writers need PostgreSQL (SQLite has one writer by design); set DATABASE_URL to run"
-        print(reason)
-        pytest.skip(reason)
     from django.db import connections
 
     writers, per_writer = 6, 15

@@ -166,7 +166,7 @@ def test_facts_carry_the_registration_as_the_database_holds_it(scene):
     assert verified.verified is True
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plan is deterministic at any size")
+@pytest.mark.sqlite  # SQLite's plan is deterministic at any size
 def test_sqlite_reads_the_strip_index(scene):
     area = SearchArea(kind=ranking.RADIUS, place=PLACE, radius_m=500)
     queryset = selectors.in_area_box(everyone(), area).values_list("id", "cameras__id")
