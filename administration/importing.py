@@ -433,7 +433,11 @@ def _read_date(text: str) -> datetime | None:
 
 def parse_date(text: str, zone: tzinfo | None = None) -> datetime:
     """A form export's date, in `zone` (default: the current time zone) unless it names its own."""
-    value = text.strip()
+    return _parse_date(text.strip(), zone or timezone.get_current_timezone())
+
+
+@lru_cache(maxsize=8192)  # exports repeat timestamps; making them aware costs more than reading them
+def _parse_date(value: str, zone: tzinfo) -> datetime:
     parsed = _read_date(value[:26].split(".")[0])
     if parsed is not None:
         if parsed.year < 1990 or parsed > datetime.now():
