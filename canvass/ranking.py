@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
 
+from django.utils import timezone
+
 from cameraregistry import geometry
 
 LatLon = tuple[float, float]
@@ -207,7 +209,8 @@ def _reasons(ranked: RankedCamera) -> list[Reason]:
         Reason("distance", f"{round(ranked.distance_m):,} m from {target}.", _distance_points(ranked.distance_m))
     )
     keeps = _days(camera.retention_days)
-    when = f"{ranked.overwritten_after:%Y-%m-%d %H:%M}"
+    # Investigators read times in the agency's local time, like the search window they typed.
+    when = f"{timezone.localtime(ranked.overwritten_after):%Y-%m-%d %H:%M}"
     if ranked.footage_likely_kept:
         reasons.append(
             Reason("footage_kept", f"Keeps {keeps}: footage probably kept until {when}.", SCORE_FOOTAGE_KEPT)
