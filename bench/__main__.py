@@ -254,6 +254,10 @@ def main() -> None:
     print()
     print(seeding_table(results))
     print(f"\nRaw results: {work_dir() / 'results.json'}")
+    print()
+    from bench import imports
+
+    print("\n".join(imports.run("small" if plan is SMALL else "full")))
 
 
 if __name__ == "__main__":

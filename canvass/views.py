@@ -120,6 +120,8 @@ def _map_center(agency) -> dict:
 
 
 def _result_items(result: services.SearchResult, chosen_ids: set[int]) -> list[dict]:
+    # Details are read after ranking; a camera removed in between (owner withdrew) is left out.
+    ranked = [item for item in result.ranked if item.camera.camera_id in result.details]
     return [
         {
             "rank": position,
@@ -127,7 +129,7 @@ def _result_items(result: services.SearchResult, chosen_ids: set[int]) -> list[d
             "detail": result.details[item.camera.camera_id],
             "chosen": item.camera.camera_id in chosen_ids,
         }
-        for position, item in enumerate(result.ranked, start=1)
+        for position, item in enumerate(ranked, start=1)
     ]
 
 

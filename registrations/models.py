@@ -77,7 +77,9 @@ class Registration(models.Model):
     owner_phone = EncryptedTextField()
     owner_email = EncryptedTextField(blank=True)
     owner_email_hash = models.CharField(max_length=64, blank=True, db_index=True)
-    preferred_contact_method = models.CharField(max_length=10, choices=ContactMethod.choices, default=ContactMethod.PHONE)
+    preferred_contact_method = models.CharField(
+        max_length=10, choices=ContactMethod.choices, default=ContactMethod.PHONE
+    )
     contact_hours = models.CharField(max_length=200, blank=True)
 
     alternate_name = EncryptedTextField(blank=True)
@@ -153,7 +155,9 @@ class Camera(models.Model):
     field_of_view_degrees = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(360)]
     )
-    range_m = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(300)])
+    range_m = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(300)]
+    )
     retention_days = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(365)])
     exports_common_format = models.CharField(max_length=10, choices=ExportFormat.choices, default=ExportFormat.UNKNOWN)
     brand = models.CharField(max_length=100, blank=True)
