@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+_MONTH = re.compile(r"\d{4}-\d{2}")
 
 
 def bar_chart(series: list[tuple[str, int]], title: str, width: int = 640, height: int = 200) -> SafeString:
@@ -32,7 +36,7 @@ def bar_chart(series: list[tuple[str, int]], title: str, width: int = 640, heigh
             )
         parts.append(
             f'<text x="{x + bar_width / 2}" y="{height - bottom + 14}" font-size="10" text-anchor="middle" '
-            f'fill="#4a4a4a">{escape(label[-5:])}</text>'
+            f'fill="#4a4a4a">{escape(label[2:] if _MONTH.fullmatch(label) else label[:14])}</text>'
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every label is escaped above

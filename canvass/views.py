@@ -66,7 +66,8 @@ def _place_from(form: SearchForm) -> services.Place:
 def search_page(request: HttpRequest) -> HttpResponse:
     user = request.user
     agency = user.agency
-    form = SearchForm(request.POST or None, offense_types=_offense_types(user))
+    initial = {"area_kind": "radius", "radius_m": agency.default_search_radius_m if agency else ""}
+    form = SearchForm(request.POST or None, offense_types=_offense_types(user), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -16,6 +16,15 @@
 
   // No tiles: the registry runs without internet, so the map shows shapes on a plain background.
   var map = L.map(mapElement, { zoomControl: true, attributionControl: false }).setView(center, 15);
+  // Jurisdiction outlines give the plain map its bearings when no tiles load.
+  if (form.dataset.boundariesUrl) {
+    fetch(form.dataset.boundariesUrl).then(function (r) { return r.json(); }).then(function (data) {
+      L.geoJSON(data, { interactive: false, style: { color: "#073763", weight: 2, dashArray: "6 4", fill: false } }).addTo(map);
+    }).catch(function () {});
+  }
+  var corridorBlock = document.getElementById("corridor-block");
+  function syncCorridor() { if (corridorBlock) { corridorBlock.hidden = areaKind() !== "route"; } }
+  form.querySelectorAll("[name=area_kind]").forEach(function (input) { input.addEventListener("change", syncCorridor); });
   var placeMarker = null;
   var circle = null;
   var shape = null;
@@ -31,6 +40,7 @@
     return value > 0 ? value : defaultRadius;
   }
   function say(text) { status.textContent = text; }
+  syncCorridor();
 
   function draw() {
     var lat = parseFloat(latInput.value), lon = parseFloat(lonInput.value);
