@@ -15,7 +15,7 @@ from django.db import models, transaction
 from django.db.models.deletion import ProtectedError
 from django.utils import timezone
 
-from agencies.models import Agency, OffenseType, TermsVersion, validate_boundary
+from agencies.models import Agency, OffenseType, TermsVersion, is_forbidden_purpose, validate_boundary
 from agencies.services import agency_save, terms_publish
 from audit.services import audit_record
 from registrations.models import OwnerAccessToken, Registration, Status
@@ -171,17 +171,6 @@ SETTINGS_FIELDS = [
     "stale_removal_months",
     "audit_retention_days",
 ]
-FORBIDDEN_PURPOSES = (
-    "protest",
-    "assembly",
-    "demonstration",
-    "rally",
-    "march",
-    "picket",
-    "vigil",
-    "political",
-    "religious",
-)
 
 
 @transaction.atomic
@@ -270,17 +259,12 @@ def agency_terms_publish(*, agency: Agency, text_en: str, text_es: str = "", act
     return terms
 
 
-def purpose_is_forbidden(name: str) -> bool:
-    lowered = name.lower()
-    return any(word in lowered for word in FORBIDDEN_PURPOSES)
-
-
 @transaction.atomic
 def offense_type_add(*, agency: Agency, name: str, actor, request=None) -> OffenseType:
     name = " ".join(name.split())
     if not name:
         raise ValidationError("Enter the name of the offense type.")
-    if purpose_is_forbidden(name):
+    if is_forbidden_purpose(name):
         raise ValidationError("Protests, lawful assembly and demonstrations are never an allowed purpose for a search.")
     existing = OffenseType.objects.filter(agency=agency, name__iexact=name).first()
     if existing is not None:

@@ -30,6 +30,32 @@ def validate_boundary(value: object) -> None:
                 ) from None
 
 
+# A canvass search is for a criminal investigation; watching people exercise their rights is never one.
+FORBIDDEN_PURPOSE_WORDS = (
+    "protest",
+    "assembly",
+    "demonstration",
+    "first amendment",
+    "1st amendment",
+    "rally",
+    "free speech",
+    "picket",
+    "vigil",
+)
+
+
+def is_forbidden_purpose(text: str) -> bool:
+    lowered = " ".join(str(text).lower().split())
+    return any(word in lowered for word in FORBIDDEN_PURPOSE_WORDS)
+
+
+def validate_allowed_purpose(value: str) -> None:
+    if is_forbidden_purpose(value):
+        raise ValidationError(
+            _("Protests, lawful assembly and demonstrations are never an allowed purpose for a search.")
+        )
+
+
 class Agency(models.Model):
     """A police department (or county service) running the program."""
 
@@ -116,7 +142,7 @@ class OffenseType(models.Model):
     """Offense types an agency allows as the purpose of a canvass search."""
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="offense_types")
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100, validators=[validate_allowed_purpose])
     active = models.BooleanField(default=True)
 
     class Meta:

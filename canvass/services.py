@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.access import Permission, has_permission
-from agencies.models import OffenseType
+from agencies.models import OffenseType, is_forbidden_purpose
 from audit.services import audit_record
 from cameraregistry import geometry
 from canvass import ranking
@@ -31,17 +31,6 @@ DEFAULT_CORRIDOR_M = 50
 MIN_RADIUS_M = 1
 
 CASE_NUMBER_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-/.]{0,39}$")
-# A canvass search is for a criminal investigation; watching people exercise their rights is never one.
-FORBIDDEN_PURPOSE_WORDS = (
-    "protest",
-    "lawful assembly",
-    "assembly",
-    "demonstration",
-    "first amendment",
-    "1st amendment",
-    "rally",
-    "free speech",
-)
 
 
 @dataclass(frozen=True)
@@ -66,11 +55,6 @@ class SearchResult:
     area: ranking.SearchArea
     ranked: list[ranking.RankedCamera]
     details: dict[int, CameraDetails] = field(default_factory=dict)
-
-
-def is_forbidden_purpose(text: str) -> bool:
-    lowered = " ".join(str(text).lower().split())
-    return any(word in lowered for word in FORBIDDEN_PURPOSE_WORDS)
 
 
 def _clean_case_number(case_number: object) -> str:

@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import Permission, registration_for, staff_required
-from agencies.models import OffenseType
+from agencies.models import OffenseType, is_forbidden_purpose
 from canvass import exports, selectors, services
 from canvass.forms import SearchForm
 from canvass.models import CaseCamera
@@ -31,9 +31,7 @@ _ERROR_FIELDS = {
 
 def _offense_types(user):
     return [
-        o
-        for o in OffenseType.objects.filter(agency_id=user.agency_id, active=True)
-        if not services.is_forbidden_purpose(o.name)
+        o for o in OffenseType.objects.filter(agency_id=user.agency_id, active=True) if not is_forbidden_purpose(o.name)
     ]
 
 

@@ -9,6 +9,7 @@ import json
 import pytest
 from django.urls import reverse
 
+from agencies.models import is_forbidden_purpose
 from audit.models import AuditEntry
 from canvass.models import CanvassSearch, Case
 from registrations.models import Registration
@@ -182,8 +183,8 @@ def test_protest_is_never_an_allowed_purpose(signed_in, town):
         services._clean_offense_type(page.wsgi_request.user, protest.pk)
     assert "not an allowed purpose" in str(error.value)
     for name in ("Lawful Assembly", "First Amendment activity", "Demonstration"):
-        assert services.is_forbidden_purpose(name)
-    assert not services.is_forbidden_purpose("Burglary")
+        assert is_forbidden_purpose(name)
+    assert not is_forbidden_purpose("Burglary")
 
 
 def test_an_offense_type_of_another_agency_is_refused(signed_in, town):

@@ -166,3 +166,16 @@ def test_geocoder_suggests_nearby_numbers_on_the_same_street(town):
 )
 def test_phone_numbers_are_normalised(raw, expected):
     assert normalize_phone(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "name", ["Protest", "Lawful assembly", "Demonstration at city hall", "First Amendment activity"]
+)
+def test_an_agency_cannot_make_a_protest_an_offense_type(town, name):
+    from django.core.exceptions import ValidationError
+
+    from agencies.models import OffenseType
+
+    with pytest.raises(ValidationError):
+        OffenseType(agency=town["maple"], name=name).full_clean()
+    OffenseType(agency=town["maple"], name="Church burglary").full_clean()

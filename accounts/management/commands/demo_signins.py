@@ -25,6 +25,8 @@ class Command(BaseCommand):
         self.stdout.write(f"  Sign in at {settings.SITE_URL}/staff/sign-in/  password for all: {DEMO_PASSWORD}")
         for user in users:
             self.stdout.write(f"  {user.username:<20} {user.get_role_display():<14} {user.agency}")
-        self.stdout.write(f"  Authenticator secret (all): {secret}   or: .venv/bin/python manage.py demo_totp <username>")
+        self.stdout.write(
+            f"  Authenticator secret (all): {secret}   or: .venv/bin/python manage.py demo_totp <username>"
+        )
         self.stdout.write(f"  Public registration: {settings.SITE_URL}/register/")
         self.stdout.write("")
