@@ -80,7 +80,17 @@ _CAMERA_LOCATIONS = frozenset(CameraLocation.values)
 
 
 def _clean_text(value: str) -> str:
+    if value.isprintable():  # no control characters at all (the usual case): skip the regex
+        return value.strip()
     return _CONTROL_CHARACTERS.sub("", value).strip()
+
+
+def _check_point(latitude: object, longitude: object) -> None:
+    """geometry.validate_point, with plain in-range floats (every form and import row) checked inline."""
+    if type(latitude) is float and type(longitude) is float and -90.0 <= latitude <= 90.0:
+        if -180.0 <= longitude <= 180.0:  # NaN fails every comparison and goes the long way
+            return
+    geometry.validate_point(latitude, longitude)
 
 
 def _validate(data: RegistrationInput) -> dict[str, list[str]]:
@@ -125,7 +135,7 @@ def _validate(data: RegistrationInput) -> dict[str, list[str]]:
     if data.alternate_name and not (data.alternate_phone or data.alternate_email):
         add("alternate_phone", _("Enter a phone number or email for the alternate person."))
     try:
-        geometry.validate_point(data.latitude, data.longitude)
+        _check_point(data.latitude, data.longitude)
     except (TypeError, ValueError):
         add("location", _("The map location is not valid; find the address again."))
     else:
@@ -165,8 +175,8 @@ def _validate(data: RegistrationInput) -> dict[str, list[str]]:
 def registration_input_errors(data: RegistrationInput) -> dict[str, list[str]]:
     """Clean the text fields in place and return field -> messages; bulk imports reuse the form's rules."""
     for name, value in vars(data).items():
-        if isinstance(value, str):
-            setattr(data, name, _clean_text(value))
+        if isinstance(value, str) and (cleaned := _clean_text(value)) is not value:
+            setattr(data, name, cleaned)
     for camera in data.cameras:
         camera.description = _clean_text(camera.description)
         camera.brand = _clean_text(camera.brand)
