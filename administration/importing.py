@@ -953,6 +953,7 @@ class _Inserter:
         self.width = 1 + len(given) + len(rest)
         self.placeholders = "(" + ", ".join(["%s"] * self.width) + ")"
         self.head = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "  # noqa: S608 - model names
+        self.copy_sql = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
         self.rows: list[tuple] = []
 
     def add(self, row_id: int, *values) -> None:
@@ -966,12 +967,22 @@ class _Inserter:
         return _reserve_ids(self.model, count)
 
     def flush(self) -> None:
-        if self.rows:
+        if not self.rows:
+            return
+        if connection.vendor == "postgresql":
+            # COPY streams the rows in one statement; the server parses them several times faster than
+            # INSERTs, even pipelined. The raw psycopg cursor is in the same transaction as Django's.
+            connection.ensure_connection()
+            with connection.wrap_database_errors, connection.connection.cursor() as cursor:
+                with cursor.copy(self.copy_sql) as copy:
+                    for row in self.rows:
+                        copy.write_row(row)
+        else:
             # executemany, not one multi-row statement: Django's debug logging formats every parameter
-            # of a single statement, and psycopg pipelines executemany by itself.
+            # of a single statement.
             with connection.cursor() as cursor:
                 cursor.executemany(self.head + self.placeholders, self.rows)
-            self.rows = []
+        self.rows = []
 
 
 def _reserve_ids(model, count: int) -> list[int]:
