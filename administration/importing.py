@@ -582,15 +582,23 @@ class _Accepted:
     owner_email_hash: str
 
 
+_UNSEEN = object()
+
+
 class _AgencyFinder:
     """agency_for_point without a query per row: agencies are few, rows are many."""
 
     def __init__(self) -> None:
         self.agencies = list(Agency.objects.order_by("name"))
         self.cache: dict[tuple[float, float], Agency | None] = {}
+        self.exact: dict[tuple[float, float], Agency | None] = {}
         self.terms = {agency.pk: agency.current_terms() for agency in self.agencies}
 
     def find(self, latitude: float, longitude: float) -> Agency | None:
+        # Rows of one address repeat the exact same point: answer those before rounding.
+        exact = self.exact.get((latitude, longitude), _UNSEEN)
+        if exact is not _UNSEEN:
+            return exact
         key = (round(latitude, 6), round(longitude, 6))
         if key not in self.cache:
             self.cache[key] = next(
@@ -603,6 +611,7 @@ class _AgencyFinder:
                 ),
                 None,
             )
+        self.exact[(latitude, longitude)] = self.cache[key]
         return self.cache[key]
 
 
@@ -876,13 +885,13 @@ def registrations_import(*, path: Path | str, options: ImportOptions, source_nam
                         f"The address is in {agency.name}'s jurisdiction, not {options.agency.name}'s.",
                     )
                 )
-            elif finder.terms[agency.pk] is None:
+            elif finder.terms[agency.id] is None:
                 problems.append(("", f"{agency.name} has not published its program terms yet; publish them first."))
         if problems:
             report.problems.extend(RowProblem(row_number, column or "", problem) for column, problem in problems)
             continue
         fingerprint = _fingerprint(data, normalize)
-        key = (agency.pk, fingerprint)
+        key = (agency.id, fingerprint)
         if key in seen:
             report.problems.append(
                 RowProblem(row_number, "", f"Same address and owner as row {seen[key]}; not imported twice.", "skipped")
@@ -903,7 +912,7 @@ def registrations_import(*, path: Path | str, options: ImportOptions, source_nam
             report.rows_skipped += 1
             continue
         email_hash = lookup_hash(data.owner_email)
-        if data.owner_email and (agency.pk, normalize(data.street_address), data.unit.upper(), email_hash) in existing:
+        if data.owner_email and (agency.id, normalize(data.street_address), data.unit.upper(), email_hash) in existing:
             report.problems.append(RowProblem(row_number, "", "This owner already registered this address.", "skipped"))
             report.rows_skipped += 1
             continue
@@ -1036,6 +1045,7 @@ def _save(accepted: list[_Accepted], options: ImportOptions, source_name: str, t
     source_name = source_name[:200]
     locations_field = Camera._meta.get_field("locations")
     stored_locations: dict[tuple[str, ...], object] = {}
+    terms_ids = {agency_id: version.pk for agency_id, version in terms.items() if version is not None}
     with _large_page_cache(), transaction.atomic():
         registrations = _Inserter(
             Registration,
@@ -1067,7 +1077,7 @@ def _save(accepted: list[_Accepted], options: ImportOptions, source_name: str, t
                 owner_email, alternate_email = data.owner_email.lower(), data.alternate_email.lower()
                 registrations.add(
                     registration_id,
-                    item.agency.pk,
+                    item.agency.id,
                     status,
                     str(data.property_type),
                     data.business_name if data.property_type == PropertyType.BUSINESS else "",
@@ -1124,12 +1134,12 @@ def _save(accepted: list[_Accepted], options: ImportOptions, source_name: str, t
                 consents.add(
                     next(consent_ids),
                     registration_id,
-                    terms[item.agency.pk].pk,
+                    terms_ids[item.agency.id],
                     when,
                     str(ConsentSource.IMPORT),
                     item.data.language,
                 )
-                rows.add(next(row_ids), item.agency.pk, item.fingerprint, registration_id, source_name)
+                rows.add(next(row_ids), item.agency.id, item.fingerprint, registration_id, source_name)
             for inserter in (cameras, consents, rows):
                 inserter.flush()
             if options.progress:
