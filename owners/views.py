@@ -24,8 +24,9 @@ from owners.forms import (
     OwnerRegistrationForm,
     StatusReportForm,
 )
+from registrations.forms import camera_input
 from registrations.models import Registration
-from registrations.services import CameraInput, RegistrationInput, RegistrationRejected
+from registrations.services import RegistrationInput, RegistrationRejected
 from registrations.tokens import LinkError, owner_link_check, owner_link_consume
 
 SESSION_KEY = "owner_registration_id"
@@ -129,17 +130,7 @@ def _camera_inputs(formset) -> list[services.CameraChange]:
         changes.append(
             services.CameraChange(
                 camera_id=camera.get("camera_id"),
-                data=CameraInput(
-                    locations=camera["locations"],
-                    records_street=camera["records_street"] == "yes",
-                    description=camera.get("description", ""),
-                    bearing_degrees=camera.get("bearing_degrees"),
-                    field_of_view_degrees=camera.get("field_of_view_degrees"),
-                    range_m=camera.get("range_m"),
-                    retention_days=camera["retention_days"],
-                    exports_common_format=camera.get("exports_common_format") or "unknown",
-                    brand=camera.get("brand", ""),
-                ),
+                data=camera_input(camera),
             )
         )
     return changes

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from registrations.models import CameraLocation, ContactMethod, ExportFormat, PropertyType
+from registrations.services import CameraInput
 from registrations.validators import normalize_phone
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
@@ -197,6 +198,21 @@ class CameraForm(forms.Form):
         max_length=100,
         required=False,
         help_text=_("For example: Ring, Arlo, Lorex, Swann"),
+    )
+
+
+def camera_input(cleaned: dict) -> CameraInput:
+    """A camera form's answers as the service's input (shared by registration and owner self-service)."""
+    return CameraInput(
+        locations=cleaned["locations"],
+        records_street=cleaned["records_street"] == "yes",
+        description=cleaned.get("description", ""),
+        bearing_degrees=cleaned.get("bearing_degrees"),
+        field_of_view_degrees=cleaned.get("field_of_view_degrees"),
+        range_m=cleaned.get("range_m"),
+        retention_days=cleaned["retention_days"],
+        exports_common_format=cleaned.get("exports_common_format") or "unknown",
+        brand=cleaned.get("brand", ""),
     )
 
 

@@ -15,7 +15,7 @@ from agencies.selectors import agency_for_point
 from cameraregistry import geometry
 from cameraregistry.ratelimit import client_ip, hit
 from registrations import services
-from registrations.forms import CameraFormSet, RegistrationForm
+from registrations.forms import CameraFormSet, RegistrationForm, camera_input
 from registrations.geocoding import geocode
 from registrations.models import Registration
 
@@ -47,18 +47,9 @@ def _to_input(form: RegistrationForm, formset, language: str) -> services.Regist
     if latitude is None or longitude is None:
         latitude, longitude = geocoded
     cameras = [
-        services.CameraInput(
-            locations=camera["locations"],
-            records_street=camera["records_street"] == "yes",
-            description=camera.get("description", ""),
-            bearing_degrees=camera.get("bearing_degrees"),
-            field_of_view_degrees=camera.get("field_of_view_degrees"),
-            range_m=camera.get("range_m"),
-            retention_days=camera["retention_days"],
-            exports_common_format=camera.get("exports_common_format") or "unknown",
-            brand=camera.get("brand", ""),
-        )
-        for camera in (f.cleaned_data for f in formset.forms if f.cleaned_data and not formset._should_delete_form(f))
+        camera_input(camera_form.cleaned_data)
+        for camera_form in formset.forms
+        if camera_form.cleaned_data and not formset._should_delete_form(camera_form)
     ]
     return services.RegistrationInput(
         property_type=data["property_type"],
