@@ -2,9 +2,10 @@
 
 Reading, column guessing and value normalisation are plain functions; `registrations_import`
 is the service that checks every row with the same rules as the public form
-(`registrations.services.registration_input_errors`), then writes all accepted rows with
-plain `executemany` inserts in one transaction, or nothing. (The ORM's bulk_create spent
-most of an import preparing values field by field; 100,000 rows must import in seconds.)
+(`registrations.services.registration_input_errors`), then writes all accepted rows in one
+transaction, or nothing: plain `executemany` inserts on SQLite, `COPY ... FROM STDIN` on
+PostgreSQL. (The ORM's bulk_create spent most of an import preparing values field by field;
+100,000 rows must import in seconds.)
 
 Rules worth knowing:
 - Consent: owners on an imported list agreed to the old program's form. Importing them records

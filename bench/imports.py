@@ -8,14 +8,19 @@ BENCH_BACKENDS=sqlite or =postgresql measures one backend only. The figure is wa
 `registrations_import` (reading, checking and writing every row in one all-or-nothing transaction);
 "cpu s" is the process time it used, which says what the code costs when the machine is shared.
 
-Measured (100,000 rows; 2-core machine shared with other work, load average about 8-12):
+Measured (100,000 rows; 2-core machine shared with other work; run-to-run spread about +-10%):
 - before this work: about 560 rows/s as reported (ORM bulk_create, ~4.5 ms/row profiled in bulk_create).
-- SQLite:     78.3 s wall, 25.3 s CPU ->  1,277 rows/s wall; 3,950 rows/s of CPU time (~250 us/row).
-- PostgreSQL: 132.4 s wall, 30.1 s CPU ->   755 rows/s wall; the server shares the same 2 cores.
-  (10,000 rows, same conditions: SQLite 4.8 s wall / 2.3 s CPU; PostgreSQL 14.6 s / 3.8 s.)
-Below the 5,000 rows/s target as measured. Per row the CPU now goes to: encryption and lookup
-hashes (cameraregistry.crypto, ~75 us), the shared form validation (~45-65 us), reading the row
-(~50 us) and the inserts themselves.
+- executemany inserts, shared validation as it was:
+  SQLite 25.2 s wall / 18.0 s CPU -> 3,966 rows/s; PostgreSQL 96.3 s wall / 29.6 s CPU -> 1,039 rows/s
+  (the PostgreSQL server, on the same 2 cores, spent most of the time on 400,000 INSERTs).
+- now: SQLite 17.7-20.5 s wall (CPU the same) -> 4,900-5,660 rows/s, 5,400 typical: the form
+  validation skips its control-character regex on printable text and checks plain float points
+  inline (check phase ~140 -> ~96 us/row CPU). PostgreSQL writes with COPY FROM STDIN:
+  22.6-26.6 s wall / 14.5-16.3 s CPU -> 3,750-4,420 rows/s; the rest of the wall time is the
+  server's COPY, the nextval id reservations and the commit.
+Per row the CPU now goes to: the shared form validation (~45 us, email validation ~7 us of it),
+reading the row (~35 us), encryption and lookup hashes (~20 us) and, on SQLite, the inserts
+into the tables' indexes (~40 us).
 """
 
 from __future__ import annotations
