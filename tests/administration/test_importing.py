@@ -249,3 +249,24 @@ def test_command_refuses_unknown_agency(town):
 
     with pytest.raises(CommandError, match="No agency with slug 'nowhere'"):
         call_command("import_registrations", str(FIXTURES / "clean.csv"), "--agency", "nowhere")
+
+
+@pytest.mark.parametrize("name", ["clean.csv", "missing.csv"])
+def test_garbage_collection_is_back_on_after_an_import(town, tmp_path, name):
+    import gc
+
+    path = FIXTURES / name if name != "missing.csv" else tmp_path / name  # a file that cannot be read
+    report = run(town, path, dry_run=False)
+    assert report.ok is (name == "clean.csv")
+    assert gc.isenabled()
+
+
+def test_garbage_collection_stays_off_when_the_caller_turned_it_off(town):
+    import gc
+
+    gc.disable()
+    try:
+        assert run(town, "clean.csv").ok
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
