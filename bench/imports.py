@@ -13,11 +13,13 @@ Measured (100,000 rows; 2-core machine shared with other work; run-to-run spread
 - executemany inserts, shared validation as it was:
   SQLite 25.2 s wall / 18.0 s CPU -> 3,966 rows/s; PostgreSQL 96.3 s wall / 29.6 s CPU -> 1,039 rows/s
   (the PostgreSQL server, on the same 2 cores, spent most of the time on 400,000 INSERTs).
-- now: SQLite 17.7-20.5 s wall (CPU the same) -> 4,900-5,660 rows/s, 5,400 typical: the form
-  validation skips its control-character regex on printable text and checks plain float points
-  inline (check phase ~140 -> ~96 us/row CPU). PostgreSQL writes with COPY FROM STDIN:
-  22.6-26.6 s wall / 14.5-16.3 s CPU -> 3,750-4,420 rows/s; the rest of the wall time is the
-  server's COPY, the nextval id reservations and the commit.
+- now: SQLite 16.0-18.3 s wall (CPU the same) -> 5,450-6,230 rows/s over four runs, ~5,900 typical.
+  The form validation skips its control-character regex on printable text and checks plain float
+  points inline (check phase ~140 -> ~96 us/row CPU), and cyclic GC is paused during the import
+  (it re-walked every live row object; ~15% of the CPU, A/B-measured 4,724/5,360 -> 5,810/6,224).
+  PostgreSQL writes with COPY FROM STDIN: 22.6-24.8 s wall / 14.5-15.7 s CPU -> 4,040-4,420 rows/s;
+  the rest of the wall time is the server's COPY, the nextval id reservations and the commit
+  (~1.5 s of server wait per 20,000 rows, profiled).
 Per row the CPU now goes to: the shared form validation (~45 us, email validation ~7 us of it),
 reading the row (~35 us), encryption and lookup hashes (~20 us) and, on SQLite, the inserts
 into the tables' indexes (~40 us).
