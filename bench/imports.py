@@ -20,9 +20,9 @@ Measured (100,000 rows; 2-core machine shared with other work; run-to-run spread
   PostgreSQL writes with COPY FROM STDIN: 22.6-24.8 s wall / 14.5-15.7 s CPU -> 4,040-4,420 rows/s;
   the rest of the wall time is the server's COPY, the nextval id reservations and the commit
   (~1.5 s of server wait per 20,000 rows, profiled).
-Per row the CPU now goes to: the shared form validation (~45 us, email validation ~7 us of it),
-reading the row (~35 us), encryption and lookup hashes (~20 us) and, on SQLite, the inserts
-into the tables' indexes (~40 us).
+Per row the CPU now goes to (timed alone, 5,000 rows): the shared form validation (~20 us, email
+validation ~7 us of it), reading the row (~18-32 us), the fingerprint (~6 us), encryption and lookup
+hashes (~15 us) and, on SQLite, the inserts into the tables' indexes (~40 us).
 """
 
 from __future__ import annotations
