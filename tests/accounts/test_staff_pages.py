@@ -257,3 +257,14 @@ def test_django_admin_requires_a_verified_superuser(client, town):
     assert client.get("/django-admin/").status_code == 302  # password alone is not enough
     staff_client(client, superuser)
     assert client.get("/django-admin/").status_code == 200
+
+
+def test_registration_list_pages_keep_the_filters(town):
+    supervisor = make_staff(town["maple"], "supervisor")
+    client = staff_client(Client(), supervisor)
+    visible = Registration.objects.filter(agency=town["maple"]).count()
+    assert 25 < visible <= 50  # the tiny town: two pages of 25
+    first = client.get("/staff/registrations/", {"street": ""}).content.decode()
+    assert "Page 1 of 2" in first and "street=&amp;page=2" in first
+    second = client.get("/staff/registrations/", {"street": "", "page": 2}).content.decode()
+    assert "Page 2 of 2" in second and "page=1" in second
