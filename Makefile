@@ -28,7 +28,7 @@ run: $(STAMP) data/local.env
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT) --noreload
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $${TEST_WORKERS:-auto} $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -32,6 +32,8 @@ def _isolated_data_dir(settings, tmp_path):
         },
     }
     settings.DATA_DIR = tmp_path
+    # Argon2 at full cost is 0.26 s a hash; tests/test_production_settings.py proves production uses it.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     from django.core.cache import cache
 
     cache.clear()

@@ -79,3 +79,10 @@ def test_static_files_keep_their_own_caching(client):
 
     assert response.status_code == 200
     assert response.get("Cache-Control") != "no-store"
+
+
+def test_production_hashes_passwords_with_argon2():
+    """The suite swaps in a fast hasher; the settings module itself must keep Argon2 first."""
+    import cameraregistry.settings as production
+
+    assert production.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
