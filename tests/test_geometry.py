@@ -1,4 +1,4 @@
-"""Tests for cameraregistry.geometry, with geographiclib as the reference."""
+"""Tests for cameraregistry.geo, with geographiclib as the reference."""
 
 import math
 from decimal import Decimal
@@ -8,8 +8,8 @@ from geographiclib.geodesic import Geodesic
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from cameraregistry import geometry as g
-from cameraregistry.geometry import GeometryError
+from cameraregistry import geo as g
+from cameraregistry.geo import GeometryError
 
 WGS84 = Geodesic.WGS84
 CAMERA = (40.0, -75.0)
