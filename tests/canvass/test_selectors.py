@@ -107,9 +107,7 @@ def test_a_route_longer_than_the_strip_limit_is_still_complete(scene):
 )
 def test_any_radius_anywhere_near_the_scene_matches_a_full_scan(scene, north_m, east_m, radius):
     lat, lon = (
-        geo.destination_point(*PLACE, 0, north_m)
-        if north_m >= 0
-        else geo.destination_point(*PLACE, 180, -north_m)
+        geo.destination_point(*PLACE, 0, north_m) if north_m >= 0 else geo.destination_point(*PLACE, 180, -north_m)
     )
     lat, lon = geo.destination_point(lat, lon, 90 if east_m >= 0 else 270, abs(east_m))
     area = SearchArea(kind=ranking.RADIUS, place=(lat, lon), radius_m=radius)
