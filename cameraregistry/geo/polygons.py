@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 
 from cameraregistry.geo.angles import wrap180
 from cameraregistry.geo.geodesic import ring_area_m2
-from cameraregistry.geo.plane import MIN_M_PER_DEG_LAT, A, ecef, segments_touch
+from cameraregistry.geo.plane import A, ecef, segments_touch
 from cameraregistry.geo.validation import (
     GeometryError,
     LatLon,
@@ -204,6 +204,18 @@ def _all_collinear(xs: list[float], ys: list[float]) -> bool:
     return all(abs(ux * (y - ys[0]) - uy * (x - xs[0])) <= limit for x, y in zip(xs, ys, strict=True))
 
 
+def _plane_area(xs: list[float], ys: list[float]) -> float:
+    # Shoelace formula, taken relative to the first vertex to keep its precision.
+    x0, y0 = xs[0], ys[0]
+    twice = 0.0
+    previous_x, previous_y = xs[-1] - x0, ys[-1] - y0
+    for x, y in zip(xs, ys, strict=True):
+        x, y = x - x0, y - y0
+        twice += previous_x * y - x * previous_y
+        previous_x, previous_y = x, y
+    return abs(twice) / 2
+
+
 def _has_crossing(xs: list[float], ys: list[float]) -> bool:
     """Whether two non-adjacent edges of the ring touch (lon/lat plane).
 
@@ -255,15 +267,16 @@ def validate_polygon(
         raise GeometryError("The polygon has no area: its points all lie on one line.")
     if _has_crossing(xs, ys):
         raise GeometryError("The polygon's edges cross each other; draw it without crossing lines.")
-    area = ring_area_m2(ring)
     # Compare with the squared size so only slivers that are lines in
-    # disguise are refused, whatever the polygon's scale.
-    height = (max(ys) - min(ys)) * MIN_M_PER_DEG_LAT
-    width = (max(xs) - min(xs)) * MIN_M_PER_DEG_LAT
-    if area <= 1e-6 * (height * height + width * width):
+    # disguise are refused, whatever the polygon's scale. Measured in the same
+    # plane as the two checks above: the exact geodesic area costs a geodesic
+    # solution per edge, seconds for a jurisdiction boundary of 1e5 vertices.
+    height, width = max(ys) - min(ys), max(xs) - min(xs)
+    if _plane_area(xs, ys) <= 1e-6 * (height * height + width * width):
         raise GeometryError("The polygon has no area: its points all lie on one line.")
     if max_area_m2 is not None:
         area_limit = non_negative(max_area_m2, "The area limit")
+        area = ring_area_m2(ring)
         if area > area_limit:
             raise GeometryError(
                 f"The polygon covers {format_quantity(area / 1e6)} km², "

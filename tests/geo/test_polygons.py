@@ -212,3 +212,17 @@ def test_large_boundary_is_fast_enough():
     assert len(g.validate_polygon(boundary, max_vertices=100_000)) == 20_000
     assert g.point_in_polygon(45.1, -93.1, boundary)
     assert not g.point_in_polygon(45.5, -93, boundary)
+
+
+def test_validate_polygon_refuses_a_sliver_and_keeps_a_thin_strip():
+    # Under a millimetre wide over a kilometre: a line drawn with a shaky hand.
+    sliver = [(40.0, -75.0), (40.01, -75.0), (40.005, -75.0 + 1e-8)]
+    with pytest.raises(GeometryError, match="The polygon has no area"):
+        g.validate_polygon(sliver)
+    # Five metres wide over a kilometre: a street, and a real search area.
+    strip = [(40.0, -75.0), (40.01, -75.0), (40.01, -74.99994), (40.0, -74.99994)]
+    assert g.validate_polygon(strip) == strip
+    reference = WGS84.Polygon()
+    for vertex in strip:
+        reference.AddPoint(*vertex)
+    assert g.polygon_area_m2(strip) == pytest.approx(abs(reference.Compute()[2]), rel=1e-9)
