@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from cameraregistry import geometry
+from cameraregistry import geo
 from registrations.geocoding import normalize_address, street_of
 from registrations.models import AddressPoint
 
@@ -113,7 +113,7 @@ def address_points_import(
             point = (_pick(record, _LAT_KEYS), _pick(record, _LON_KEYS))
         try:
             latitude, longitude = float(point[0]), float(point[1])
-            geometry.validate_point(latitude, longitude)
+            geo.validate_point(latitude, longitude)
         except (TypeError, ValueError):
             report.problems.append(
                 RowProblem(number, "latitude/longitude", "No valid latitude and longitude for this address.")

@@ -41,7 +41,7 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from audit.services import audit_record
-from cameraregistry import geometry
+from cameraregistry import geo
 from cameraregistry.crypto import encrypt, lookup_hash
 from registrations.geocoding import normalize_address
 from registrations.models import (
@@ -609,7 +609,7 @@ class _AgencyFinder:
                     for agency in self.agencies
                     if agency.min_latitude <= latitude <= agency.max_latitude
                     and agency.min_longitude <= longitude <= agency.max_longitude
-                    and geometry.point_in_multipolygon(latitude, longitude, agency.boundary)
+                    and geo.point_in_multipolygon(latitude, longitude, agency.boundary)
                 ),
                 None,
             )
@@ -748,7 +748,7 @@ def _row_input(
     if "latitude" in mapping and "longitude" in mapping and row.get("latitude", "") and row.get("longitude", ""):
         try:
             latitude, longitude = float(row.get("latitude", "")), float(row.get("longitude", ""))
-            geometry.validate_point(latitude, longitude)
+            geo.validate_point(latitude, longitude)
         except (TypeError, ValueError):
             problems.append((column("latitude"), "Latitude/longitude are not a valid map point."))
             latitude = longitude = float("nan")

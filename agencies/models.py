@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cameraregistry import geometry
+from cameraregistry import geo
 
 
 def validate_boundary(value: object) -> None:
@@ -22,8 +22,8 @@ def validate_boundary(value: object) -> None:
             try:
                 vertices = [(float(lat), float(lon)) for lon, lat, *_rest in ring]
                 for lat, lon in vertices:
-                    geometry.validate_point(lat, lon)
-                geometry.validate_polygon(vertices, max_vertices=100_000)
+                    geo.validate_point(lat, lon)
+                geo.validate_polygon(vertices, max_vertices=100_000)
             except (TypeError, ValueError) as error:
                 raise ValidationError(
                     _("The boundary is not a valid polygon: %(error)s"), params={"error": error}

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from agencies.models import Agency
-from cameraregistry import geometry
+from cameraregistry import geo
 
 
 def agency_for_point(latitude: float, longitude: float) -> Agency | None:
@@ -13,6 +13,6 @@ def agency_for_point(latitude: float, longitude: float) -> Agency | None:
         max_longitude__gte=longitude,
     ).order_by("name")
     for agency in candidates:
-        if geometry.point_in_multipolygon(latitude, longitude, agency.boundary):
+        if geo.point_in_multipolygon(latitude, longitude, agency.boundary):
             return agency
     return None

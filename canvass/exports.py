@@ -6,7 +6,7 @@ import csv
 import io
 from typing import Any
 
-from cameraregistry import geometry
+from cameraregistry import geo
 from cameraregistry.csv_safe import safe_cell
 from canvass import ranking
 from canvass.services import SearchResult
@@ -89,7 +89,7 @@ def area_feature(area: ranking.SearchArea) -> dict[str, Any]:
     elif area.kind == ranking.ROUTE:
         shape = {"type": "LineString", "coordinates": _lonlat(area.vertices)}
     else:
-        shape = {"type": "Polygon", "coordinates": [_lonlat(geometry.circle_polygon(*area.place, area.radius_m, 64))]}
+        shape = {"type": "Polygon", "coordinates": [_lonlat(geo.circle_polygon(*area.place, area.radius_m, 64))]}
     properties = {"role": "area", "kind": area.kind, "radius_m": area.radius_m, "corridor_m": area.corridor_m}
     return {"type": "Feature", "geometry": shape, "properties": properties}
 
@@ -118,7 +118,7 @@ def results_geojson(result: SearchResult, *, with_cones: bool = True) -> dict[st
             }
         )
         if with_cones and camera.has_view_cone:
-            cone = geometry.cone_polygon(
+            cone = geo.cone_polygon(
                 camera.latitude, camera.longitude, camera.bearing_degrees, camera.field_of_view_degrees, camera.range_m
             )
             features.append(

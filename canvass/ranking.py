@@ -3,7 +3,7 @@
 The database only narrows candidates to a box; everything here decides. A fast
 local plane centred on the incident gives distances good to well under a metre
 inside a search area, and whenever a decision is within a few metres of a
-boundary the exact geodesic functions of cameraregistry.geometry settle it, so
+boundary the exact geodesic functions of cameraregistry.geo settle it, so
 the plane only saves time and never changes an answer.
 
 Every point a camera earns is recorded as a Reason, so the results page can say
@@ -20,7 +20,8 @@ from functools import cached_property
 
 from django.utils import timezone
 
-from cameraregistry import geometry
+from cameraregistry import geo
+from cameraregistry.geo.plane import LocalPlane, point_segment_distance
 
 LatLon = tuple[float, float]
 
@@ -46,9 +47,6 @@ SCORE_FOOTAGE_GONE = -30.0
 SCORE_URGENT = 5.0
 SCORE_VERIFIED = 5.0
 SCORE_RECENTLY_CONFIRMED = 5.0
-
-_WGS84_A = 6378137.0
-_WGS84_E2 = 0.00669437999014
 
 
 # Not frozen: a frozen dataclass costs several microseconds per instance, and a search builds thousands.
@@ -113,31 +111,6 @@ class RankedCamera:
         return tuple(_reasons(self))
 
 
-class LocalPlane:
-    """Tangent plane at a centre: x metres east, y metres north, using the ellipsoid's radii of curvature there."""
-
-    __slots__ = ("lat0", "lon0", "metres_per_degree_lat", "metres_per_degree_lon")
-
-    def __init__(self, lat: float, lon: float) -> None:
-        self.lat0, self.lon0 = lat, lon
-        sin_lat = math.sin(math.radians(lat))
-        w2 = 1 - _WGS84_E2 * sin_lat * sin_lat
-        meridional = _WGS84_A * (1 - _WGS84_E2) / (w2 * math.sqrt(w2))
-        prime_vertical = _WGS84_A / math.sqrt(w2)
-        self.metres_per_degree_lat = math.radians(meridional)
-        self.metres_per_degree_lon = math.radians(prime_vertical) * math.cos(math.radians(lat))
-
-    def project(self, lat: float, lon: float) -> tuple[float, float]:
-        return (lon - self.lon0) * self.metres_per_degree_lon, (lat - self.lat0) * self.metres_per_degree_lat
-
-
-def _segment_distance(px: float, py: float, ax: float, ay: float, bx: float, by: float) -> float:
-    dx, dy = bx - ax, by - ay
-    length2 = dx * dx + dy * dy
-    t = 0.0 if length2 == 0 else max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) / length2))
-    return math.hypot(px - (ax + t * dx), py - (ay + t * dy))
-
-
 class AreaTest:
     """Answers "is this point in the area, and how far from the incident" for one search."""
 
@@ -150,20 +123,20 @@ class AreaTest:
         x, y = self.plane.project(lat, lon)
         if self.area.kind == ROUTE:
             route = self.route_xy
-            return min(_segment_distance(x, y, *a, *b) for a, b in zip(route, route[1:], strict=False))
+            return min(point_segment_distance(x, y, *a, *b) for a, b in zip(route, route[1:], strict=False))
         return math.hypot(x, y)
 
     def _exact_distance(self, lat: float, lon: float) -> float:
         if self.area.kind == ROUTE:
-            return geometry.distance_to_polyline_m(lat, lon, self.area.vertices)
-        return geometry.distance_m(*self.area.place, lat, lon)
+            return geo.distance_to_polyline_m(lat, lon, self.area.vertices)
+        return geo.distance_m(*self.area.place, lat, lon)
 
     def measure(self, lat: float, lon: float) -> float | None:
         """Distance from the incident (place, or route) in metres when the point is in the area, else None."""
         kind = self.area.kind
         distance = self._approximate_distance(lat, lon)
         if kind == POLYGON:
-            return distance if geometry.point_in_polygon(lat, lon, self.area.vertices) else None
+            return distance if geo.point_in_polygon(lat, lon, self.area.vertices) else None
         limit = self.area.radius_m if kind == RADIUS else self.area.corridor_m
         if distance > limit + PLANE_MARGIN_M:
             return None
@@ -182,8 +155,8 @@ class AreaTest:
             return False
         cone = (camera.latitude, camera.longitude, camera.bearing_degrees, camera.field_of_view_degrees, reach)
         if self.area.kind == ROUTE:
-            return geometry.cone_intersects_polyline(*cone, self.area.vertices, ROUTE_VIEW_TOLERANCE_M)
-        return geometry.point_in_cone(*cone, *self.area.place)
+            return geo.cone_intersects_polyline(*cone, self.area.vertices, ROUTE_VIEW_TOLERANCE_M)
+        return geo.point_in_cone(*cone, *self.area.place)
 
 
 def _days(count: int) -> str:

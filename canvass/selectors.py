@@ -15,9 +15,10 @@ from django.db.models.functions import Floor
 from django.http import Http404
 
 from accounts.access import Permission, has_permission, registrations_for
-from cameraregistry import geometry
+from cameraregistry import geo
+from cameraregistry.geo.plane import LocalPlane
 from canvass.models import CanvassSearch, Case
-from canvass.ranking import PLANE_MARGIN_M, POLYGON, RADIUS, ROUTE, CameraFacts, LocalPlane, SearchArea
+from canvass.ranking import PLANE_MARGIN_M, POLYGON, RADIUS, ROUTE, CameraFacts, SearchArea
 from registrations.models import LATITUDE_STRIPS_PER_DEGREE, Status
 
 # Paused owners asked not to be contacted for now; rejected registrations are not part of the program.
@@ -80,13 +81,13 @@ _DETAIL_COLUMNS = (
 _MOST_STRIPS = 64
 
 
-def area_bounding_box(area: SearchArea) -> geometry.BBox:
+def area_bounding_box(area: SearchArea) -> geo.BBox:
     """A box certain to contain every registration the area can include."""
     if area.kind == POLYGON:
-        return geometry.bounding_box(area.vertices)
+        return geo.bounding_box(area.vertices)
     if area.kind == ROUTE:
-        return geometry.expand_bbox(*geometry.bounding_box(area.vertices), area.corridor_m)
-    return geometry.bbox_around(*area.place, area.radius_m)
+        return geo.expand_bbox(*geo.bounding_box(area.vertices), area.corridor_m)
+    return geo.bbox_around(*area.place, area.radius_m)
 
 
 class _Literal(Value):

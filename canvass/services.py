@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.access import Permission, has_permission
 from agencies.models import OffenseType, is_forbidden_purpose
 from audit.services import audit_record
-from cameraregistry import geometry
+from cameraregistry import geo
 from canvass import ranking
 from canvass.models import AreaKind, CanvassSearch, Case, CaseCamera, CaseStatus
 from canvass.selectors import CameraDetails, candidate_cameras, search_area, searchable_registrations
@@ -85,8 +85,8 @@ def _clean_offense_type(user, offense_type_id: object) -> OffenseType:
 
 def _clean_place(place: Place) -> tuple[float, float]:
     try:
-        return geometry.validate_point(place.latitude, place.longitude)
-    except geometry.GeometryError as error:
+        return geo.validate_point(place.latitude, place.longitude)
+    except geo.GeometryError as error:
         raise ValidationError({"place": f"The incident place is not valid: {error}"}) from None
 
 
@@ -134,16 +134,16 @@ def _clean_area(agency, area: AreaRequest, place: tuple[float, float]) -> rankin
         raise ValidationError({"vertices": "Draw the area on the map by clicking its corners."})
     try:
         if area.kind == AreaKind.POLYGON:
-            ring = geometry.validate_polygon(vertices, MAX_POLYGON_VERTICES, MAX_POLYGON_AREA_M2)
+            ring = geo.validate_polygon(vertices, MAX_POLYGON_VERTICES, MAX_POLYGON_AREA_M2)
             return ranking.SearchArea(kind=ranking.POLYGON, place=place, vertices=tuple(ring))
         if area.kind == AreaKind.ROUTE:
             corridor = area.corridor_m if area.corridor_m not in (None, "") else DEFAULT_CORRIDOR_M
             corridor_m = _whole_metres(corridor, "corridor width", MIN_CORRIDOR_M, MAX_CORRIDOR_M, "corridor_m")
-            route = geometry.validate_route(vertices, MAX_ROUTE_VERTICES, MAX_ROUTE_LENGTH_M)
+            route = geo.validate_route(vertices, MAX_ROUTE_VERTICES, MAX_ROUTE_LENGTH_M)
             return ranking.SearchArea(
                 kind=ranking.ROUTE, place=place, vertices=tuple(route), corridor_m=float(corridor_m)
             )
-    except geometry.GeometryError as error:
+    except geo.GeometryError as error:
         raise ValidationError({"vertices": str(error)}) from None
     raise ValidationError({"area_kind": "Choose a radius, a drawn area or a route."})
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import TermsVersion
 from agencies.selectors import agency_for_point
-from cameraregistry import geometry
+from cameraregistry import geo
 from cameraregistry.crypto import lookup_hash
 from registrations.models import (
     Camera,
@@ -86,11 +86,11 @@ def _clean_text(value: str) -> str:
 
 
 def _check_point(latitude: object, longitude: object) -> None:
-    """geometry.validate_point, with plain in-range floats (every form and import row) checked inline."""
+    """geo.validate_point, with plain in-range floats (every form and import row) checked inline."""
     if type(latitude) is float and type(longitude) is float and -90.0 <= latitude <= 90.0:
         if -180.0 <= longitude <= 180.0:  # NaN fails every comparison and goes the long way
             return
-    geometry.validate_point(latitude, longitude)
+    geo.validate_point(latitude, longitude)
 
 
 def _validate(data: RegistrationInput) -> dict[str, list[str]]:
@@ -141,7 +141,7 @@ def _validate(data: RegistrationInput) -> dict[str, list[str]]:
     else:
         geocoded = (data.geocoded_latitude, data.geocoded_longitude)
         if None not in geocoded and geocoded != (data.latitude, data.longitude):  # an unmoved pin moved 0 m
-            moved = geometry.distance_m(data.geocoded_latitude, data.geocoded_longitude, data.latitude, data.longitude)
+            moved = geo.distance_m(data.geocoded_latitude, data.geocoded_longitude, data.latitude, data.longitude)
             if moved > MAX_PIN_CORRECTION_M:
                 add(
                     "location",

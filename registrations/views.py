@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from agencies.models import Agency, TermsVersion
 from agencies.selectors import agency_for_point
-from cameraregistry import geometry
+from cameraregistry import geo
 from cameraregistry.ratelimit import client_ip, hit
 from registrations import services
 from registrations.forms import CameraFormSet, RegistrationForm, camera_input
@@ -223,7 +223,7 @@ def agency_lookup(request: HttpRequest) -> JsonResponse:
     try:
         latitude = float(request.GET.get("lat", ""))
         longitude = float(request.GET.get("lon", ""))
-        geometry.validate_point(latitude, longitude)
+        geo.validate_point(latitude, longitude)
     except (TypeError, ValueError):
         return JsonResponse({"error": _("Latitude and longitude must be numbers on the map.")}, status=400)
     return JsonResponse(_point_payload(latitude, longitude))

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cameraregistry import geometry
+from cameraregistry import geo
 from canvass import ranking
 from canvass.ranking import CameraFacts, SearchArea
 
@@ -17,7 +17,7 @@ INCIDENT = NOW - timedelta(days=1)
 
 
 def camera_at(bearing_from_place: float, distance: float, *, camera_id: int = 1, **facts) -> CameraFacts:
-    lat, lon = geometry.destination_point(*PLACE, bearing_from_place, distance)
+    lat, lon = geo.destination_point(*PLACE, bearing_from_place, distance)
     values = {"retention_days": 30, "last_confirmed_at": NOW - timedelta(days=10), "verified": True}
     values.update(facts)
     return CameraFacts(camera_id=camera_id, registration_id=camera_id, latitude=lat, longitude=lon, **values)
@@ -72,7 +72,7 @@ def test_the_radius_boundary_is_decided_by_exact_geodesic_distance():
     ]
     results = rank(cameras)
     returned = {item.camera.camera_id for item in results}
-    expected = {c.camera_id for c in cameras if geometry.distance_m(*PLACE, c.latitude, c.longitude) <= 150}
+    expected = {c.camera_id for c in cameras if geo.distance_m(*PLACE, c.latitude, c.longitude) <= 150}
     assert returned == expected == {0, 2, 4}
 
 
@@ -102,8 +102,8 @@ def test_a_route_passing_in_front_of_a_camera_finds_it():
     # The route runs east-west 30 m south of the camera, which looks south.
     camera = camera_at(0, 30, camera_id=1, bearing_degrees=180, field_of_view_degrees=60, range_m=40)
     looking_away = camera_at(0, 30, camera_id=2, bearing_degrees=0, field_of_view_degrees=60, range_m=40)
-    west = geometry.destination_point(*PLACE, 270, 300)
-    east = geometry.destination_point(*PLACE, 90, 300)
+    west = geo.destination_point(*PLACE, 270, 300)
+    east = geo.destination_point(*PLACE, 90, 300)
     area = SearchArea(kind=ranking.ROUTE, place=PLACE, vertices=(west, east), corridor_m=50)
     results = rank([looking_away, camera], area=area)
     assert [item.camera.camera_id for item in results] == [1, 2]
@@ -114,8 +114,8 @@ def test_a_route_passing_in_front_of_a_camera_finds_it():
 
 
 def test_a_route_excludes_cameras_beyond_its_corridor():
-    west = geometry.destination_point(*PLACE, 270, 300)
-    east = geometry.destination_point(*PLACE, 90, 300)
+    west = geo.destination_point(*PLACE, 270, 300)
+    east = geo.destination_point(*PLACE, 90, 300)
     area = SearchArea(kind=ranking.ROUTE, place=PLACE, vertices=(west, east), corridor_m=50)
     near = camera_at(0, 45, camera_id=1)
     far = camera_at(0, 55, camera_id=2)
@@ -124,7 +124,7 @@ def test_a_route_excludes_cameras_beyond_its_corridor():
 
 
 def test_a_polygon_includes_only_cameras_inside_it():
-    corners = tuple(geometry.destination_point(*PLACE, bearing, 100) for bearing in (45, 135, 225, 315))
+    corners = tuple(geo.destination_point(*PLACE, bearing, 100) for bearing in (45, 135, 225, 315))
     area = SearchArea(kind=ranking.POLYGON, place=PLACE, vertices=corners)
     inside = camera_at(0, 60, camera_id=1)
     outside = camera_at(0, 90, camera_id=2)  # the square's edge is about 71 m north of its centre
@@ -175,19 +175,19 @@ def test_ranking_properties(specs, radius):
     results = rank(cameras, area=SearchArea(kind=ranking.RADIUS, place=PLACE, radius_m=radius))
     returned = {item.camera.camera_id for item in results}
     # Exactly the cameras within the radius, by the reference geodesic distance.
-    expected = {c.camera_id for c in cameras if geometry.distance_m(*PLACE, c.latitude, c.longitude) <= radius}
+    expected = {c.camera_id for c in cameras if geo.distance_m(*PLACE, c.latitude, c.longitude) <= radius}
     assert returned == expected
     scores = [item.score for item in results]
     assert scores == sorted(scores, reverse=True)
     for item in results:
-        assert abs(item.distance_m - geometry.distance_m(*PLACE, item.camera.latitude, item.camera.longitude)) < 0.5
+        assert abs(item.distance_m - geo.distance_m(*PLACE, item.camera.latitude, item.camera.longitude)) < 0.5
         if item.sees_incident is not None:
             cone = (item.camera.latitude, item.camera.longitude, item.camera.bearing_degrees, 90, 40)
-            assert item.sees_incident == geometry.point_in_cone(*cone, *PLACE)
+            assert item.sees_incident == geo.point_in_cone(*cone, *PLACE)
 
 
 def test_walking_order_visits_every_stop_once_starting_nearest():
-    stops = [geometry.destination_point(*PLACE, 90, d) for d in (300, 100, 200, 50)]
+    stops = [geo.destination_point(*PLACE, 90, d) for d in (300, 100, 200, 50)]
     order = ranking.walking_order(PLACE, stops)
     assert order == [3, 1, 2, 0]
     assert ranking.walking_order(PLACE, []) == []

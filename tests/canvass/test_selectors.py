@@ -12,7 +12,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cameraregistry import geometry
+from cameraregistry import geo
 from canvass import ranking, selectors
 from canvass.ranking import SearchArea
 from registrations.models import LATITUDE_STRIPS_PER_DEGREE, Camera, Registration, Status
@@ -28,7 +28,7 @@ DISTANCES = [0.3, 2.0, 40.0, 149.0, 151.0, 380.0, 499.0, 501.0, 995.0, 1005.0, 1
 def scene(town):
     """The town's 40 registrations moved around PLACE, at known distances in every direction."""
     for index, registration in enumerate(Registration.objects.order_by("pk")):
-        lat, lon = geometry.destination_point(*PLACE, (index * 37) % 360, DISTANCES[index % len(DISTANCES)])
+        lat, lon = geo.destination_point(*PLACE, (index * 37) % 360, DISTANCES[index % len(DISTANCES)])
         Registration.objects.filter(pk=registration.pk).update(
             latitude=lat, longitude=lon, status=Status.ACTIVE, agency=town["maple"]
         )
@@ -70,12 +70,12 @@ def test_radius_search_finds_exactly_what_a_full_scan_finds(scene, radius):
 
 
 def test_polygon_and_route_searches_find_exactly_what_a_full_scan_finds(scene):
-    square = tuple(geometry.destination_point(*PLACE, bearing, 700) for bearing in (45, 135, 225, 315))
+    square = tuple(geo.destination_point(*PLACE, bearing, 700) for bearing in (45, 135, 225, 315))
     polygon = SearchArea(kind=ranking.POLYGON, place=PLACE, vertices=square)
     route = SearchArea(
         kind=ranking.ROUTE,
         place=PLACE,
-        vertices=(geometry.destination_point(*PLACE, 200, 900), PLACE, geometry.destination_point(*PLACE, 20, 900)),
+        vertices=(geo.destination_point(*PLACE, 200, 900), PLACE, geo.destination_point(*PLACE, 20, 900)),
         corridor_m=60,
     )
     for area in (polygon, route):
@@ -89,7 +89,7 @@ def test_a_route_longer_than_the_strip_limit_is_still_complete(scene):
     route = SearchArea(
         kind=ranking.ROUTE,
         place=PLACE,
-        vertices=(geometry.destination_point(*PLACE, 180, 40_000), geometry.destination_point(*PLACE, 0, 40_000)),
+        vertices=(geo.destination_point(*PLACE, 180, 40_000), geo.destination_point(*PLACE, 0, 40_000)),
         corridor_m=200,
     )
     min_lat, _min_lon, max_lat, _max_lon = selectors.area_bounding_box(route)
@@ -107,11 +107,9 @@ def test_a_route_longer_than_the_strip_limit_is_still_complete(scene):
 )
 def test_any_radius_anywhere_near_the_scene_matches_a_full_scan(scene, north_m, east_m, radius):
     lat, lon = (
-        geometry.destination_point(*PLACE, 0, north_m)
-        if north_m >= 0
-        else geometry.destination_point(*PLACE, 180, -north_m)
+        geo.destination_point(*PLACE, 0, north_m) if north_m >= 0 else geo.destination_point(*PLACE, 180, -north_m)
     )
-    lat, lon = geometry.destination_point(lat, lon, 90 if east_m >= 0 else 270, abs(east_m))
+    lat, lon = geo.destination_point(lat, lon, 90 if east_m >= 0 else 270, abs(east_m))
     area = SearchArea(kind=ranking.RADIUS, place=(lat, lon), radius_m=radius)
     assert narrowed(area) == full_scan(area)
 
