@@ -173,11 +173,6 @@ def agencies_sharing_with(agency_id: int, permission: Permission) -> list[int]:
     return sorted(shared - {agency_id})
 
 
-def registration_is_visible(user, registration, permission: Permission) -> bool:
-    """Whether the user may use this stored registration for `permission` now (the rule of registrations_for)."""
-    return registration is not None and registration.agency_id in agencies_visible_to(user, permission)
-
-
 def agency_may_use(agency_id: int | None, registration, permission: Permission) -> bool:
     """Whether an agency may use a registration for `permission` now: its own, or lent by an active agreement.
 

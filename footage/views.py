@@ -213,7 +213,13 @@ class RequestForm(forms.Form):
     cameras = forms.MultipleChoiceField(
         label=gettext_lazy("Cameras"),
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": gettext_lazy("Pick at least one camera.")},
+        error_messages={
+            "required": gettext_lazy("Pick at least one camera."),
+            # Also what a form opened before a sharing agreement ended gets for the partner's camera.
+            "invalid_choice": gettext_lazy(
+                "A chosen camera is not part of this case or is no longer shared with your agency; reload the page."
+            ),
+        },
     )
 
     def __init__(self, *args, case_cameras=(), **kwargs):
