@@ -115,15 +115,7 @@ def agencies_visible_to(user, permission: Permission) -> list[int]:
     """The user's own agency plus every agency whose active agreement with it covers `permission`."""
     if not has_permission(user, permission) or not user.agency_id:
         return []
-    from accounts.models import SharingAgreement
-
-    now = timezone.now()
-    agreements = SharingAgreement.objects.filter(
-        receiving_agency_id=user.agency_id, revoked_at__isnull=True, starts_at__lte=now, ends_at__gt=now
-    ).values_list("granting_agency_id", "scope")
-    # Scope is a small JSON list; filtering it in Python keeps SQLite and PostgreSQL identical.
-    shared = {agency_id for agency_id, scope in agreements if Permission(permission).value in (scope or [])}
-    return [user.agency_id, *sorted(shared - {user.agency_id})]
+    return [user.agency_id, *agencies_sharing_with(user.agency_id, permission)]
 
 
 def registrations_for(user, permission: Permission = Permission.VIEW_REGISTRATIONS) -> QuerySet:
@@ -160,3 +152,32 @@ def sharing_use_check(user, registration, request: HttpRequest | None = None) ->
         parameters={"granting_agency": registration.agency_id, "path": request.path if request is not None else ""},
         request=request,
     )
+
+
+# ----- access at the time of use -------------------------------------------------------------
+# A case's chosen cameras and a footage request remember a registration, never the right to use
+# it: every path that starts from one asks again here, so a revoked agreement, or one whose end
+# date has passed, ends access at once without any job.
+
+
+def agencies_sharing_with(agency_id: int, permission: Permission) -> list[int]:
+    """Other agencies whose agreement with `agency_id` is active now and covers `permission`."""
+    from accounts.models import SharingAgreement
+
+    now = timezone.now()
+    agreements = SharingAgreement.objects.filter(
+        receiving_agency_id=agency_id, revoked_at__isnull=True, starts_at__lte=now, ends_at__gt=now
+    ).values_list("granting_agency_id", "scope")
+    # Scope is a small JSON list; filtering it in Python keeps SQLite and PostgreSQL identical.
+    shared = {granting for granting, scope in agreements if Permission(permission).value in (scope or [])}
+    return sorted(shared - {agency_id})
+
+
+def agency_may_use(agency_id: int | None, registration, permission: Permission) -> bool:
+    """Whether an agency may use a registration for `permission` now: its own, or lent by an active agreement.
+
+    For checks with nobody signed in behind them: an owner's private link, a background email task.
+    """
+    if registration is None or not agency_id:
+        return False
+    return registration.agency_id == agency_id or registration.agency_id in agencies_sharing_with(agency_id, permission)

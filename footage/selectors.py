@@ -3,7 +3,8 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from accounts.access import Permission, has_permission
+from accounts.access import Permission, agencies_visible_to, agency_may_use, has_permission, registrations_for
+from canvass.models import Case, CaseCamera
 from footage.models import EvidenceFile, FootageRequest
 
 
@@ -34,3 +35,39 @@ def evidence_for(user, evidence_id: object) -> EvidenceFile:
 
 def evidence_count(footage_request: FootageRequest) -> int:
     return EvidenceFile.objects.filter(request=footage_request).count()
+
+
+def requestable_case_cameras(user, case: Case) -> list[CaseCamera]:
+    """The case's chosen cameras whose owners the user may ask for footage now.
+
+    A partner's camera stays chosen after its agreement ends, but drops out here until shared again.
+    """
+    return list(
+        case.chosen_cameras.filter(camera__registration__in=registrations_for(user, Permission.REQUEST_FOOTAGE))
+        .select_related("camera__registration")
+        .order_by("chosen_at", "pk")
+    )
+
+
+def with_access_marked(user, requests) -> list[FootageRequest]:
+    """The requests, each with `access_ended` set when its owner belongs to an agency no longer sharing with us.
+
+    Pages show such a request without the owner's address or contact; its history and evidence stay.
+    """
+    visible = set(agencies_visible_to(user, Permission.REQUEST_FOOTAGE))
+    marked = list(requests)
+    for footage_request in marked:
+        registration = footage_request.registration
+        footage_request.access_ended = registration is not None and registration.agency_id not in visible
+    return marked
+
+
+def request_share_ended(footage_request: FootageRequest) -> bool:
+    """True when the owner belongs to another agency whose agreement with the requesting agency has ended.
+
+    A withdrawn owner (no registration) is not a share that ended: that request keeps its own rules.
+    """
+    registration = footage_request.registration
+    return registration is not None and not agency_may_use(
+        footage_request.agency_id, registration, Permission.REQUEST_FOOTAGE
+    )

@@ -11,11 +11,13 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from accounts.access import Permission, has_permission
+from accounts.access import Permission, has_permission, registrations_for, sharing_use_check
 from audit.services import audit_record
 from canvass.models import Case, CaseCamera
 from footage.models import Channel, EvidenceFile, FootageRequest, RequestEvent, RequestStatus
+from footage.selectors import request_share_ended
 from footage.tasks import send_footage_reminder_email, send_footage_request_email
 from footage.uploads import EvidenceUploadHandler
 from registrations.models import Status
@@ -70,15 +72,18 @@ def footage_request_create(
             ids.add(int(str(raw)))
         except (TypeError, ValueError, OverflowError):
             errors.setdefault("cameras", []).append(_("A chosen camera is not valid; reload the page."))
+    # Chosen cameras are re-checked now: a partner's camera whose agreement ended is no longer requestable.
     chosen = list(
         CaseCamera.objects.select_related("camera__registration")
-        .filter(case=case, pk__in=ids)
+        .filter(case=case, pk__in=ids, camera__registration__in=registrations_for(user, Permission.REQUEST_FOOTAGE))
         .order_by("chosen_at", "pk")
     )
     if not ids:
         errors.setdefault("cameras", []).append(_("Pick at least one camera."))
     elif len(chosen) != len(ids):
-        errors.setdefault("cameras", []).append(_("A chosen camera is not part of this case; reload the page."))
+        errors.setdefault("cameras", []).append(
+            _("A chosen camera is not part of this case or is no longer shared with your agency; reload the page.")
+        )
     for case_camera in chosen:
         if case_camera.camera.registration.status == Status.PAUSED:
             errors.setdefault("cameras", []).append(
@@ -94,6 +99,7 @@ def footage_request_create(
         by_registration.setdefault(case_camera.camera.registration_id, case_camera)
     for case_camera in by_registration.values():
         registration = case_camera.camera.registration
+        sharing_use_check(user, registration, request)
         channel = Channel.EMAIL if registration.owner_email else Channel.PHONE
         footage_request = FootageRequest(
             case=case,
@@ -140,6 +146,9 @@ def footage_request_create(
 
 
 OWNER_ANSWERS = (RequestStatus.NO_FOOTAGE, RequestStatus.DECLINED)
+# Once the owner's agency stops sharing with the requesting one, nothing new passes between them:
+# no answer, no file, no call note (see footage.views for what the owner sees).
+SHARE_ENDED_MESSAGE = gettext_lazy("This request is no longer active: the sharing agreement it was sent under ended.")
 
 
 @transaction.atomic
@@ -152,6 +161,8 @@ def footage_request_answer(
         raise ValidationError({"answer": _("Choose one of the answers.")})
     if footage_request.status != RequestStatus.WAITING or footage_request.expires_at <= timezone.now():
         raise ValidationError({"answer": _("This request was already answered or has expired.")})
+    if request_share_ended(footage_request):
+        raise ValidationError({"answer": SHARE_ENDED_MESSAGE})
     footage_request.status = answer
     footage_request.owner_reason = _clean_text(reason)[:2000]
     footage_request.answered_at = timezone.now()
@@ -176,6 +187,8 @@ def footage_request_note_phone_call(
 ):
     if not has_permission(user, Permission.REQUEST_FOOTAGE) or footage_request.agency_id != user.agency_id:
         raise PermissionDenied
+    if request_share_ended(footage_request):
+        raise ValidationError({"note": SHARE_ENDED_MESSAGE})
     note = _clean_text(note)
     if not note:
         raise ValidationError({"note": _("Write what was said on the call.")})
@@ -207,6 +220,8 @@ def evidence_receive(
                 or locked.expires_at <= timezone.now()
             ):
                 raise ValidationError(_("This request is closed; files can no longer be sent."))
+            if request_share_ended(locked):
+                raise ValidationError(SHARE_ENDED_MESSAGE)
             from footage.selectors import evidence_count
 
             if evidence_count(locked) + len(handler.received) > handler.max_files:
@@ -288,6 +303,15 @@ def evidence_verify(
     return matches, actual
 
 
+def _still_shared(requests) -> list[int]:
+    """Ids of the requests whose owner the requesting agency may still ask: an ended share sends nothing more."""
+    return [
+        footage_request.pk
+        for footage_request in requests.select_related("registration")
+        if not request_share_ended(footage_request)
+    ]
+
+
 def footage_reminders_run(*, now: datetime | None = None) -> dict[str, int]:
     """Queue due reminders (again, if an earlier send failed) and expire unanswered requests. Idempotent."""
     now = now or timezone.now()
@@ -306,14 +330,14 @@ def footage_reminders_run(*, now: datetime | None = None) -> dict[str, int]:
                     object_type="footage_request",
                     object_id=footage_request.pk,
                 )
-    due = list(
+    due = _still_shared(
         FootageRequest.objects.filter(
             status=RequestStatus.WAITING,
             channel=Channel.EMAIL,
             email_sent_at__isnull=False,
             reminder_due_at__lte=now,
             reminder_sent_at__isnull=True,
-        ).values_list("pk", flat=True)
+        )
     )
     for request_id in due:
         send_footage_reminder_email.enqueue(request_id)
@@ -325,10 +349,8 @@ def unsent_email_requeue() -> dict[str, int]:
     from owners.models import OutboxEmail
     from owners.tasks import deliver_outbox_email
 
-    requests = list(
-        FootageRequest.objects.filter(
-            status=RequestStatus.WAITING, channel=Channel.EMAIL, email_sent_at__isnull=True
-        ).values_list("pk", flat=True)
+    requests = _still_shared(
+        FootageRequest.objects.filter(status=RequestStatus.WAITING, channel=Channel.EMAIL, email_sent_at__isnull=True)
     )
     for request_id in requests:
         send_footage_request_email.enqueue(request_id)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
+from accounts.access import Permission, agency_may_use
 from cameraregistry.mail import send_templated_email
 from footage.models import FootageRequest, RequestEvent, RequestStatus
 from footage.tokens import request_link_issue
@@ -31,6 +32,9 @@ def _send(request_id: int, *, reminder: bool) -> str:
         registration = footage_request.registration
         if registration is None or not registration.owner_email or footage_request.status != RequestStatus.WAITING:
             return "nobody to send to"
+        # Checked at sending time: the agreement may have ended since the email was queued.
+        if not agency_may_use(footage_request.agency_id, registration, Permission.REQUEST_FOOTAGE):
+            return "sharing ended"
         value = request_link_issue(footage_request=footage_request)
         link = settings.SITE_URL + reverse("footage:open_link", args=[footage_request.public_id, value])
         prefix = "emails/footage_reminder" if reminder else "emails/footage_request"

@@ -25,6 +25,11 @@ SESSION_KEY = "footage_request_ids"
 
 
 # ---- Owner side -------------------------------------------------------------------------------
+#
+# When the owner's agency stops sharing with the agency that asked (agreement revoked, or its end
+# date passed), the request is over for the owner as well: the link page says it is no longer
+# active and refuses new answers and files, so nothing new reaches the former partner. Evidence
+# received before the agreement ended stays with the case, as chain of custody requires.
 
 
 def _owner_request(request: HttpRequest, public_id) -> object:
@@ -33,7 +38,9 @@ def _owner_request(request: HttpRequest, public_id) -> object:
         raise Http404
     from footage.models import FootageRequest
 
-    footage_request = FootageRequest.objects.select_related("agency", "case").filter(public_id=public_id).first()
+    footage_request = (
+        FootageRequest.objects.select_related("agency", "case", "registration").filter(public_id=public_id).first()
+    )
     if footage_request is None:
         raise Http404
     return footage_request
@@ -88,6 +95,7 @@ def _answer_page(request, footage_request, *, form=None, upload_errors=None, rec
             "evidence": footage_request.evidence.all(),
             "max_file_mb": settings.FOOTAGE_MAX_FILE_BYTES // (1024 * 1024),
             "max_files": settings.FOOTAGE_MAX_FILES_PER_REQUEST,
+            "share_ended": selectors.request_share_ended(footage_request),
         },
         status=status,
     )
@@ -101,6 +109,8 @@ def answer(request: HttpRequest, public_id) -> HttpResponse:
 @require_POST
 def respond(request: HttpRequest, public_id) -> HttpResponse:
     footage_request = _owner_request(request, public_id)
+    if selectors.request_share_ended(footage_request):
+        return _answer_page(request, footage_request, status=410)
     form = AnswerForm(request.POST)
     if not form.is_valid():
         return _answer_page(request, footage_request, form=form, status=400)
@@ -135,6 +145,8 @@ def upload(request: HttpRequest, public_id) -> HttpResponse:
 @csrf_protect
 def _upload(request: HttpRequest, public_id, handler: EvidenceUploadHandler) -> HttpResponse:
     footage_request = _owner_request(request, public_id)
+    if selectors.request_share_ended(footage_request):
+        return _answer_page(request, footage_request, status=410)
     try:
         request.POST  # noqa: B018 - parsing the body streams the files through the handler
     except Exception:  # noqa: BLE001 - a malformed body is the client's error, answered as such
@@ -201,7 +213,13 @@ class RequestForm(forms.Form):
     cameras = forms.MultipleChoiceField(
         label=gettext_lazy("Cameras"),
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": gettext_lazy("Pick at least one camera.")},
+        error_messages={
+            "required": gettext_lazy("Pick at least one camera."),
+            # Also what a form opened before a sharing agreement ended gets for the partner's camera.
+            "invalid_choice": gettext_lazy(
+                "A chosen camera is not part of this case or is no longer shared with your agency; reload the page."
+            ),
+        },
     )
 
     def __init__(self, *args, case_cameras=(), **kwargs):
@@ -212,14 +230,15 @@ class RequestForm(forms.Form):
 
 
 def _case_page(request, case, form=None, status=200):
-    case_cameras = list(case.chosen_cameras.select_related("camera__registration"))
+    case_cameras = selectors.requestable_case_cameras(request.user, case)
+    requests = case.footage_requests.select_related("registration").prefetch_related("events", "evidence")
     return render(
         request,
         "footage/case_requests.html",
         {
             "case": case,
             "form": form or RequestForm(case_cameras=case_cameras),
-            "requests": case.footage_requests.select_related("registration").prefetch_related("events", "evidence"),
+            "requests": selectors.with_access_marked(request.user, requests),
         },
         status=status,
     )
@@ -231,7 +250,7 @@ def case_requests(request: HttpRequest, case_id: int) -> HttpResponse:
     case = case_for(request.user, case_id)
     if request.method == "GET":
         return _case_page(request, case)
-    case_cameras = list(case.chosen_cameras.select_related("camera__registration"))
+    case_cameras = selectors.requestable_case_cameras(request.user, case)
     form = RequestForm(request.POST, case_cameras=case_cameras)
     if not form.is_valid():
         return _case_page(request, case, form, status=400)
@@ -271,6 +290,7 @@ class PhoneForm(forms.Form):
 
 
 def _request_page(request, footage_request, *, phone_form=None, verification=None, status=200):
+    selectors.with_access_marked(request.user, [footage_request])
     return render(
         request,
         "footage/request_detail.html",

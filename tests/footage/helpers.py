@@ -72,3 +72,31 @@ def owner_of(footage_request: FootageRequest, client: Client | None = None) -> C
     response = client.post(f"/footage/r/{footage_request.public_id}/{value}/")
     assert response.status_code == 302, response.content[:500]
     return client
+
+
+SHARED_SCOPE = ("view_registrations", "view_contact_details", "search_canvass", "request_footage")
+
+
+def share(granting, receiving, scope=SHARED_SCOPE):
+    """An active sharing agreement from `granting` to `receiving`, granted by its administrator."""
+    from accounts.services import sharing_grant
+
+    now = timezone.now()
+    return sharing_grant(
+        actor=make_staff(granting, "administrator"),
+        receiving_agency=receiving,
+        scope=list(scope),
+        starts_at=now - timedelta(days=1),
+        ends_at=now + timedelta(days=30),
+    )
+
+
+def end_share(agreement, how: str) -> None:
+    """End an agreement by revoking it, or by letting its end date pass (no job runs either way)."""
+    from accounts.models import SharingAgreement
+    from accounts.services import sharing_revoke
+
+    if how == "revoke":
+        sharing_revoke(actor=make_staff(agreement.granting_agency, "administrator"), agreement=agreement)
+    else:
+        SharingAgreement.objects.filter(pk=agreement.pk).update(ends_at=timezone.now() - timedelta(seconds=1))

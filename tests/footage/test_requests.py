@@ -81,7 +81,7 @@ def test_the_email_is_in_the_owners_language(town, investigator):
         ({"window_start": "2025-01-02T10:00", "window_end": "2025-01-01T10:00"}, "must be after its start"),
         ({"window_start": "2025-01-01T10:00", "window_end": "2025-01-20T10:00"}, "at most 7 days"),
         ({"window_start": "yesterday"}, "Enter a date and time"),
-        ({"cameras": ["999999"]}, "Select a valid choice"),
+        ({"cameras": ["999999"]}, "is not part of this case"),
         ({"cameras": []}, "Pick at least one camera"),
         ({"message": "x" * 2001}, "at most 2000 characters"),
     ],
