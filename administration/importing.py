@@ -43,6 +43,7 @@ from agencies.models import Agency
 from audit.services import audit_record
 from cameraregistry import geo
 from cameraregistry.crypto import encrypt, lookup_hash
+from cameraregistry.csv_safe import safe_cell
 from registrations.geocoding import normalize_address
 from registrations.models import (
     AddressPoint,
@@ -550,8 +551,6 @@ class ImportReport:
         }
 
     def write_csv(self, stream) -> None:
-        from administration.exporting import safe_cell
-
         writer = csv.writer(stream)
         writer.writerow(["row", "column", "severity", "problem"])
         for problem in self.file_problems:

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import Permission, has_permission, registration_for, registrations_for, staff_required
 from administration import selectors, services
 from administration.charts import bar_chart
-from administration.exporting import CONTENT_TYPES, safe_cell
+from administration.exporting import CONTENT_TYPES
 from administration.forms import (
     BoundaryForm,
     ExportForm,
@@ -32,6 +32,7 @@ from administration.importing import MAX_FILE_BYTES, ImportFileError, guess_mapp
 from administration.models import ImportJob
 from administration.tasks import import_file_path, run_import_job
 from agencies.models import Agency, OffenseType
+from cameraregistry.csv_safe import safe_cell
 
 # ---------------------------------------------------------------- verification queue
 
@@ -417,7 +418,7 @@ def transparency_report(request: HttpRequest, year: int) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="transparency-{year}.csv"'
     writer = csv.writer(response)
-    writer.writerow(selectors.YEARLY_REPORT_HEADER)
+    writer.writerow([safe_cell(name) for name in selectors.YEARLY_REPORT_HEADER])
     for row in selectors.yearly_report_rows(agency, year):
-        writer.writerow(row)
+        writer.writerow([safe_cell(cell) for cell in row])
     return response

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.access import Permission, has_permission, registrations_for, sharing_use_check
 from audit.services import audit_record
+from cameraregistry.csv_safe import safe_cell
 from canvass.models import Case, CaseCamera
 from footage.models import Channel, EvidenceFile, FootageRequest, RequestEvent, RequestStatus
 from footage.selectors import request_share_ended
@@ -360,13 +361,7 @@ def unsent_email_requeue() -> dict[str, int]:
     return {"footage_requests": len(requests), "owner_emails": len(outbox)}
 
 
-def _spreadsheet_safe(value: object) -> str:
-    text = str(value)
-    # A cell starting with = + - @ or a tab/CR is a formula to spreadsheet programs.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def evidence_manifest_export(*, user, case: Case, request: HttpRequest | None = None) -> list[list[str]]:
+def evidence_manifest_export(*, user, case: Case, request: HttpRequest | None = None) -> list[list[object]]:
     """The case's chain-of-custody manifest: one row per evidence file, as recorded on arrival."""
     if not has_permission(user, Permission.DOWNLOAD_EVIDENCE) or case.agency_id != user.agency_id:
         raise PermissionDenied
@@ -386,7 +381,7 @@ def evidence_manifest_export(*, user, case: Case, request: HttpRequest | None = 
     for evidence in files:
         rows.append(
             [
-                _spreadsheet_safe(value)
+                safe_cell(value)
                 for value in (
                     evidence.pk,
                     evidence.request_id,

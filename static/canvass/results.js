@@ -15,6 +15,13 @@
   var cones = {};
   var selected = null;
 
+  // Owners type the addresses: a tooltip gets them as a text node, never as HTML (Leaflet parses a string tooltip).
+  function textElement(text) {
+    var element = document.createElement("span");
+    element.textContent = text;
+    return element;
+  }
+
   function styleFor(props) {
     if (props.sees_incident === "yes") { return "#15803d"; }
     if (props.sees_incident === "unknown") { return "#a16207"; }
@@ -39,7 +46,7 @@
       var props = feature.properties;
       if (props.role === "camera") {
         markers[props.camera_id] = item;
-        item.bindTooltip(props.rank + ". " + props.address);
+        item.bindTooltip(textElement(props.rank + ". " + props.address));
         item.on("click", function () { select(props.camera_id, true); });
         item.getElement && item.on("add", function () {
           var el = item.getElement();

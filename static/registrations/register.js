@@ -186,14 +186,26 @@
     if (deleteBox && deleteBox.checked) { block.hidden = true; }
   });
   syncCameras();
+  // A copy of the empty camera block, node by node, with its form index and number filled in:
+  // nothing is ever parsed from a string, so no text can turn into markup here.
+  function numberedCamera(index) {
+    function fill(value) { return value.replace(/__prefix__/g, index).replace(/__number__/g, index + 1); }
+    var block = document.importNode(template.content.querySelector("[data-camera]"), true);
+    var walker = document.createTreeWalker(block, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
+    for (var node = block; node; node = walker.nextNode()) {
+      if (node.nodeType === Node.TEXT_NODE) {
+        node.nodeValue = fill(node.nodeValue);
+      } else {
+        Array.prototype.forEach.call(node.attributes, function (attribute) { attribute.value = fill(attribute.value); });
+      }
+    }
+    return block;
+  }
   addButton.addEventListener("click", function (event) {
     event.preventDefault();
     var index = parseInt(total.value, 10);
     if (index >= 30) { return; }
-    var html = template.innerHTML.replace(/__prefix__/g, index).replace(/__number__/g, index + 1);
-    var holder = document.createElement("div");
-    holder.innerHTML = html;
-    var block = holder.querySelector("[data-camera]");
+    var block = numberedCamera(index);
     list.appendChild(block);
     total.value = index + 1;
     enhanceCamera(block);

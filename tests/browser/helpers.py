@@ -68,3 +68,22 @@ def open_footage_request(page, base: str, footage_request) -> None:
     page.goto(f"{base}/footage/r/{footage_request.public_id}/{request_link_issue(footage_request=footage_request)}/")
     page.click("#open-request")
     page.wait_for_url(f"{base}/footage/answer/{footage_request.public_id}/")
+
+
+def sign_in_staff(page, base: str, user) -> None:
+    """Give the browser the session of `user` signed in and MFA-verified (the sign-in flow has its own tests)."""
+    from django.conf import settings
+    from django.test import Client
+
+    from tests.staff_fixtures import staff_client
+
+    session = staff_client(Client(), user).cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base}])
+
+
+def collect_errors(page) -> list[str]:
+    """Uncaught script errors and console errors of the page, as they happen."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
+    page.on("console", lambda message: errors.append(f"console: {message.text}") if message.type == "error" else None)
+    return errors

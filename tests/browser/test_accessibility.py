@@ -214,3 +214,28 @@ def test_owner_footage_decline_page_is_accessible(demo_town, page_factory, langu
     check()  # thank you
     footage_request.refresh_from_db()
     assert footage_request.status == "declined"
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP])
+def test_the_coverage_maps_have_no_serious_accessibility_violations(demo_town, page_factory, monkeypatch, viewport):
+    from administration import selectors
+    from agencies.models import Agency
+    from tests.browser.helpers import sign_in_staff
+    from tests.staff_fixtures import make_staff
+
+    monkeypatch.setattr(selectors, "PUBLIC_CELL_MINIMUM", 1)  # so the public map draws cells too
+    page = _open(page_factory, demo_town, "en", viewport)
+    checked: list[str] = []
+    check = _checker(page, demo_town, "en", checked)
+    for path in ("/transparency/", "/transparency/?agency=maple-falls"):
+        page.goto(demo_town + path)
+        page.locator("#coverage-map path.coverage-cell").first.wait_for()
+        check()
+    sign_in_staff(page, demo_town, make_staff(Agency.objects.get(slug="maple-falls"), "administrator"))
+    page.goto(demo_town + "/staff/admin/dashboard/")
+    page.locator("#coverage-map path.coverage-cell").first.wait_for()
+    check()
+    page.goto(demo_town + "/staff/admin/settings/")
+    page.locator("#boundary-map.leaflet-container").wait_for()
+    check()
+    assert len(checked) == 4
