@@ -99,7 +99,12 @@ def test_sharing_settings_and_contact_exports_ask_too(admin_setup, town):
     clock.advance(minutes=16)
     grant = client.post(
         "/staff/sharing/",
-        {"receiving_agency": town["cedar"].pk, "scope": ["view_registrations"], "starts_on": "2020-01-01", "ends_on": "2099-01-01"},
+        {
+            "receiving_agency": town["cedar"].pk,
+            "scope": ["view_registrations"],
+            "starts_on": "2020-01-01",
+            "ends_on": "2099-01-01",
+        },
     )
     assert grant.status_code == 403
     assert client.get("/staff/sharing/").status_code == 200

@@ -56,7 +56,9 @@ def test_each_code_once_and_never_an_older_one_after_a_newer(town, clock):
 def test_enrolment_uses_the_same_window(client, town, clock):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    user = User.objects.create_user(username="new.one", password="correct-horse-battery-staple-42", agency=town["maple"])
+    user = User.objects.create_user(
+        username="new.one", password="correct-horse-battery-staple-42", agency=town["maple"]
+    )
     sign_in_with_password(client, user.username)
     client.get("/staff/sign-in/verify/")
     device = TOTPDevice.objects.get(user=user, confirmed=False)
