@@ -83,6 +83,7 @@ class SettingsForm(forms.ModelForm):
     class Meta:
         model = Agency
         fields = SETTINGS_FIELDS
+        labels = {"lockout_auto_unlock_minutes": "Open locked staff accounts after (minutes)"}
         help_texts = {
             "stale_removal_months": "Registrations not re-confirmed for this many months are deleted by the nightly purge.",
             "footage_retention_days_after_close": "Footage files are deleted this many days after their case is closed.",
