@@ -420,6 +420,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "member": member,
             "locked_out": services.staff_is_locked_out(user=member),
+            "lockout_ends_at": services.staff_lockout_ends_at(user=member),
             "has_mfa": services.totp_device_confirmed(user=member) is not None,
             "role_form": RoleForm(initial={"role": member.role}),
             "is_self": member.pk == request.user.pk,

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts import services
 from audit.models import AuditEntry
-from tests.staff_fixtures import Clock, make_staff, sign_in_with_password, totp_code
+from tests.staff_fixtures import Clock, make_staff, sign_in_with_password, staff_client, totp_code
 
 ATTACKER = "203.0.113.66"
 
@@ -73,6 +73,8 @@ def test_it_unlocks_automatically_after_the_agency_minutes(town, monkeypatch, ru
     for _ in range(5):
         attempt(user.username)
     assert services.staff_is_locked_out(user=user)
+    admin = staff_client(Client(), make_staff(town["maple"], "administrator"))
+    assert "opens by itself" in admin.get(f"/staff/accounts/{user.pk}/").content.decode()
     clock.advance(minutes=29)
     assert full_sign_in(user) == 429
     clock.advance(minutes=1, seconds=1)
