@@ -181,3 +181,73 @@ def agency_may_use(agency_id: int | None, registration, permission: Permission) 
     if registration is None or not agency_id:
         return False
     return registration.agency_id == agency_id or registration.agency_id in agencies_sharing_with(agency_id, permission)
+
+
+# ----- fresh second factor before privileged actions -------------------------------
+
+# Unix time of the last TOTP or recovery-code check in this session (sign-in or confirm page).
+MFA_VERIFIED_AT_KEY = "staff_mfa_verified_at"
+
+
+def mfa_is_fresh(request: HttpRequest) -> bool:
+    """True when this session passed a second-factor check within STAFF_FRESH_MFA_SECONDS."""
+    from django.conf import settings
+
+    verified_at = request.session.get(MFA_VERIFIED_AT_KEY)
+    if verified_at is None:
+        return False
+    return timezone.now().timestamp() - float(verified_at) < settings.STAFF_FRESH_MFA_SECONDS
+
+
+def fresh_mfa_prompt(request: HttpRequest) -> HttpResponse | None:
+    """None when the session's second factor is fresh; otherwise the response that asks for a code.
+
+    A GET is sent to the confirm page and back. A POST is never replayed (its body may be a
+    role change or a revocation): the confirm page is shown and the user repeats the action.
+    """
+    if mfa_is_fresh(request):
+        return None
+    if request.method in ("GET", "HEAD"):
+        return HttpResponseRedirect(f"{reverse('staff:mfa_confirm')}?{urlencode({'next': request.get_full_path()})}")
+    from django.shortcuts import render
+
+    from accounts.forms import TotpForm
+
+    referer = request.META.get("HTTP_REFERER", "")
+    next_url = referer if _is_staff_path(request, referer) else reverse("staff:home")
+    return render(
+        request,
+        "staff/mfa_confirm.html",
+        {"form": TotpForm(), "next": _staff_path(next_url), "repeat": True},
+        status=403,
+    )
+
+
+def _is_staff_path(request: HttpRequest, url: str) -> bool:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    path = _staff_path(url)
+    return path.startswith("/staff/") and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+
+
+def _staff_path(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def fresh_mfa_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Put under `staff_required`: the view runs only after a second-factor check in the last 15 minutes."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        prompt = fresh_mfa_prompt(request)
+        if prompt is not None:
+            return prompt
+        return view(request, *args, **kwargs)
+
+    wrapped.fresh_mfa = True
+    return wrapped

@@ -5,6 +5,7 @@ Each service audits what it did; none puts a password, code or secret in the aud
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 from datetime import datetime
@@ -16,6 +17,7 @@ from django.db.models import Sum
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django_otp.oath import hotp
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -25,7 +27,9 @@ from audit.services import audit_record
 
 RECOVERY_CODE_COUNT = 10
 RECOVERY_DEVICE_NAME = "recovery code"
-_RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
+RECOVERY_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
+# 5 groups of 5 from 31 characters: 124 bits, so a leaked SHA-256 digest cannot be brute-forced.
+RECOVERY_CODE_GROUPS = 5
 
 
 # ----- sessions -------------------------------------------------------------------
@@ -149,13 +153,88 @@ def staff_enable(*, actor: User, user: User, request: HttpRequest | None = None)
     return user
 
 
-def staff_is_locked_out(*, user: User) -> bool:
+def _lockout_failures(user: User) -> int:
     from axes.models import AccessAttempt
-    from django.conf import settings
 
     # Same rule as axes with AXES_LOCKOUT_PARAMETERS=["username"]: failures summed over every address.
     failures = AccessAttempt.objects.filter(username=user.get_username()).aggregate(total=Sum("failures_since_start"))
-    return (failures["total"] or 0) >= settings.AXES_FAILURE_LIMIT
+    return failures["total"] or 0
+
+
+def staff_lockout_ends_at(*, user: User) -> datetime | None:
+    """When the user's current lockout opens by itself; None if not locked or only an administrator releases it."""
+    from django.conf import settings
+
+    from audit.models import AuditEntry
+
+    minutes = user.agency.lockout_auto_unlock_minutes if user.agency_id else 0
+    if not minutes or _lockout_failures(user) < settings.AXES_FAILURE_LIMIT:
+        return None
+    # The audit entry of the lockout is the durable, cross-server record of when it started.
+    started = (
+        AuditEntry.objects.filter(action="auth.lockout", object_type="user", object_id=str(user.pk))
+        .order_by("-sequence")
+        .values_list("occurred_at", flat=True)
+        .first()
+    )
+    if started is None:
+        return None
+    return started + dt.timedelta(minutes=minutes)
+
+
+def staff_is_locked_out(*, user: User) -> bool:
+    from django.conf import settings
+
+    if _lockout_failures(user) < settings.AXES_FAILURE_LIMIT:
+        return False
+    ends_at = staff_lockout_ends_at(user=user)
+    return ends_at is None or timezone.now() < ends_at
+
+
+@transaction.atomic
+def staff_lockout_auto_release(*, user: User, request: HttpRequest | None = None) -> bool:
+    """Clear a lockout whose agency's automatic-unlock minutes have passed; audited as auth.auto_unlock."""
+    from axes.utils import reset
+
+    ends_at = staff_lockout_ends_at(user=user)
+    if ends_at is None or timezone.now() < ends_at:
+        return False
+    cleared = reset(username=user.get_username())
+    audit_record(
+        action="auth.auto_unlock",
+        agency=user.agency,
+        object_type="user",
+        object_id=user.pk,
+        parameters={
+            "username": user.username,
+            "attempts_cleared": cleared,
+            "minutes": user.agency.lockout_auto_unlock_minutes,
+        },
+        request=request,
+    )
+    return True
+
+
+def staff_lockout_notify(*, user: User) -> int:
+    """Email the account holder and the agency's active administrators that the account is locked."""
+    from owners.models import OutboxEmail
+    from owners.tasks import outbox_queue
+
+    recipients = [user.email] if user.email else []
+    if user.agency_id:
+        administrators = User.objects.filter(agency_id=user.agency_id, role=Role.ADMINISTRATOR, is_active=True)
+        recipients += [email for email in administrators.exclude(email="").values_list("email", flat=True)]
+    context = {
+        "username": user.username,
+        "full_name": user.get_full_name(),
+        "agency_name": user.agency.name if user.agency_id else "",
+        "auto_unlock_minutes": user.agency.lockout_auto_unlock_minutes if user.agency_id else 0,
+        "locked_at": timezone.now().isoformat(timespec="seconds"),
+    }
+    unique = list(dict.fromkeys(address.lower() for address in recipients))
+    for address in unique:
+        outbox_queue(kind=OutboxEmail.Kind.STAFF_LOCKOUT, recipient=address, context=context)
+    return len(unique)
 
 
 @transaction.atomic
@@ -193,6 +272,80 @@ def staff_mfa_reset(*, actor: User, user: User, request: HttpRequest | None = No
     )
 
 
+# ----- inactivity -----------------------------------------------------------------
+
+INACTIVITY_WARNING_DAYS = 7
+
+
+def _last_seen(user: User) -> datetime:
+    return user.last_login or user.date_joined
+
+
+@transaction.atomic
+def staff_inactivity_disable(*, user: User) -> User:
+    """Disable an account nobody signed in to for STAFF_INACTIVE_DAYS (CJIS AC-2(3)); audited, sessions ended."""
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    ended = staff_sessions_end(user=user)
+    audit_record(
+        action="staff.inactivity_disable",
+        agency=user.agency,
+        object_type="user",
+        object_id=user.pk,
+        parameters={"username": user.username, "last_seen": _last_seen(user).isoformat(), "sessions_ended": ended},
+    )
+    return user
+
+
+@transaction.atomic
+def staff_inactivity_warn(*, user: User, disable_on: datetime) -> None:
+    from owners.models import OutboxEmail
+    from owners.tasks import outbox_queue
+
+    days_left = max(1, -(-(disable_on - timezone.now()) // dt.timedelta(days=1)))
+    if user.email:
+        context = {
+            "username": user.username,
+            "full_name": user.get_full_name(),
+            "agency_name": user.agency.name if user.agency_id else "",
+            "days_left": days_left,
+            "disable_on": disable_on.date().isoformat(),
+        }
+        outbox_queue(kind=OutboxEmail.Kind.STAFF_INACTIVITY, recipient=user.email, context=context)
+    audit_record(
+        action="staff.inactivity_warning",
+        agency=user.agency,
+        object_type="user",
+        object_id=user.pk,
+        parameters={"username": user.username, "days_left": days_left, "emailed": bool(user.email)},
+    )
+
+
+def staff_inactivity_run() -> dict[str, int]:
+    """Disable accounts unused for STAFF_INACTIVE_DAYS; warn once those within a week of it."""
+    from django.conf import settings
+
+    from audit.models import AuditEntry
+
+    now = timezone.now()
+    limit = dt.timedelta(days=settings.STAFF_INACTIVE_DAYS)
+    warn_from = now - limit + dt.timedelta(days=INACTIVITY_WARNING_DAYS)
+    disabled = warned = 0
+    for user in User.objects.filter(is_active=True).select_related("agency").order_by("pk"):
+        seen = _last_seen(user)
+        if seen <= now - limit:
+            staff_inactivity_disable(user=user)
+            disabled += 1
+        elif seen <= warn_from:
+            already = AuditEntry.objects.filter(
+                action="staff.inactivity_warning", object_type="user", object_id=str(user.pk), occurred_at__gte=seen
+            ).exists()
+            if not already:
+                staff_inactivity_warn(user=user, disable_on=seen + limit)
+                warned += 1
+    return {"disabled": disabled, "warned": warned}
+
+
 # ----- multi-factor ---------------------------------------------------------------
 
 
@@ -214,8 +367,32 @@ def _recovery_hash(code: str) -> str:
 
 
 def _recovery_code_new() -> str:
-    raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(15))
-    return "-".join(raw[index : index + 5] for index in range(0, 15, 5))
+    length = RECOVERY_CODE_GROUPS * 5
+    raw = "".join(secrets.choice(RECOVERY_CODE_ALPHABET) for _ in range(length))
+    return "-".join(raw[index : index + 5] for index in range(0, length, 5))
+
+
+def totp_verify(*, device: TOTPDevice, code: str) -> bool:
+    """Accept the current 30-second step or the one before (a code typed as it changed), each step once.
+
+    django-otp's own check also accepts a step ahead and learns drift, so a code lived about 90 s.
+    The conditional update makes a replay lose even when two requests race.
+    """
+    if not (isinstance(code, str) and len(code) == device.digits and code.isdigit()):
+        return False
+    current = (int(timezone.now().timestamp()) - device.t0) // device.step
+    for counter in (current, current - 1):
+        if counter <= device.last_t:
+            continue
+        expected = f"{hotp(device.bin_key, counter, device.digits):0{device.digits}d}"
+        if secrets.compare_digest(expected, code):
+            claimed = TOTPDevice.objects.filter(pk=device.pk, last_t__lt=counter).update(
+                last_t=counter, last_used_at=timezone.now()
+            )
+            if claimed:
+                device.last_t = counter
+            return bool(claimed)
+    return False
 
 
 @transaction.atomic

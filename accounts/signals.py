@@ -29,9 +29,18 @@ def audit_lockout(sender, request, username, ip_address, **kwargs) -> None:
     audit_record(
         action="auth.lockout",
         actor=user,
+        # The targeted account's agency, so its auditor sees the attack; unknown usernames belong to none.
+        agency=user.agency if user else None,
         object_type="user",
         object_id=user.pk if user else "",
-        parameters={"username": (username or "")[:150]},
+        parameters={
+            "username": (username or "")[:150],
+            "auto_unlock_minutes": user.agency.lockout_auto_unlock_minutes if user and user.agency_id else 0,
+        },
         outcome="failure",
         request=request,
     )
+    if user is not None:
+        from accounts.services import staff_lockout_notify
+
+        staff_lockout_notify(user=user)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("sign-in/", views.sign_in, name="sign_in"),
     path("sign-in/verify/", views.mfa, name="mfa"),
     path("sign-out/", views.sign_out, name="sign_out"),
+    path("confirm/", views.mfa_confirm, name="mfa_confirm"),
     path("accounts/", views.accounts_list, name="accounts"),
     path("accounts/new/", views.account_create, name="account_create"),
     path("accounts/<int:pk>/", views.account_detail, name="account_detail"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import segno
 from axes.handlers.proxy import AxesProxyHandler
@@ -18,8 +19,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from accounts import services
-from accounts.access import Permission, has_permission, is_mfa_verified, staff_required
+from accounts import services, throttle
+from accounts.access import (
+    MFA_VERIFIED_AT_KEY,
+    Permission,
+    fresh_mfa_prompt,
+    fresh_mfa_required,
+    has_permission,
+    is_mfa_verified,
+    staff_required,
+)
 from accounts.forms import RecoveryCodeForm, RoleForm, SharingGrantForm, SignInForm, StaffCreateForm, TotpForm
 from accounts.middleware import session_stamp
 from accounts.models import SharingAgreement, User
@@ -39,20 +48,50 @@ def _safe_next(request: HttpRequest, candidate: str | None) -> str:
     return reverse("staff:home")
 
 
+def _target(username: str) -> User | None:
+    return User.objects.select_related("agency").filter(username=username).first() if username else None
+
+
 def _is_locked(request: HttpRequest, username: str) -> bool:
+    target = _target(username)
+    if target is not None:
+        services.staff_lockout_auto_release(user=target, request=request)
     return AxesProxyHandler.is_locked(request, {"username": username})
 
 
-def _locked_response(request: HttpRequest) -> HttpResponse:
-    return render(request, "staff/locked_out.html", status=429)
+def _locked_response(request: HttpRequest, username: str = "") -> HttpResponse:
+    target = _target(username)
+    ends_at = services.staff_lockout_ends_at(user=target) if target is not None else None
+    minutes = math.ceil((ends_at - timezone.now()).total_seconds() / 60) if ends_at else None
+    return render(request, "staff/locked_out.html", {"unlock_minutes": minutes}, status=429)
+
+
+def _throttled_response(request: HttpRequest, username: str, seconds: int) -> HttpResponse:
+    target = _target(username)
+    audit_record(
+        action="auth.throttled",
+        agency=target.agency if target else None,
+        object_type="user",
+        object_id=target.pk if target else "",
+        parameters={"username": username[:150], "retry_after_seconds": seconds},
+        outcome="failure",
+        request=request,
+    )
+    response = render(request, "staff/throttled.html", {"minutes": max(1, math.ceil(seconds / 60))}, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 def _record_failure(request: HttpRequest, *, username: str, actor: User | None, stage: str, reason: str) -> None:
+    """Audit a failed step against the targeted account and its agency (never what was typed as a secret)."""
+    target = actor or _target(username)
+    throttle.address_failure_record(request)
     audit_record(
         action="auth.sign_in",
         actor=actor,
+        agency=target.agency if target else None,
         object_type="user",
-        object_id=actor.pk if actor else "",
+        object_id=target.pk if target else "",
         parameters={"username": username[:150], "stage": stage, "reason": reason},
         outcome="failure",
         request=request,
@@ -81,6 +120,7 @@ def _complete_sign_in(request: HttpRequest, user: User, device, method: str) -> 
     login(request, user, backend=backend)  # a new session id (no fixation)
     otp_login(request, device)
     session_stamp(request.session, signed_in=True)
+    request.session[MFA_VERIFIED_AT_KEY] = timezone.now().timestamp()
     audit_record(
         action="auth.sign_in",
         actor=user,
@@ -101,15 +141,19 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     failed = False
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"].strip()
+        blocked = throttle.address_blocked_seconds(request)
+        if blocked:
+            # Not evaluated at all, so a throttled address cannot add to any account's lockout.
+            return _throttled_response(request, username, blocked)
         if _is_locked(request, username):
             # Not even checked: a locked account stays locked whatever is typed, and no new failure is counted.
             _record_failure(request, username=username, actor=None, stage="password", reason="locked")
-            return _locked_response(request)
+            return _locked_response(request, username)
         user = authenticate(request, username=username, password=form.cleaned_data["password"])
         if user is None:
             _record_failure(request, username=username, actor=None, stage="password", reason="invalid")
             if getattr(request, "axes_locked_out", False):
-                return _locked_response(request)
+                return _locked_response(request, username)
             failed = True
         else:
             if request.user.is_authenticated:
@@ -142,7 +186,10 @@ def mfa(request: HttpRequest) -> HttpResponse:
         return redirect("staff:sign_in")
     if _is_locked(request, user.username):
         _clear_pending(request)
-        return _locked_response(request)
+        return _locked_response(request, user.username)
+    blocked = throttle.address_blocked_seconds(request) if request.method == "POST" else 0
+    if blocked:
+        return _throttled_response(request, user.username, blocked)
     device = services.totp_device_confirmed(user=user)
     if device is None:
         return _enrol(request, user)
@@ -155,7 +202,7 @@ def _code_failed(request: HttpRequest, user: User, stage: str) -> HttpResponse |
     user_login_failed.send(sender=__name__, credentials={"username": user.username}, request=request)
     if getattr(request, "axes_locked_out", False) or _is_locked(request, user.username):
         _clear_pending(request)
-        return _locked_response(request)
+        return _locked_response(request, user.username)
     return None
 
 
@@ -163,7 +210,7 @@ def _enrol(request: HttpRequest, user: User) -> HttpResponse:
     device = services.totp_device_pending(user=user)
     form = TotpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["code"]):
+        if services.totp_verify(device=device, code=form.cleaned_data["code"]):
             codes = services.mfa_enrol_complete(user=user, device=device, request=request)
             next_url = request.session.pop(NEXT_KEY, reverse("staff:home"))
             _complete_sign_in(request, user, device, method="totp_enrol")
@@ -184,7 +231,7 @@ def _verify(request: HttpRequest, user: User, device) -> HttpResponse:
     recovery_form = RecoveryCodeForm(request.POST if request.POST.get("method") == "recovery" else None)
     if request.method == "POST":
         if totp_form.is_bound and totp_form.is_valid():
-            if device.verify_token(totp_form.cleaned_data["code"]):
+            if services.totp_verify(device=device, code=totp_form.cleaned_data["code"]):
                 next_url = request.session.pop(NEXT_KEY, reverse("staff:home"))
                 _complete_sign_in(request, user, device, method="totp")
                 return HttpResponseRedirect(next_url)
@@ -222,6 +269,40 @@ def sign_out(request: HttpRequest) -> HttpResponse:
         )
     logout(request)
     return HttpResponseRedirect(f"{reverse('staff:sign_in')}?signed_out=1")
+
+
+@staff_required()
+def mfa_confirm(request: HttpRequest) -> HttpResponse:
+    """A fresh authenticator code before a privileged action (accounts.access.fresh_mfa_required)."""
+    user = request.user
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    form = TotpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        blocked = throttle.address_blocked_seconds(request)
+        if blocked:
+            return _throttled_response(request, user.username, blocked)
+        device = services.totp_device_confirmed(user=user)
+        verified = device is not None and services.totp_verify(device=device, code=form.cleaned_data["code"])
+        audit_record(
+            action="auth.fresh_mfa",
+            actor=user,
+            object_type="user",
+            object_id=user.pk,
+            parameters={"next": next_url},
+            outcome="success" if verified else "failure",
+            request=request,
+        )
+        if verified:
+            request.session[MFA_VERIFIED_AT_KEY] = timezone.now().timestamp()
+            return HttpResponseRedirect(next_url)
+        # Same counters as the sign-in: a stolen session cannot guess codes here without end.
+        throttle.address_failure_record(request)
+        user_login_failed.send(sender=__name__, credentials={"username": user.username}, request=request)
+        if getattr(request, "axes_locked_out", False) or _is_locked(request, user.username):
+            logout(request)
+            return _locked_response(request, user.username)
+        form.add_error("code", _("That code is not right, or it was already used. Wait for the next code."))
+    return render(request, "staff/mfa_confirm.html", {"form": form, "next": next_url, "repeat": False})
 
 
 # ----- home -----------------------------------------------------------------------
@@ -299,6 +380,7 @@ def accounts_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required(Permission.MANAGE_STAFF)
+@fresh_mfa_required
 def account_create(request: HttpRequest) -> HttpResponse:
     form = StaffCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -338,6 +420,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "member": member,
             "locked_out": services.staff_is_locked_out(user=member),
+            "lockout_ends_at": services.staff_lockout_ends_at(user=member),
             "has_mfa": services.totp_device_confirmed(user=member) is not None,
             "role_form": RoleForm(initial={"role": member.role}),
             "is_self": member.pk == request.user.pk,
@@ -347,6 +430,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @staff_required(Permission.MANAGE_STAFF)
+@fresh_mfa_required
 def account_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     member = _managed_user(request, pk)
     actor = request.user
@@ -389,6 +473,8 @@ def sharing(request: HttpRequest) -> HttpResponse:
     agency = request.user.agency
     if agency is None:
         return render(request, "errors/403.html", status=403)
+    if request.method == "POST" and (prompt := fresh_mfa_prompt(request)):
+        return prompt
     form = SharingGrantForm(request.POST or None, own_agency=agency)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -414,6 +500,7 @@ def sharing(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @staff_required(Permission.MANAGE_SHARING)
+@fresh_mfa_required
 def sharing_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = get_object_or_404(SharingAgreement, pk=pk, granting_agency_id=request.user.agency_id)
     services.sharing_revoke(actor=request.user, agreement=agreement, request=request)

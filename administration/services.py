@@ -170,6 +170,7 @@ SETTINGS_FIELDS = [
     "footage_retention_days_after_close",
     "stale_removal_months",
     "audit_retention_days",
+    "lockout_auto_unlock_minutes",
 ]
 
 

@@ -14,7 +14,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.access import Permission, has_permission, registration_for, registrations_for, staff_required
+from accounts.access import (
+    Permission,
+    fresh_mfa_prompt,
+    fresh_mfa_required,
+    has_permission,
+    registration_for,
+    registrations_for,
+    staff_required,
+)
 from administration import selectors, services
 from administration.charts import bar_chart
 from administration.exporting import CONTENT_TYPES
@@ -243,6 +251,8 @@ def export(request: HttpRequest) -> HttpResponse:
         contacts = form.cleaned_data["contacts"]
         if contacts and not has_permission(request.user, Permission.VIEW_CONTACT_DETAILS):
             contacts = False
+        if contacts and (prompt := fresh_mfa_prompt(request)):
+            return prompt
         # Only the user's own agency: sharing agreements lend searches, never bulk exports.
         queryset = registrations_for(request.user, Permission.EXPORT_DATA).filter(agency_id=request.user.agency_id)
         queryset = queryset.exclude(status="rejected")
@@ -271,6 +281,8 @@ def export(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def settings_page(request: HttpRequest) -> HttpResponse:
     agency = get_object_or_404(Agency, pk=request.user.agency_id)
+    if request.method == "POST" and (prompt := fresh_mfa_prompt(request)):
+        return prompt
     action = request.POST.get("action")
     settings_form = SettingsForm(
         request.POST if action == "settings" else None, instance=Agency.objects.get(pk=agency.pk)
@@ -337,6 +349,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
 
 @staff_required(Permission.MANAGE_SETTINGS)
 @require_POST
+@fresh_mfa_required
 def offense_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     offense = get_object_or_404(OffenseType, pk=pk, agency_id=request.user.agency_id)
     services.offense_type_deactivate(offense=offense, actor=request.user, request=request)

@@ -97,6 +97,9 @@ class Agency(models.Model):
         default=24, validators=[MinValueValidator(1), MaxValueValidator(120)]
     )
     audit_retention_days = models.PositiveIntegerField(default=3 * 365, validators=[MinValueValidator(365)])
+    # A locked staff account (5 failed sign-ins) opens again by itself after this many minutes;
+    # 0 keeps the CJIS default of "until an administrator releases it".
+    lockout_auto_unlock_minutes = models.PositiveIntegerField(default=30, validators=[MaxValueValidator(7 * 24 * 60)])
 
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -230,6 +230,15 @@ STAFF_ABSOLUTE_TIMEOUT_SECONDS = env_int("STAFF_ABSOLUTE_TIMEOUT_SECONDS", 12 * 
 # throttle would refuse a correct code typed right after a typo.
 OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_TOTP_ISSUER = SITE_NAME
+# Sign-in throttle by address (accounts/throttle.py): after this many failures in an hour
+# the address waits 1, 2, 4... minutes, up to the maximum; throttled tries never count
+# toward an account's lockout. Per-agency automatic unlock is Agency.lockout_auto_unlock_minutes.
+STAFF_SIGN_IN_ADDRESS_FAILURES = env_int("STAFF_SIGN_IN_ADDRESS_FAILURES", 10, 1)
+STAFF_SIGN_IN_ADDRESS_MAX_BLOCK_MINUTES = env_int("STAFF_SIGN_IN_ADDRESS_MAX_BLOCK_MINUTES", 60, 1, 24 * 60)
+# Privileged actions need a second-factor check this recent (accounts.access.fresh_mfa_required).
+STAFF_FRESH_MFA_SECONDS = env_int("STAFF_FRESH_MFA_SECONDS", 15 * 60, 60)
+# `manage.py staff_inactivity_run` disables accounts unused this long, warning a week before.
+STAFF_INACTIVE_DAYS = env_int("STAFF_INACTIVE_DAYS", 90, 14)
 # Lock the account, not the address: a whole station often shares one address, and
 # an IP lockout would let one person lock every colleague out.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]

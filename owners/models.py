@@ -63,6 +63,9 @@ class OutboxEmail(models.Model):
         RECONFIRM = "reconfirm", "Annual re-confirmation reminder"
         WITHDRAWN = "withdrawn", "Withdrawal confirmation"
         STATUS_REPORT = "status_report", "Owner status change, to staff"
+        # Staff notices ride the same queue-and-retry path (templates emails/<kind>_*).
+        STAFF_LOCKOUT = "staff_lockout", "Staff account locked, to the holder and administrators"
+        STAFF_INACTIVITY = "staff_inactivity", "Staff account about to be disabled for inactivity"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     registration = models.ForeignKey(

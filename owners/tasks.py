@@ -44,7 +44,8 @@ def _compose(message: OutboxEmail) -> tuple[str, str, dict] | None:
         if registration is None:
             return None
         context |= {"reference": str(registration.public_id), "address": registration.street_address}
-    return f"emails/owner_{kind}", message.recipient, context
+    prefix = f"emails/{kind}" if kind.startswith("staff_") else f"emails/owner_{kind}"
+    return prefix, message.recipient, context
 
 
 @task()

@@ -7,12 +7,15 @@ staff_client(client, user)          # client is now signed in and MFA-verified
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 
 from django.test import Client
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.access import MFA_VERIFIED_AT_KEY
 from accounts.middleware import session_stamp
 from accounts.models import User
 
@@ -37,6 +40,7 @@ def staff_client(client: Client, user: User) -> Client:
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session_stamp(session, signed_in=True)
+    session[MFA_VERIFIED_AT_KEY] = timezone.now().timestamp()
     session.save()
     return client
 
@@ -55,3 +59,14 @@ def totp_code(device: TOTPDevice, at: float | None = None) -> str:
 def sign_in_with_password(client: Client, username: str, password: str = STAFF_PASSWORD):
     """The first step of the real staff sign-in (banner acknowledged); returns the response."""
     return client.post("/staff/sign-in/", {"acknowledge": "on", "username": username, "password": password})
+
+
+class Clock:
+    """A controllable django.utils.timezone.now (the sign-in, throttle and lockout code reads only it)."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.now = timezone.now()
+        monkeypatch.setattr("django.utils.timezone.now", lambda: self.now)
+
+    def advance(self, **delta) -> None:
+        self.now += dt.timedelta(**delta)
