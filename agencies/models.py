@@ -97,6 +97,10 @@ class Agency(models.Model):
         default=24, validators=[MinValueValidator(1), MaxValueValidator(120)]
     )
     audit_retention_days = models.PositiveIntegerField(default=3 * 365, validators=[MinValueValidator(365)])
+    # Registrations rejected as spam are erased this many days after the rejection.
+    rejected_removal_days = models.PositiveIntegerField(
+        default=30, validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -111,7 +111,10 @@ def test_a_closed_case_refuses_new_searches_and_footage_requests(client, town, c
     staff_client(client, investigator)
     page = client.get(f"/staff/canvass/cases/{case.pk}/")
     assert page.status_code == 200  # still viewable
-    search = client.post("/staff/canvass/", form_data(town["maple"], case_number=case.case_number))
+    search = client.post(
+        "/staff/canvass/",
+        form_data(town["maple"], case_number=case.case_number, offense_type=str(case.offense_type_id)),
+    )
     assert search.status_code == 400 and "is closed" in search.content.decode()
     assert not case.searches.exists()
     start, end = window()
