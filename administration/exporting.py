@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import TextIO
 from xml.sax.saxutils import escape
 
+from cameraregistry.csv_safe import safe_cell
 from registrations.models import Registration
 
 FORMATS = ("csv", "geojson", "kml")
@@ -20,21 +21,6 @@ CONTENT_TYPES = {
     "geojson": "application/geo+json",
     "kml": "application/vnd.google-earth.kml+xml",
 }
-
-try:  # the audit engineer's shared helper, when present
-    from cameraregistry.csv_safe import safe_cell as _shared_safe_cell
-except ImportError:  # pragma: no cover - depends on what is merged
-    _shared_safe_cell = None
-
-
-def safe_cell(value: object) -> object:
-    """Neutralise spreadsheet formulas: a text cell starting with = + - @ tab or CR gets a leading apostrophe."""
-    if _shared_safe_cell is not None:
-        return _shared_safe_cell(value)
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
 
 BASE_COLUMNS = [
     "public_id",

@@ -85,8 +85,9 @@ class SettingsForm(forms.ModelForm):
         fields = SETTINGS_FIELDS
         help_texts = {
             "stale_removal_months": "Registrations not re-confirmed for this many months are deleted by the nightly purge.",
-            "footage_retention_days_after_close": "Footage files are deleted this many days after their case is closed.",
+            "footage_retention_days_after_close": "Evidence files are deleted this many days after their case is closed.",
             "audit_retention_days": "At least 365 days.",
+            "rejected_removal_days": "Registrations rejected as spam are erased this many days after the rejection.",
         }
 
 
