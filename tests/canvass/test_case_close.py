@@ -132,3 +132,24 @@ def test_a_closed_case_refuses_new_searches_and_footage_requests(client, town, c
     # Reopened, the same request goes through.
     case_reopen(user=verified(investigator), case=Case.objects.get(pk=case.pk), reason="New lead.")
     assert client.get(f"/staff/canvass/cases/{case.pk}/").status_code == 200
+
+
+def test_a_closed_case_takes_no_more_uploads_and_sends_no_reminders(town, investigator):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from footage.models import EvidenceFile
+    from footage.services import footage_reminders_run
+    from tests.footage.helpers import make_request, mp4_upload, owner_of
+
+    footage_request = make_request(town["maple"], investigator=investigator)
+    FootageRequest.objects.filter(pk=footage_request.pk).update(
+        email_sent_at=timezone.now(), reminder_due_at=timezone.now() - timedelta(hours=1)
+    )
+    case_close(user=verified(investigator), case=footage_request.case, reason="Charged.")
+    assert footage_reminders_run()["reminders"] == 0
+    owner = owner_of(footage_request)
+    response = owner.post(f"/footage/answer/{footage_request.public_id}/upload/", {"files": [mp4_upload()]})
+    assert response.status_code == 409 and "closed this case" in response.content.decode()
+    assert not EvidenceFile.objects.exists()

@@ -191,3 +191,37 @@ def test_the_command_prints_what_it_removed_per_agency(three_cases):
     assert "Maple Falls" in text and "Cedar Grove" in text
     maple_line = next(line for line in text.splitlines() if "Maple Falls" in line)
     assert "2 evidence files" in maple_line
+
+
+def test_administrators_set_the_spam_rule_in_agency_settings(client, town):
+    from administration.services import SETTINGS_FIELDS
+
+    maple = town["maple"]
+    staff_client(client, make_staff(maple, "administrator"))
+    data = {name: getattr(maple, name) for name in SETTINGS_FIELDS}
+    data.update(action="settings", rejected_removal_days=45)
+    assert client.post("/staff/admin/settings/", data).status_code == 302
+    maple.refresh_from_db()
+    assert maple.rejected_removal_days == 45
+    data.update(rejected_removal_days=0)
+    assert "rejected_removal_days" in client.get("/staff/admin/settings/").content.decode()
+    refused = client.post("/staff/admin/settings/", data)
+    assert refused.status_code != 302 and "greater than or equal to 1" in refused.content.decode()
+    maple.refresh_from_db()
+    assert maple.rejected_removal_days == 45
+
+
+def test_the_transparency_request_figures_come_from_the_real_statuses(town):
+    from footage.models import RequestStatus
+
+    maple = town["maple"]
+    owners = owners_with_email(maple, 3)
+    waiting, received, declined = (make_request(maple, owner) for owner in owners)
+    for footage_request, status in ((received, RequestStatus.FOOTAGE_RECEIVED), (declined, RequestStatus.DECLINED)):
+        footage_request.status = status
+        footage_request.answered_at = footage_request.created_at + timedelta(hours=3)
+        footage_request.save()
+    stats = program_stats(maple)["requests"]
+    assert (stats["sent"], stats["answered"], stats["fulfilled"]) == (3, 2, 1)
+    assert stats["average_response_hours"] == 3.0
+    assert program_stats(town["cedar"])["requests"]["sent"] == 0
