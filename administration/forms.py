@@ -86,9 +86,10 @@ class SettingsForm(forms.ModelForm):
         labels = {"lockout_auto_unlock_minutes": "Open locked staff accounts after (minutes)"}
         help_texts = {
             "stale_removal_months": "Registrations not re-confirmed for this many months are deleted by the nightly purge.",
-            "footage_retention_days_after_close": "Footage files are deleted this many days after their case is closed.",
+            "footage_retention_days_after_close": "Evidence files are deleted this many days after their case is closed.",
             "audit_retention_days": "At least 365 days.",
             "lockout_auto_unlock_minutes": "A staff account locked after 5 failed sign-ins opens again after this many minutes; 0 means only an administrator can release it.",
+            "rejected_removal_days": "Registrations rejected as spam are erased this many days after the rejection.",
         }
 
 

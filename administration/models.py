@@ -87,7 +87,8 @@ class PurgeRecord(models.Model):
 
     class Kind(models.TextChoices):
         STALE_REGISTRATIONS = "stale_registrations", _("Registrations not re-confirmed")
-        FOOTAGE_FILES = "footage_files", _("Footage files after case closed")
+        FOOTAGE_FILES = "footage_files", _("Evidence files after case closed")
+        REJECTED_REGISTRATIONS = "rejected_registrations", _("Registrations rejected as spam")
         AUDIT_ENTRIES = "audit_entries", _("Audit log entries past retention")
 
     ran_at = models.DateTimeField(db_index=True)

@@ -7,12 +7,13 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.apps import apps
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from agencies.models import Agency
+from canvass.models import CanvassSearch
+from footage.models import EvidenceFile, FootageRequest, RequestStatus
 from registrations.geocoding import normalize_address
 from registrations.models import Camera, Registration, Status
 
@@ -161,71 +162,39 @@ def grid_cells(points: list[tuple[float, float]], cell_m: int, minimum: int = 1)
     return cells
 
 
-def _model(label: str):
-    try:
-        return apps.get_model(label)
-    except (LookupError, ValueError):
-        return None
-
-
-def _field_names(model) -> set[str]:
-    return {field.name for field in model._meta.get_fields()}
-
-
-def searches_queryset(agency: Agency | None) -> QuerySet | None:
-    search = _model("canvass.CanvassSearch")
-    if search is None:
-        return None
-    queryset = search.objects.all()
+def searches_queryset(agency: Agency | None) -> QuerySet:
+    queryset = CanvassSearch.objects.all()
     return queryset.filter(case__agency=agency) if agency is not None else queryset
 
 
-def footage_request_stats(agency: Agency | None, since: datetime | None = None) -> dict | None:
-    """Requests sent / answered / fulfilled, average response hours, per month: read from the footage app if present.
+ANSWERED = (RequestStatus.FOOTAGE_RECEIVED, RequestStatus.NO_FOOTAGE, RequestStatus.DECLINED)
 
-    The footage app's `FootageRequest` is expected to have `created_at`, `status` and, once answered, `responded_at`;
-    each is used only if it exists, so this keeps working while that app grows.
-    """
-    model = _model("footage.FootageRequest")
-    if model is None:
-        return None
-    names = _field_names(model)
-    queryset = model.objects.all()
+
+def footage_request_stats(agency: Agency | None, since: datetime | None = None) -> dict:
+    """Requests sent / answered by the owner / with footage received, average hours to an answer, per month."""
+    queryset = FootageRequest.objects.all()
     if agency is not None:
-        if "agency" in names:
-            queryset = queryset.filter(agency=agency)
-        elif "case" in names:
-            queryset = queryset.filter(case__agency=agency)
-        elif "registration" in names:
-            queryset = queryset.filter(registration__agency=agency)
-    if since is not None and "created_at" in names:
+        queryset = queryset.filter(agency=agency)
+    if since is not None:
         queryset = queryset.filter(created_at__gte=since)
-    total = queryset.count()
-    answered = fulfilled = 0
-    hours = None
-    if "responded_at" in names:
-        answered_qs = queryset.filter(responded_at__isnull=False)
-        answered = answered_qs.count()
-        durations = [
-            (responded - created).total_seconds() / 3600
-            for created, responded in answered_qs.values_list("created_at", "responded_at")[:5000]
-        ]
-        hours = round(sum(durations) / len(durations), 1) if durations else None
-    if "status" in names:
-        statuses = dict(queryset.values_list("status").annotate(n=Count("pk")).order_by())
-        if "responded_at" not in names:
-            answered = sum(
-                count for status, count in statuses.items() if status not in ("pending", "sent", "expired", "open")
-            )
-        fulfilled = sum(count for status, count in statuses.items() if status in ("uploaded", "fulfilled", "received"))
-    per_month = monthly_counts(queryset, "created_at") if "created_at" in names else []
+    answered_qs = queryset.filter(status__in=ANSWERED, answered_at__isnull=False)
+    durations = [
+        (answered - created).total_seconds() / 3600
+        for created, answered in answered_qs.values_list("created_at", "answered_at")[:5000]
+    ]
     return {
-        "sent": total,
-        "answered": answered,
-        "fulfilled": fulfilled,
-        "average_response_hours": hours,
-        "per_month": per_month,
+        "sent": queryset.count(),
+        "answered": queryset.filter(status__in=ANSWERED).count(),
+        "fulfilled": queryset.filter(status=RequestStatus.FOOTAGE_RECEIVED).count(),
+        "average_response_hours": round(sum(durations) / len(durations), 1) if durations else None,
+        "per_month": monthly_counts(queryset, "created_at"),
     }
+
+
+def evidence_files_purged(agency: Agency | None) -> int:
+    """Counted from the evidence tombstones themselves, so the public figure cannot drift from what was deleted."""
+    purged = EvidenceFile.objects.filter(purged_at__isnull=False)
+    return purged.filter(request__agency=agency).count() if agency is not None else purged.count()
 
 
 def program_stats(agency: Agency | None) -> dict:
@@ -246,12 +215,17 @@ def program_stats(agency: Agency | None) -> dict:
         # Short names fit under the bars; the chart's tooltip and table carry the rest.
         "by_status": [(value.capitalize(), by_status.get(value, 0)) for value, _label in Status.choices],
         "new_per_month": monthly_counts(listed, "created_at"),
-        "searches_per_month": monthly_counts(searches, "created_at") if searches is not None else [],
-        "searches_total": searches.count() if searches is not None else 0,
+        "searches_per_month": monthly_counts(searches, "created_at"),
+        "searches_total": searches.count(),
         "requests": footage_request_stats(agency),
+        "evidence_files_purged": evidence_files_purged(agency),
+        # Evidence files have their own line above, counted from the files' own records.
         "purges": [
             {"kind": str(PurgeRecord.Kind(row["kind"]).label), "removed": row["removed"]}
-            for row in purges.values("kind").annotate(removed=Sum("count")).order_by("kind")
+            for row in purges.exclude(kind=PurgeRecord.Kind.FOOTAGE_FILES)
+            .values("kind")
+            .annotate(removed=Sum("count"))
+            .order_by("kind")
         ],
     }
 
@@ -274,7 +248,6 @@ def yearly_report_rows(agency: Agency | None, year: int) -> list[list[object]]:
     if agency is not None:
         registrations = registrations.filter(agency=agency)
     searches = searches_queryset(agency)
-    request_model = _model("footage.FootageRequest")
     purges = (
         PurgeRecord.objects.all()
         if agency is None
@@ -284,17 +257,14 @@ def yearly_report_rows(agency: Agency | None, year: int) -> list[list[object]]:
     for month in range(1, 13):
         start = timezone.make_aware(datetime(year, month, 1))
         end = timezone.make_aware(datetime(year + (month == 12), month % 12 + 1, 1))
-        requests = None
-        if request_model is not None:
-            stats = footage_request_stats(agency, since=start)
-            later = footage_request_stats(agency, since=end)
-            requests = [stats[key] - later[key] for key in ("sent", "answered", "fulfilled")]
+        stats = footage_request_stats(agency, since=start)
+        later = footage_request_stats(agency, since=end)
         rows.append(
             [
                 f"{year}-{month:02d}",
                 registrations.filter(created_at__gte=start, created_at__lt=end).count(),
-                searches.filter(created_at__gte=start, created_at__lt=end).count() if searches is not None else "",
-                *(requests or ["", "", ""]),
+                searches.filter(created_at__gte=start, created_at__lt=end).count(),
+                *(stats[key] - later[key] for key in ("sent", "answered", "fulfilled")),
                 sum(purges.filter(ran_at__gte=start, ran_at__lt=end).values_list("count", flat=True)),
             ]
         )

@@ -6,18 +6,20 @@ Each service checks its own rules and writes its own audit entry, so no path can
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TextIO
 
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Exists, OuterRef
 from django.db.models.deletion import ProtectedError
 from django.utils import timezone
 
 from agencies.models import Agency, OffenseType, TermsVersion, is_forbidden_purpose, validate_boundary
 from agencies.services import agency_save, terms_publish
-from audit.services import audit_record
+from audit.services import audit_purge_before, audit_record
+from footage.services import footage_purge_for_agency
 from registrations.models import OwnerAccessToken, Registration, Status
 
 from .exporting import FORMATS, WRITERS, export_queryset
@@ -171,6 +173,7 @@ SETTINGS_FIELDS = [
     "stale_removal_months",
     "audit_retention_days",
     "lockout_auto_unlock_minutes",
+    "rejected_removal_days",
 ]
 
 
@@ -334,58 +337,71 @@ def _delete_registrations(queryset) -> int:
     return removed
 
 
-def purge_footage_files(*, agency: Agency, now: datetime) -> int:
-    """Hook for the footage app: remove footage files kept longer than the agency's rule after a case closed.
-
-    Uses `footage.services.footage_purge_closed_before(agency=, cutoff=)` when the footage app provides it; until then
-    there is nothing to remove and this returns 0.
-    """
-    if not apps.is_installed("footage"):
-        return 0
-    try:
-        from footage.services import footage_purge_closed_before
-    except ImportError:
-        return 0
-    cutoff = now - timedelta(days=agency.footage_retention_days_after_close)
-    return int(footage_purge_closed_before(agency=agency, cutoff=cutoff) or 0)
+def _rejected_as_spam_before(agency: Agency, cutoff: datetime):
+    """Registrations of `agency` rejected as spam before `cutoff`: rejected then, and not rejected again since."""
+    rejected_since = RegistrationHistory.objects.filter(
+        registration=OuterRef("pk"), action=RegistrationHistory.Action.REJECTED, occurred_at__gte=cutoff
+    )
+    return Registration.objects.filter(agency=agency, status=Status.REJECTED, updated_at__lt=cutoff).exclude(
+        Exists(rejected_since)
+    )
 
 
-def purge_expired(*, now: datetime | None = None, actor=None) -> dict[str, int]:
-    """Apply every agency's retention rules; returns counts by kind. Running it twice removes nothing more.
+@dataclass
+class PurgeReport:
+    """What one run removed: totals by kind, and by agency name then kind (for the command's output)."""
+
+    totals: dict[str, int]
+    by_agency: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def purge_expired(*, now: datetime | None = None, actor=None) -> PurgeReport:
+    """Apply every agency's retention rules. Running it twice removes nothing more.
 
     - Registrations not re-confirmed for `stale_removal_months` months (whatever their status) are deleted.
-    - Footage files older than `footage_retention_days_after_close` days after their case closed (footage app hook).
+    - Registrations rejected as spam more than `rejected_removal_days` days ago are deleted.
+    - Evidence files of cases closed more than `footage_retention_days_after_close` days ago are deleted
+      from storage; their records stay as tombstones (footage.services.footage_purge_for_agency).
     - Audit entries older than the longest `audit_retention_days` of any agency, and never younger than 365 days.
     Withdrawn registrations are erased at once by the owner flow, so there is nothing left of them here.
     """
     now = now or timezone.now()
-    totals = {kind: 0 for kind in PurgeRecord.Kind.values}
+    report = PurgeReport(totals={kind: 0 for kind in PurgeRecord.Kind.values})
     records = []
-    for agency in Agency.objects.order_by("pk"):
-        cutoff = _months_ago(now, agency.stale_removal_months)
-        stale = _delete_registrations(Registration.objects.filter(agency=agency, last_confirmed_at__lt=cutoff))
-        footage = purge_footage_files(agency=agency, now=now)
-        for kind, count in ((PurgeRecord.Kind.STALE_REGISTRATIONS, stale), (PurgeRecord.Kind.FOOTAGE_FILES, footage)):
-            totals[kind] += count
+    for agency in Agency.objects.order_by("name", "pk"):
+        stale_cutoff = _months_ago(now, agency.stale_removal_months)
+        counts = {
+            PurgeRecord.Kind.STALE_REGISTRATIONS: _delete_registrations(
+                Registration.objects.filter(agency=agency, last_confirmed_at__lt=stale_cutoff)
+            ),
+            PurgeRecord.Kind.REJECTED_REGISTRATIONS: _delete_registrations(
+                _rejected_as_spam_before(agency, now - timedelta(days=agency.rejected_removal_days))
+            ),
+            PurgeRecord.Kind.FOOTAGE_FILES: footage_purge_for_agency(agency=agency, now=now),
+        }
+        report.by_agency[agency.name] = {str(kind): count for kind, count in counts.items()}
+        for kind, count in counts.items():
+            report.totals[kind] += count
             if count:
                 records.append(PurgeRecord(ran_at=now, agency=agency, kind=kind, count=count))
     retention_days = max([365, *Agency.objects.values_list("audit_retention_days", flat=True)])
-    try:
-        from audit.services import audit_purge_before
-    except ImportError:  # pragma: no cover - depends on what is merged
-        audit_purge_before = None
-    if audit_purge_before is not None:
-        removed = audit_purge_before(now - timedelta(days=retention_days), actor=actor)
-        totals[PurgeRecord.Kind.AUDIT_ENTRIES] += removed
-        if removed:
-            records.append(PurgeRecord(ran_at=now, agency=None, kind=PurgeRecord.Kind.AUDIT_ENTRIES, count=removed))
+    removed = audit_purge_before(now - timedelta(days=retention_days), actor=actor)
+    report.totals[PurgeRecord.Kind.AUDIT_ENTRIES] += removed
+    if removed:
+        records.append(PurgeRecord(ran_at=now, agency=None, kind=PurgeRecord.Kind.AUDIT_ENTRIES, count=removed))
     PurgeRecord.objects.bulk_create(records)
-    audit_record(action="retention.purge", actor=actor, object_type="retention", parameters=totals)
-    return totals
+    audit_record(
+        action="retention.purge",
+        actor=actor,
+        object_type="retention",
+        parameters={**report.totals, "by_agency": report.by_agency},
+    )
+    return report
 
 
 __all__ = [
     "ImportedRow",
+    "PurgeReport",
     "agency_boundary_update",
     "agency_settings_update",
     "agency_terms_publish",

@@ -101,6 +101,11 @@ class Agency(models.Model):
     # 0 keeps the CJIS default of "until an administrator releases it".
     lockout_auto_unlock_minutes = models.PositiveIntegerField(default=30, validators=[MaxValueValidator(7 * 24 * 60)])
 
+    # Registrations rejected as spam are erased this many days after the rejection.
+    rejected_removal_days = models.PositiveIntegerField(
+        default=30, validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
+
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -23,6 +23,11 @@ class Case(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN)
     closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="cases_closed"
+    )
+    # Why it was closed, shown on the case page; reopening clears it (the audit log keeps every close and reopen).
+    close_reason = models.CharField(max_length=1000, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["agency", "case_number"], name="unique_case_number_per_agency")]

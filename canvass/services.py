@@ -431,3 +431,79 @@ def canvass_export(
         request=request,
     )
     return result
+
+
+# ---------------------------------------------------------------- closing and reopening a case
+
+MAX_CASE_REASON_CHARS = 1000
+
+
+def _clean_reason(reason: object, what: str) -> str:
+    text = " ".join(str(reason or "").split())
+    if not text:
+        raise ValidationError({"reason": f"Give the reason for {what} the case."})
+    if len(text) > MAX_CASE_REASON_CHARS:
+        raise ValidationError({"reason": f"Keep the reason under {MAX_CASE_REASON_CHARS:,} characters."})
+    return text
+
+
+def _case_worker_check(user, case: Case) -> None:
+    # The people who work cases (investigators, supervisors, administrators) of the case's own agency.
+    if not has_permission(user, Permission.SEARCH_CANVASS) or case.agency_id != user.agency_id:
+        raise PermissionDenied
+
+
+@transaction.atomic
+def case_close(*, user, case: Case, reason: object, request: HttpRequest | None = None) -> Case:
+    """Close a case: no new searches or footage requests; its evidence is purged after the agency's rule."""
+    _case_worker_check(user, case)
+    text = _clean_reason(reason, "closing")
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.status == CaseStatus.CLOSED:
+        raise ValidationError({"reason": f"Case {case.case_number} is already closed."})
+    case.status = CaseStatus.CLOSED
+    case.closed_at = timezone.now()
+    case.closed_by = user
+    case.close_reason = text
+    case.full_clean()
+    case.save(update_fields=["status", "closed_at", "closed_by", "close_reason"])
+    audit_record(
+        action="case.close",
+        actor=user,
+        agency=case.agency,
+        object_type="case",
+        object_id=case.pk,
+        parameters={"case_number": case.case_number, "reason": text},
+        request=request,
+    )
+    return case
+
+
+@transaction.atomic
+def case_reopen(*, user, case: Case, reason: object, request: HttpRequest | None = None) -> Case:
+    """Reopen a closed case; the retention clock stops until it is closed again."""
+    _case_worker_check(user, case)
+    text = _clean_reason(reason, "reopening")
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.status != CaseStatus.CLOSED:
+        raise ValidationError({"reason": f"Case {case.case_number} is not closed."})
+    closed_at = case.closed_at
+    case.status = CaseStatus.OPEN
+    case.closed_at = None
+    case.closed_by = None
+    case.close_reason = ""
+    case.save(update_fields=["status", "closed_at", "closed_by", "close_reason"])
+    audit_record(
+        action="case.reopen",
+        actor=user,
+        agency=case.agency,
+        object_type="case",
+        object_id=case.pk,
+        parameters={
+            "case_number": case.case_number,
+            "reason": text,
+            "was_closed_at": closed_at.isoformat() if closed_at else None,
+        },
+        request=request,
+    )
+    return case

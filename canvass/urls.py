@@ -12,6 +12,8 @@ urlpatterns = [
     path("searches/<int:search_id>/export.csv", views.export_csv, name="export_csv"),
     path("searches/<int:search_id>/export.geojson", views.export_geojson, name="export_geojson"),
     path("cases/<int:case_id>/", views.case_detail, name="case"),
+    path("cases/<int:case_id>/close/", views.case_close, name="case_close"),
+    path("cases/<int:case_id>/reopen/", views.case_reopen, name="case_reopen"),
     path("cases/<int:case_id>/cameras/", views.case_camera_add, name="case_camera_add"),
     path("cases/<int:case_id>/cameras/<int:camera_id>/remove/", views.case_camera_remove, name="case_camera_remove"),
 ]

@@ -239,3 +239,24 @@ def _back_to(request: HttpRequest, case) -> HttpResponse:
     if search_id.isdigit() and case.searches.filter(pk=int(search_id)).exists():
         return redirect("canvass:results", search_id=int(search_id))
     return redirect("canvass:case", case_id=case.pk)
+
+
+@staff_required(Permission.SEARCH_CANVASS)
+@require_POST
+def case_close(request: HttpRequest, case_id: int) -> HttpResponse:
+    return _case_status_change(request, case_id, services.case_close)
+
+
+@staff_required(Permission.SEARCH_CANVASS)
+@require_POST
+def case_reopen(request: HttpRequest, case_id: int) -> HttpResponse:
+    return _case_status_change(request, case_id, services.case_reopen)
+
+
+def _case_status_change(request: HttpRequest, case_id: int, service) -> HttpResponse:
+    case = selectors.case_for(request.user, case_id)
+    try:
+        service(user=request.user, case=case, reason=request.POST.get("reason", ""), request=request)
+    except ValidationError as error:
+        return render(request, "canvass/problem.html", {"case": case, "messages_list": error.messages}, status=400)
+    return redirect("canvass:case", case_id=case.pk)

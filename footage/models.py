@@ -108,6 +108,9 @@ class EvidenceFile(models.Model):
     sha256 = models.CharField(max_length=64)
     uploaded_at = models.DateTimeField(default=timezone.now)
     uploader_description = models.CharField(max_length=200)
+    # Set when the retention purge deleted the stored file. The row stays as a tombstone so the chain of custody
+    # still says what was received (name, size, SHA-256, when) and when it was destroyed.
+    purged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["uploaded_at", "id"]

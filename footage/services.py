@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from accounts.access import Permission, has_permission, registrations_for, sharing_use_check
 from audit.services import audit_record
 from cameraregistry.csv_safe import safe_cell
-from canvass.models import Case, CaseCamera
+from canvass.models import Case, CaseCamera, CaseStatus
 from footage.models import Channel, EvidenceFile, FootageRequest, RequestEvent, RequestStatus
 from footage.selectors import request_share_ended
 from footage.tasks import send_footage_reminder_email, send_footage_request_email
@@ -223,6 +223,9 @@ def evidence_receive(
                 raise ValidationError(_("This request is closed; files can no longer be sent."))
             if request_share_ended(locked):
                 raise ValidationError(SHARE_ENDED_MESSAGE)
+
+            if locked.case.status == CaseStatus.CLOSED:
+                raise ValidationError(_("The police closed this case; files can no longer be sent. Thank you."))
             from footage.selectors import evidence_count
 
             if evidence_count(locked) + len(handler.received) > handler.max_files:
@@ -335,6 +338,8 @@ def footage_reminders_run(*, now: datetime | None = None) -> dict[str, int]:
         FootageRequest.objects.filter(
             status=RequestStatus.WAITING,
             channel=Channel.EMAIL,
+            # Owners are not reminded about a case the police have closed.
+            case__status=CaseStatus.OPEN,
             email_sent_at__isnull=False,
             reminder_due_at__lte=now,
             reminder_sent_at__isnull=True,
@@ -376,6 +381,7 @@ def evidence_manifest_export(*, user, case: Case, request: HttpRequest | None = 
             "sha256",
             "received_at_utc",
             "uploaded_by",
+            "purged_at_utc",
         ]
     ]
     for evidence in files:
@@ -391,6 +397,7 @@ def evidence_manifest_export(*, user, case: Case, request: HttpRequest | None = 
                     evidence.sha256,
                     evidence.uploaded_at.astimezone(UTC).isoformat(),
                     evidence.uploader_description,
+                    evidence.purged_at.astimezone(UTC).isoformat() if evidence.purged_at else "",
                 )
             ]
         )
@@ -404,3 +411,69 @@ def evidence_manifest_export(*, user, case: Case, request: HttpRequest | None = 
         request=request,
     )
     return rows
+
+
+# ---------------------------------------------------------------- retention purge
+
+
+def footage_purge_for_agency(*, agency, now: datetime) -> int:
+    """Delete the stored evidence files of the agency's cases closed longer ago than its retention rule.
+
+    Each file is deleted from storage first and only then marked purged, so a crash in between leaves a
+    row that the next run finishes (deleting a missing file is a no-op) rather than a "purged" row whose
+    file still exists. The row stays as a tombstone (name, size, SHA-256, arrival, purge time); each file
+    gets a custody event on its request and each case one `evidence.purge` audit entry. Returns the count.
+    """
+    days = agency.footage_retention_days_after_close
+    cutoff = now - timedelta(days=days)
+    due = (
+        EvidenceFile.objects.filter(
+            request__agency=agency,
+            request__case__status=CaseStatus.CLOSED,
+            request__case__closed_at__lt=cutoff,
+            purged_at__isnull=True,
+        )
+        .select_related("request__case")
+        .order_by("request__case_id", "pk")
+    )
+    by_case: dict[int, list[EvidenceFile]] = {}
+    for evidence in due:
+        by_case.setdefault(evidence.request.case_id, []).append(evidence)
+    removed = 0
+    for files in by_case.values():
+        removed += _purge_case_evidence(files, now=now, days=days)
+    return removed
+
+
+def _purge_case_evidence(files: list[EvidenceFile], *, now: datetime, days: int) -> int:
+    for evidence in files:
+        default_storage.delete(evidence.stored_name)
+    case = files[0].request.case
+    purged = []
+    with transaction.atomic():
+        for evidence in files:
+            # The filter makes a concurrent second run count nothing twice.
+            if EvidenceFile.objects.filter(pk=evidence.pk, purged_at__isnull=True).update(purged_at=now):
+                purged.append(evidence)
+                _event(
+                    evidence.request,
+                    "evidence_purged",
+                    f"{evidence.original_name} ({evidence.size} bytes, SHA-256 {evidence.sha256}) deleted under the "
+                    f"retention rule: {days} days after the case closed",
+                )
+        if purged:
+            audit_record(
+                action="evidence.purge",
+                agency=case.agency,
+                object_type="case",
+                object_id=case.pk,
+                parameters={
+                    "case": case.case_number,
+                    "files": len(purged),
+                    "bytes": sum(evidence.size for evidence in purged),
+                    "evidence": [{"id": e.pk, "sha256": e.sha256} for e in purged],
+                    "case_closed_at": case.closed_at.isoformat() if case.closed_at else None,
+                    "retention_days_after_close": days,
+                },
+            )
+    return len(purged)

@@ -339,6 +339,8 @@ def record_phone_call(request: HttpRequest, request_id: int) -> HttpResponse:
 @require_GET
 def evidence_download(request: HttpRequest, evidence_id: int) -> HttpResponse:
     evidence = selectors.evidence_for(request.user, evidence_id)
+    if evidence.purged_at is not None:
+        return _purged_page(request, evidence)
     matches, actual = services.evidence_verify(
         user=request.user, evidence=evidence, purpose="download", request=request
     )
@@ -379,10 +381,22 @@ def evidence_manifest(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_POST
 def evidence_verify(request: HttpRequest, evidence_id: int) -> HttpResponse:
     evidence = selectors.evidence_for(request.user, evidence_id)
+    if evidence.purged_at is not None:
+        return _purged_page(request, evidence)
     matches, actual = services.evidence_verify(user=request.user, evidence=evidence, purpose="verify", request=request)
     return _request_page(
         request,
         evidence.request,
         verification={"evidence": evidence, "ok": matches, "actual": actual},
         status=200 if matches else 409,
+    )
+
+
+def _purged_page(request: HttpRequest, evidence) -> HttpResponse:
+    # 410 Gone: the file existed and was deleted on purpose, under the agency's retention rule.
+    return render(
+        request,
+        "footage/evidence_purged.html",
+        {"evidence": evidence, "retention_days": evidence.request.agency.footage_retention_days_after_close},
+        status=410,
     )

@@ -82,13 +82,13 @@ def test_purge_removes_exactly_what_the_rules_say(town):
     kept_edge = Registration.objects.filter(agency=maple).exclude(pk__in=[r.pk for r in doomed]).first()
     Registration.objects.filter(pk=kept_edge.pk).update(last_confirmed_at=now - timedelta(days=24 * 30))
     before = Registration.objects.count()
-    totals = purge_expired(now=now)
+    totals = purge_expired(now=now).totals
     assert totals["stale_registrations"] == 3
     assert Registration.objects.count() == before - 3
     assert not Registration.objects.filter(pk__in=[r.pk for r in doomed]).exists()
     assert Registration.objects.filter(pk=kept_edge.pk).exists()
     assert PurgeRecord.objects.get(kind="stale_registrations").count == 3
-    assert purge_expired(now=now)["stale_registrations"] == 0  # safe to run again
+    assert purge_expired(now=now).totals["stale_registrations"] == 0  # safe to run again
     assert AuditEntry.objects.filter(action="retention.purge").count() == 2
 
 
