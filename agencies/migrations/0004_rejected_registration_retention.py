@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agencies', '0002_alter_offensetype_name'),
+        ('agencies', '0003_lockout_auto_unlock'),
     ]
 
     operations = [
