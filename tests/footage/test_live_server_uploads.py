@@ -1,4 +1,4 @@
-"""Uploads against a real server process (manage.py runserver on port 8814, own DATA_DIR):
+"""Uploads against a real server process (manage.py runserver on a free loopback port, own DATA_DIR):
 peak memory during a 1 GB upload, parallel uploads, and a client that hangs up half-way."""
 
 from __future__ import annotations
@@ -22,7 +22,16 @@ from tests.footage.helpers import mp4_bytes
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
-PORT = int(os.environ.get("FOOTAGE_TEST_PORT", "8814"))
+
+
+def _free_port() -> int:
+    """A port nobody listens on now, so parallel test workers and other checkouts never collide."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+PORT = int(os.environ.get("FOOTAGE_TEST_PORT") or _free_port())
 SETUP = """
 from django.utils import timezone
 from datetime import timedelta
