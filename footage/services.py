@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.access import Permission, has_permission
+from accounts.access import Permission, has_permission, sharing_uses_record
 from audit.services import audit_record
 from canvass.models import Case, CaseCamera
 from footage.models import Channel, EvidenceFile, FootageRequest, RequestEvent, RequestStatus
@@ -136,6 +136,14 @@ def footage_request_create(
             request=request,
         )
         created.append(footage_request)
+    sharing_uses_record(
+        user=user,
+        agency_ids=[item.registration.agency_id for item in created],
+        action="footage_request.create",
+        object_type="case",
+        object_id=case.pk,
+        request=request,
+    )
     return created
 
 

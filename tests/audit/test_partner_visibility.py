@@ -85,7 +85,12 @@ def partner_use(town, client):
     cedar_registration = Registration.objects.filter(agency=cedar).first()
     assert client.get(f"/staff/registrations/{cedar_registration.public_id}/").status_code == 200
     client.logout()
-    return {"partner": partner, "registration": registration, "search": search, "cedar_registration": cedar_registration}
+    return {
+        "partner": partner,
+        "registration": registration,
+        "search": search,
+        "cedar_registration": cedar_registration,
+    }
 
 
 def partner_uses(entries) -> set[str]:
