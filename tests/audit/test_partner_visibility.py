@@ -57,6 +57,7 @@ def partner_use(town, client):
     staff_client(client, partner)
     assert client.get(f"/staff/registrations/{registration.public_id}/").status_code == 200
     assert client.post(f"/staff/registrations/{registration.public_id}/contact/").status_code == 200
+    assert client.get("/staff/registrations/", {"street": registration.street_address}).status_code == 200
     verified(partner)
     end = timezone.now() - dt.timedelta(hours=2)
     result = canvass_services.canvass_search_run(
@@ -112,7 +113,7 @@ def test_the_owning_agency_sees_every_partner_use_in_the_viewer(client, town, pa
     assert f"/staff/registrations/{public_id}/" in uses
     assert f"/staff/registrations/{public_id}/contact/" in uses
     assert {"canvass.search", "canvass.results", "canvass.export", "canvass.camera_choose"} <= uses
-    assert "footage_request.create" in uses
+    assert {"footage_request.create", "registration.list"} <= uses
     page = response.content.decode()
     assert "Cedar Grove" in page  # which agency acted
     assert str(partner_use["cedar_registration"].public_id) not in page
