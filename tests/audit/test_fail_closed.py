@@ -161,3 +161,19 @@ def test_alerts_are_throttled_but_every_failure_is_logged(client, town, maple_ad
     failures = [record for record in caplog.records if record.levelno >= logging.ERROR]
     assert len(failures) >= 3
     assert User.objects.get(pk=member.pk).role == "investigator"
+
+
+def test_an_import_keeps_nothing_when_its_audit_entry_fails(town, broken_audit, caplog):
+    from pathlib import Path
+
+    from administration.importing import ImportOptions, registrations_import
+
+    fixture = Path(__file__).parent.parent / "administration" / "fixtures" / "clean.csv"
+    count = Registration.objects.count()
+    broken_audit()
+
+    with pytest.raises(AuditWriteFailed):
+        registrations_import(path=fixture, options=ImportOptions(agency=town["maple"], dry_run=False))
+
+    assert Registration.objects.count() == count
+    assert "ops@registry.example" in alerted()
