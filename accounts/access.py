@@ -8,7 +8,7 @@ live here and nowhere else.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -34,6 +34,8 @@ class Permission(enum.StrEnum):
     MANAGE_STAFF = "manage_staff"
     MANAGE_SHARING = "manage_sharing"
     VIEW_AUDIT_LOG = "view_audit_log"
+    # Every agency's entries and those of no agency: the deployment auditor's alone.
+    VIEW_ALL_AUDIT_LOG = "view_all_audit_log"
     VIEW_DASHBOARD = "view_dashboard"
 
     @property
@@ -54,11 +56,13 @@ _INVESTIGATOR = frozenset(
 )
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
-    Role.ADMINISTRATOR.value: frozenset(Permission),
+    Role.ADMINISTRATOR.value: frozenset(Permission) - {Permission.VIEW_ALL_AUDIT_LOG},
     Role.SUPERVISOR.value: _INVESTIGATOR | {Permission.VERIFY_REGISTRATIONS, Permission.VIEW_AUDIT_LOG},
     Role.INVESTIGATOR.value: _INVESTIGATOR,
     # Auditors oversee the program; they never see residents or search for cameras.
     Role.AUDITOR.value: frozenset({Permission.VIEW_AUDIT_LOG, Permission.VIEW_DASHBOARD}),
+    # Oversight across agencies: reads the whole audit log and nothing else (no dashboard: it maps registrations).
+    Role.DEPLOYMENT_AUDITOR.value: frozenset({Permission.VIEW_AUDIT_LOG, Permission.VIEW_ALL_AUDIT_LOG}),
 }
 
 # What one agency may lend another: reading and finding registrations, never administration.
@@ -139,7 +143,10 @@ def registration_for(user, public_id, permission: Permission = Permission.VIEW_R
 
 
 def sharing_use_check(user, registration, request: HttpRequest | None = None) -> None:
-    """Audit every use of another agency's registration through a sharing agreement."""
+    """Audit every use of another agency's registration through a sharing agreement.
+
+    The entry names the granting agency as `data_agency`, so its auditors see the use too.
+    """
     if registration.agency_id == getattr(user, "agency_id", None):
         return
     from audit.services import audit_record
@@ -147,6 +154,7 @@ def sharing_use_check(user, registration, request: HttpRequest | None = None) ->
     audit_record(
         action="sharing.use",
         actor=user,
+        data_agency=registration.agency,
         object_type="registration",
         object_id=str(registration.public_id),
         parameters={"granting_agency": registration.agency_id, "path": request.path if request is not None else ""},
@@ -251,3 +259,40 @@ def fresh_mfa_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
 
     wrapped.fresh_mfa = True
     return wrapped
+
+
+def sharing_uses_record(
+    *,
+    user,
+    agency_ids: Iterable[int],
+    action: str,
+    object_type: str = "",
+    object_id: str | int = "",
+    request: HttpRequest | None = None,
+) -> None:
+    """Audit a bulk use (search, sheet, export, chosen camera, footage request) of other agencies' registrations.
+
+    One "sharing.use" entry per agency among `agency_ids` other than the user's own, naming it as
+    `data_agency` (so its auditors see the use) and the action in `parameters["use"]`.
+    """
+    own = getattr(user, "agency_id", None)
+    others = sorted({int(agency_id) for agency_id in agency_ids if agency_id is not None} - {own})
+    if not others:
+        return
+    from agencies.models import Agency
+    from audit.services import audit_record
+
+    for agency in Agency.objects.filter(pk__in=others).order_by("pk"):
+        audit_record(
+            action="sharing.use",
+            actor=user,
+            data_agency=agency,
+            object_type=object_type,
+            object_id=object_id,
+            parameters={
+                "use": action,
+                "granting_agency": agency.pk,
+                "path": request.path if request is not None else "",
+            },
+            request=request,
+        )

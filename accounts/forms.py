@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import SHAREABLE_PERMISSIONS
-from accounts.models import Role, User
+from accounts.models import AGENCY_ROLES, User
 from agencies.models import Agency
 
 # Long passphrases are welcome (CJIS IA-5(1)); the cap only stops absurd request bodies.
@@ -59,7 +59,7 @@ class StaffCreateForm(forms.Form):
     last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
     email = forms.EmailField(label=_("Work email"), required=False)
     badge_number = forms.CharField(label=_("Badge number"), max_length=40, required=False)
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=AGENCY_ROLES)
     password = forms.CharField(
         label=_("Temporary password"),
         help_text=_("At least 8 characters; long passphrases welcome. Give it to the person in person."),
@@ -92,7 +92,7 @@ class StaffCreateForm(forms.Form):
 
 
 class RoleForm(forms.Form):
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=AGENCY_ROLES)
 
 
 class SharingGrantForm(forms.Form):

@@ -46,16 +46,21 @@ class StaffSessionTimeoutMiddleware:
         if user is not None and user.is_authenticated:
             reason = session_expiry_reason(request.session)
             if reason is not None:
-                from audit.services import audit_record
+                from audit.middleware import audit_unavailable_response
+                from audit.services import AuditWriteFailed, audit_record
 
-                audit_record(
-                    action="auth.session_expired",
-                    actor=user,
-                    object_type="user",
-                    object_id=user.pk,
-                    parameters={"reason": reason},
-                    request=request,
-                )
+                try:
+                    audit_record(
+                        action="auth.session_expired",
+                        actor=user,
+                        object_type="user",
+                        object_id=user.pk,
+                        parameters={"reason": reason},
+                        request=request,
+                    )
+                except AuditWriteFailed:
+                    # Not let through either: the session stays expired and is ended once its end can be recorded.
+                    return audit_unavailable_response(request)
                 logout(request)
                 if request.path.startswith("/staff/"):
                     return HttpResponseRedirect(f"{reverse('staff:sign_in')}?expired={reason}")

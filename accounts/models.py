@@ -13,6 +13,12 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("Supervisor")
     INVESTIGATOR = "investigator", _("Investigator")
     AUDITOR = "auditor", _("Auditor")
+    # Oversees the whole deployment (e.g. the county or state): every agency's audit log, no agency of its own.
+    DEPLOYMENT_AUDITOR = "deployment_auditor", _("Deployment auditor")
+
+
+# The roles an agency's administrator may give; a deployment auditor is made with manage.py create_deployment_auditor.
+AGENCY_ROLES = [(value, label) for value, label in Role.choices if value != Role.DEPLOYMENT_AUDITOR]
 
 
 class User(AbstractUser):
@@ -24,6 +30,11 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def clean(self) -> None:
+        super().clean()
+        if self.role == Role.DEPLOYMENT_AUDITOR and self.agency_id is not None:
+            raise ValidationError({"role": _("A deployment auditor belongs to no agency.")})
 
 
 class SharingAgreement(models.Model):

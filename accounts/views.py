@@ -10,6 +10,7 @@ from axes.handlers.proxy import AxesProxyHandler
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, user_login_failed
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -114,6 +115,7 @@ def _clear_pending(request: HttpRequest) -> None:
         request.session.pop(key, None)
 
 
+@transaction.atomic  # the sign-in's own writes (session record, last login) go with its audit entry
 def _complete_sign_in(request: HttpRequest, user: User, device, method: str) -> None:
     backend = request.session.get(PENDING_BACKEND_KEY, "django.contrib.auth.backends.ModelBackend")
     _clear_pending(request)

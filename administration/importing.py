@@ -934,10 +934,12 @@ def registrations_import(*, path: Path | str, options: ImportOptions, source_nam
         accepted.append(_Accepted(row_number, fingerprint, agency, data, submitted, email_hash))
     report.rows_valid = len(accepted)
     report.problems.sort(key=lambda problem: problem.row)
-    if not options.dry_run and accepted and not (options.all_or_nothing and report.error_rows):
-        report.rows_created = _save(accepted, options, report.source, finder.terms)
-    report.seconds = time.monotonic() - started
-    _audit(report, options)
+    # One transaction with the audit entry: an import that cannot be recorded is not kept.
+    with transaction.atomic():
+        if not options.dry_run and accepted and not (options.all_or_nothing and report.error_rows):
+            report.rows_created = _save(accepted, options, report.source, finder.terms)
+        report.seconds = time.monotonic() - started
+        _audit(report, options)
     return report
 
 

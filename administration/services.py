@@ -16,6 +16,7 @@ from django.db.models import Exists, OuterRef
 from django.db.models.deletion import ProtectedError
 from django.utils import timezone
 
+from accounts.access import sharing_uses_record
 from agencies.models import Agency, OffenseType, TermsVersion, is_forbidden_purpose, validate_boundary
 from agencies.services import agency_save, terms_publish
 from audit.services import audit_purge_before, audit_record
@@ -147,15 +148,24 @@ def registrations_export(
     """Write the (already scoped) registrations in `format`; the export is audited with its size."""
     if format not in FORMATS:
         raise ValidationError(f"Unknown export format '{format}'; choose one of {', '.join(FORMATS)}.")
-    count = WRITERS[format](export_queryset(queryset), stream, contacts=contacts)
-    audit_record(
-        action="registration.export",
-        actor=actor,
-        agency=agency,
-        object_type="registration",
-        parameters={"format": format, "count": count, "contacts": contacts},
-        request=request,
-    )
+    with transaction.atomic():
+        count = WRITERS[format](export_queryset(queryset), stream, contacts=contacts)
+        audit_record(
+            action="registration.export",
+            actor=actor,
+            agency=agency,
+            object_type="registration",
+            parameters={"format": format, "count": count, "contacts": contacts},
+            request=request,
+        )
+        if actor is not None:
+            sharing_uses_record(
+                user=actor,
+                agency_ids=queryset.order_by().values_list("agency_id", flat=True).distinct(),
+                action="registration.export",
+                object_type="registration",
+                request=request,
+            )
     return count
 
 
@@ -355,6 +365,7 @@ class PurgeReport:
     by_agency: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
+@transaction.atomic  # with its audit entry: a purge that cannot be recorded does not happen
 def purge_expired(*, now: datetime | None = None, actor=None) -> PurgeReport:
     """Apply every agency's retention rules. Running it twice removes nothing more.
 

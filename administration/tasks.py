@@ -3,8 +3,9 @@ from __future__ import annotations
 from django.conf import settings
 from django_tasks import task
 
-from administration.importing import ImportOptions, registrations_import
+from administration.importing import ImportOptions, ImportReport, registrations_import
 from administration.models import ImportJob
+from audit.services import AuditWriteFailed
 
 
 def import_file_path(job: ImportJob):
@@ -26,7 +27,23 @@ def run_import_job(job_id: int) -> None:
         elif done == 0 or done == total:
             ImportJob.objects.filter(pk=job.pk).update(state=state)
 
-    report = registrations_import(
+    try:
+        report = _run(job, progress)
+    except AuditWriteFailed:
+        # Nothing was imported (the import rolls back with its audit entry); say so instead of "running" forever.
+        problem = "The audit entry could not be written, so nothing was imported. Try again later."
+        ImportJob.objects.filter(pk=job.pk).update(
+            state=ImportJob.State.FAILED, report={"summary": problem, "file_problems": [problem], "problems": []}
+        )
+        raise
+    state = ImportJob.State.FAILED if report.file_problems else ImportJob.State.DONE
+    ImportJob.objects.filter(pk=job.pk).update(
+        state=state, report=report.as_dict(), rows_total=report.rows_total, rows_done=report.rows_total
+    )
+
+
+def _run(job: ImportJob, progress) -> ImportReport:
+    return registrations_import(
         path=import_file_path(job),
         source_name=job.original_name,
         options=ImportOptions(
@@ -38,8 +55,4 @@ def run_import_job(job_id: int) -> None:
             actor=job.created_by,
             progress=progress,
         ),
-    )
-    state = ImportJob.State.FAILED if report.file_problems else ImportJob.State.DONE
-    ImportJob.objects.filter(pk=job.pk).update(
-        state=state, report=report.as_dict(), rows_total=report.rows_total, rows_done=report.rows_total
     )

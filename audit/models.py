@@ -30,7 +30,10 @@ class AuditEntry(models.Model):
     so editing, deleting, inserting or reordering any entry breaks the chain. The primary
     key always equals `sequence`, so a changed id is detected too.
 
-    The actor and agency are plain ids without a database constraint: the chain covers
+    `agency` is the agency that acted; `data_agency`, when set, is the agency whose data
+    was used (a partner's use under a sharing agreement), so both agencies see the entry.
+
+    The actor and agencies are plain ids without a database constraint: the chain covers
     them, so deleting a user or agency must neither null them (that would break the
     chain) nor be blocked by old log entries. `actor_label` keeps the name readable.
     """
@@ -48,6 +51,16 @@ class AuditEntry(models.Model):
     actor_label = models.CharField(max_length=200, blank=True)
     agency = models.ForeignKey(
         "agencies.Agency", null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    # Whose registrations a partner agency used (sharing agreements): that agency's auditors see the entry too.
+    data_agency = models.ForeignKey(
+        "agencies.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=True,
+        related_name="+",
     )
     action = models.CharField(max_length=60, db_index=True)
     object_type = models.CharField(max_length=60, blank=True)

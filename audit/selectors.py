@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.access import Permission, has_permission
@@ -11,10 +11,18 @@ from audit.models import AuditEntry
 
 
 def audit_entries_for(user) -> QuerySet[AuditEntry]:
-    """The audit entries this user may read: their own agency's, and only with VIEW_AUDIT_LOG."""
-    if not has_permission(user, Permission.VIEW_AUDIT_LOG) or not user.agency_id:
+    """The audit entries this user may read, only with VIEW_AUDIT_LOG.
+
+    An agency's auditors read what their agency did and every partner's use of their agency's
+    data (sharing agreements); the deployment auditor reads everything, including entries of no agency.
+    """
+    if not has_permission(user, Permission.VIEW_AUDIT_LOG):
         return AuditEntry.objects.none()
-    return AuditEntry.objects.filter(agency_id=user.agency_id)
+    if has_permission(user, Permission.VIEW_ALL_AUDIT_LOG):
+        return AuditEntry.objects.all()
+    if not user.agency_id:
+        return AuditEntry.objects.none()
+    return AuditEntry.objects.filter(Q(agency_id=user.agency_id) | Q(data_agency_id=user.agency_id))
 
 
 def _start_of_day(day: datetime.date) -> datetime.datetime:

@@ -29,6 +29,18 @@ class AuditChainBroken(Exception):
     """The chain failed verification; the message names the first broken entry."""
 
 
+class AuditWriteFailed(Exception):
+    """The audit entry could not be written, so the action it records must not happen (fail closed).
+
+    Raised inside the action's transaction, which it rolls back; the administrators have
+    been alerted. `audit.middleware.AuditFailureMiddleware` answers it with a 503 page.
+    """
+
+    def __init__(self, action: str) -> None:
+        super().__init__(f"The audit entry for {action!r} could not be written; the action was refused.")
+        self.action = action
+
+
 def canonical_content(entry: AuditEntry) -> bytes:
     content = {
         "sequence": entry.sequence,
@@ -44,6 +56,10 @@ def canonical_content(entry: AuditEntry) -> bytes:
         "source_ip": entry.source_ip,
         "previous_hash": entry.previous_hash,
     }
+    # Added later: left out when empty, so every entry written before the field existed keeps its hash,
+    # while setting or clearing it on any entry changes that entry's hash.
+    if entry.data_agency_id is not None:
+        content["data_agency_id"] = entry.data_agency_id
     return json.dumps(content, sort_keys=True, separators=(",", ":"), default=str).encode()
 
 
@@ -68,6 +84,7 @@ def _append(
     action: str,
     actor=None,
     agency=None,
+    data_agency=None,
     object_type: str = "",
     object_id: str | int = "",
     parameters: dict[str, Any] | Callable[[int], dict[str, Any]] | None = None,
@@ -87,6 +104,7 @@ def _append(
             actor=actor,
             actor_label=(actor.get_username() if actor is not None else "")[:200],
             agency=agency,
+            data_agency=data_agency,
             action=action[:60],
             object_type=object_type[:60],
             object_id=str(object_id)[:64],
@@ -103,11 +121,24 @@ def _append(
     return entry
 
 
+def _append_or_refuse(**fields: Any) -> AuditEntry:
+    """`_append`, but any failure alerts the administrators and becomes AuditWriteFailed."""
+    try:
+        return _append(**fields)
+    except Exception as error:  # noqa: BLE001 - whatever stopped the write, the action must not go ahead
+        from audit.alerts import audit_failure_alert
+
+        agency = fields.get("agency")
+        audit_failure_alert(action=fields["action"], agency_id=getattr(agency, "pk", None), error=error)
+        raise AuditWriteFailed(fields["action"]) from error
+
+
 def audit_record(
     *,
     action: str,
     actor=None,
     agency=None,
+    data_agency=None,
     object_type: str = "",
     object_id: str | int = "",
     parameters: dict[str, Any] | None = None,
@@ -115,6 +146,12 @@ def audit_record(
     request: HttpRequest | None = None,
 ) -> AuditEntry:
     """Append one entry to the chain. Never pass passwords, tokens or secrets in `parameters`.
+
+    `agency` is the agency that acted (the actor's, by default); `data_agency` the agency whose
+    data was used when that is another one (sharing agreements): both see the entry.
+
+    Fails closed: if the entry cannot be written, AuditWriteFailed is raised (rolling back the
+    caller's transaction) after the administrators were alerted.
 
     An action ending in ".export" anchors the chain head outside the database as soon as
     the transaction commits; any other action does so when the last anchor is over a minute old.
@@ -125,10 +162,11 @@ def audit_record(
         actor = None
     if agency is None and actor is not None:
         agency = getattr(actor, "agency", None)
-    return _append(
+    return _append_or_refuse(
         action=action,
         actor=actor,
         agency=agency,
+        data_agency=data_agency,
         object_type=object_type,
         object_id=object_id,
         parameters=parameters,
@@ -196,7 +234,7 @@ def audit_purge_before(cutoff: datetime.datetime, *, actor=None) -> int:
                 "signature": checkpoint_signature(sequence, purged_through, purged_last_hash, settings.SECRET_KEY),
             }
 
-        _append(
+        _append_or_refuse(
             action=CHECKPOINT_ACTION,
             actor=actor if getattr(actor, "is_authenticated", False) else None,
             agency=None,

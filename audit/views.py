@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.access import Permission, staff_required
+from agencies.models import Agency
 from audit.forms import AuditFilterForm
 from audit.models import AuditEntry
 from audit.selectors import audit_entries_filtered
@@ -21,6 +22,8 @@ EXPORT_HEADER = [
     "occurred_at_utc",
     "actor",
     "actor_id",
+    "acting_agency",
+    "data_agency",
     "action",
     "object_type",
     "object_id",
@@ -29,6 +32,11 @@ EXPORT_HEADER = [
     "source_ip",
     "entry_hash",
 ]
+
+
+def _agency_names(entries: list[AuditEntry]) -> dict[int, str]:
+    ids = {entry.agency_id for entry in entries} | {entry.data_agency_id for entry in entries}
+    return dict(Agency.objects.filter(pk__in=ids - {None}).values_list("pk", "name"))
 
 
 @staff_required(Permission.VIEW_AUDIT_LOG)
@@ -48,7 +56,10 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             parameters={"filters": form.filters(), "page": page.number},
             request=request,
         )
+        names = _agency_names(page.object_list)
         for entry in page.object_list:
+            entry.acting_agency_name = names.get(entry.agency_id, "")
+            entry.data_agency_name = names.get(entry.data_agency_id, "")
             entry.parameters_text = json.dumps(entry.parameters, ensure_ascii=False, sort_keys=True)
     query = urlencode(form.filters()) if form.is_valid() else ""
     return render(request, "audit/log.html", {"form": form, "page": page, "query": query})
@@ -71,12 +82,15 @@ def audit_export(request: HttpRequest) -> HttpResponse:
         parameters={"filters": form.filters(), "rows": entries.count()},
         request=request,
     )
+    slugs = dict(Agency.objects.values_list("pk", "slug"))
     rows = (
         (
             entry.sequence,
             entry.occurred_at.astimezone(datetime.UTC),
             entry.actor_label,
             entry.actor_id,
+            slugs.get(entry.agency_id, ""),
+            slugs.get(entry.data_agency_id, ""),
             entry.action,
             entry.object_type,
             entry.object_id,

@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "cameraregistry.middleware.NoStoreForPersonalDataMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last, so it is first to see a view's exception: a refused action (audit not written) gets a 503 page.
+    "audit.middleware.AuditFailureMiddleware",
 ]
 
 ROOT_URLCONF = "cameraregistry.urls"
@@ -173,6 +175,11 @@ WHITENOISE_USE_FINDERS = True
 # Email
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Camera Registry <registry@localhost>")
 EMAIL_URL = env_str("EMAIL_URL")
+# Who is emailed when the audit log cannot be written (with the agency's administrators).
+ADMINS = [(address, address) for address in env_list("ADMINS")]
+for _name, _address in ADMINS:
+    if "@" not in _address or " " in _address:
+        raise ImproperlyConfigured(f"ADMINS must be comma-separated email addresses; {_address!r} is not one.")
 globals().update(email_settings(EMAIL_URL, DATA_DIR / "outbox"))
 
 # Background work: django-tasks with its database backend (SQLite and PostgreSQL alike).
@@ -265,6 +272,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Django's own error emails to ADMINS would carry request data (form fields included) out by email;
+    # ADMINS get only the audit failure alert (audit/alerts.py). Django's messages still reach the console.
+    "loggers": {"django": {"handlers": [], "propagate": True}},
 }
 CSRF_FAILURE_VIEW = "cameraregistry.views.csrf_failure"
 # Also send audit chain-head anchors to syslog (/dev/log), e.g. for a remote log server.

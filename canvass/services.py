@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.access import Permission, has_permission
+from accounts.access import Permission, has_permission, sharing_uses_record
 from agencies.models import OffenseType, is_forbidden_purpose
 from audit.services import audit_record
 from cameraregistry import geo
@@ -55,6 +55,27 @@ class SearchResult:
     area: ranking.SearchArea
     ranked: list[ranking.RankedCamera]
     details: dict[int, CameraDetails] = field(default_factory=dict)
+
+    def agency_ids(self) -> set[int]:
+        """The agencies whose registrations this result returns (for the partner-use audit)."""
+        return {
+            self.details[item.camera.camera_id].agency_id
+            for item in self.ranked
+            if item.camera.camera_id in self.details
+        }
+
+
+def _partner_use(user, result: SearchResult, action: str, request: HttpRequest | None) -> None:
+    """One audit entry for each other agency whose registrations the result returned (sharing agreements)."""
+    search_id = result.search.pk if result.search is not None else ""
+    sharing_uses_record(
+        user=user,
+        agency_ids=result.agency_ids(),
+        action=action,
+        object_type="canvass_search",
+        object_id=search_id,
+        request=request,
+    )
 
 
 def _clean_case_number(case_number: object) -> str:
@@ -276,15 +297,22 @@ def canvass_search_run(
             parameters={**parameters, "area_geometry": search.area_geometry, "result_count": search.result_count},
             request=request,
         )
-    result.search = search
+        result.search = search
+        _partner_use(user, result, "canvass.search", request)
     return result
 
 
-def canvass_search_results(*, user, search: CanvassSearch) -> SearchResult:
-    """Rank a saved search again (the registry may have changed since); the search must come from search_for."""
+def canvass_search_results(
+    *, user, search: CanvassSearch, request: HttpRequest | None = None, use: str = "canvass.results"
+) -> SearchResult:
+    """Rank a saved search again (the registry may have changed since); the search must come from search_for.
+
+    Partner agencies' registrations among the results are audited as `use` (the results page, the sheet, an export).
+    """
     area = search_area(search)
     result = run_ranked(user, area, search.window_start)
     result.search = search
+    _partner_use(user, result, use, request)
     return result
 
 
@@ -313,6 +341,14 @@ def case_camera_add(
                 object_type="case",
                 object_id=case.pk,
                 parameters={"camera_id": camera.pk, "registration": str(camera.registration.public_id)},
+                request=request,
+            )
+            sharing_uses_record(
+                user=user,
+                agency_ids=[camera.registration.agency_id],
+                action="canvass.camera_choose",
+                object_type="case",
+                object_id=case.pk,
                 request=request,
             )
     return chosen
@@ -381,7 +417,7 @@ def canvass_sheet_prepare(
         raise PermissionDenied
     from accounts.access import registrations_for
 
-    result = canvass_search_results(user=user, search=search)
+    result = canvass_search_results(user=user, search=search, request=request, use="canvass.sheet")
     registration_ids = list(dict.fromkeys(item.camera.registration_id for item in result.ranked))
     registrations = {
         registration.pk: registration
@@ -421,7 +457,7 @@ def canvass_export(
 ) -> SearchResult:
     if not has_permission(user, Permission.EXPORT_DATA):
         raise PermissionDenied
-    result = canvass_search_results(user=user, search=search)
+    result = canvass_search_results(user=user, search=search, request=request, use="canvass.export")
     audit_record(
         action="canvass.export",
         actor=user,

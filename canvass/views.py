@@ -136,7 +136,7 @@ def _result_items(result: services.SearchResult, chosen_ids: set[int]) -> list[d
 @staff_required(Permission.SEARCH_CANVASS)
 def search_results(request: HttpRequest, search_id: int) -> HttpResponse:
     search = selectors.search_for(request.user, search_id)
-    result = services.canvass_search_results(user=request.user, search=search)
+    result = services.canvass_search_results(user=request.user, search=search, request=request)
     chosen_ids = set(CaseCamera.objects.filter(case=search.case).values_list("camera_id", flat=True))
     context = {
         "search": search,

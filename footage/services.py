@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.access import Permission, has_permission, registrations_for, sharing_use_check
+from accounts.access import Permission, has_permission, registrations_for, sharing_use_check, sharing_uses_record
 from audit.services import audit_record
 from cameraregistry.csv_safe import safe_cell
 from canvass.models import Case, CaseCamera, CaseStatus
@@ -143,6 +143,14 @@ def footage_request_create(
             request=request,
         )
         created.append(footage_request)
+    sharing_uses_record(
+        user=user,
+        agency_ids=[item.registration.agency_id for item in created],
+        action="footage_request.create",
+        object_type="case",
+        object_id=case.pk,
+        request=request,
+    )
     return created
 
 

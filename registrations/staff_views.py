@@ -9,7 +9,14 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import Permission, has_permission, registration_for, sharing_use_check, staff_required
+from accounts.access import (
+    Permission,
+    has_permission,
+    registration_for,
+    sharing_use_check,
+    sharing_uses_record,
+    staff_required,
+)
 from audit.services import audit_record
 from registrations.models import Status
 from registrations.selectors import RegistrationFilters, registration_list
@@ -58,6 +65,8 @@ def registration_list_view(request: HttpRequest) -> HttpResponse:
         parameters={**filters.as_parameters(), "page": page.number},
         request=request,
     )
+    agency_ids = {registration.agency_id for registration in page.object_list}
+    sharing_uses_record(user=request.user, agency_ids=agency_ids, action="registration.list", request=request)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

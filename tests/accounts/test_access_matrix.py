@@ -73,7 +73,8 @@ def test_matrix_matches_the_issue():
     }
     assert ROLE_PERMISSIONS["investigator"] == investigator
     assert ROLE_PERMISSIONS["supervisor"] == investigator | {Permission.VERIFY_REGISTRATIONS, Permission.VIEW_AUDIT_LOG}
-    assert ROLE_PERMISSIONS["administrator"] == set(Permission)
+    assert ROLE_PERMISSIONS["administrator"] == set(Permission) - {Permission.VIEW_ALL_AUDIT_LOG}
+    assert ROLE_PERMISSIONS["deployment_auditor"] == {Permission.VIEW_AUDIT_LOG, Permission.VIEW_ALL_AUDIT_LOG}
 
 
 @pytest.mark.django_db

@@ -336,3 +336,56 @@ def test_concurrent_writers_never_share_a_sequence_on_postgresql():
     sequences = list(AuditEntry.objects.values_list("sequence", flat=True))
     assert sequences == list(range(1, writers * per_writer + 1))
     assert verify_chain().intact
+
+
+def _hash_before_data_agency(entry: AuditEntry) -> str:
+    """The entry hash exactly as computed before AuditEntry.data_agency existed (spelled out on purpose)."""
+    import hashlib
+    import json
+
+    content = {
+        "sequence": entry.sequence,
+        "occurred_at": entry.occurred_at.astimezone(datetime.UTC).isoformat(timespec="microseconds"),
+        "actor_id": entry.actor_id,
+        "actor_label": entry.actor_label,
+        "agency_id": entry.agency_id,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "parameters": entry.parameters,
+        "outcome": entry.outcome,
+        "source_ip": entry.source_ip,
+        "previous_hash": entry.previous_hash,
+    }
+    return hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":"), default=str).encode()).hexdigest()
+
+
+@pytest.mark.django_db
+def test_a_chain_mixing_entries_from_before_and_after_data_agency_verifies_and_the_field_is_covered(town):
+    from io import StringIO
+
+    older = record(3)
+    partner_use = audit_record(
+        action="sharing.use", agency=town["cedar"], data_agency=town["maple"], object_id="shared", parameters={}
+    )
+    newer = record(2)
+
+    # Entries without a data agency hash exactly as entries written before the field existed.
+    for entry in [*older, *newer]:
+        assert AuditEntry.objects.get(pk=entry.pk).entry_hash == _hash_before_data_agency(entry)
+    assert partner_use.entry_hash != _hash_before_data_agency(partner_use)
+    out = StringIO()
+    call_command("verify_audit_log", stdout=out)
+    assert "intact: 6 entries" in out.getvalue()
+
+    for forged in (None, town["cedar"].pk):
+        with transaction.atomic():
+            tamper.set_field(partner_use.pk, "data_agency", forged)
+            result = verify_chain()
+            assert not result.intact and result.problem.sequence == partner_use.sequence, result.message
+            transaction.set_rollback(True)
+    with transaction.atomic():
+        tamper.set_field(older[1].pk, "data_agency", town["maple"].pk)
+        assert verify_chain().problem.sequence == older[1].sequence
+        transaction.set_rollback(True)
+    assert verify_chain().intact

@@ -31,6 +31,7 @@ hexdigests = st.text(alphabet="0123456789abcdef", min_size=64, max_size=64)
 NEW_VALUES = {
     "actor": st.one_of(st.none(), st.integers(1, 10**6)),
     "agency": st.one_of(st.none(), st.integers(1, 10**6)),
+    "data_agency": st.one_of(st.none(), st.integers(1, 10**6)),
     "actor_label": safe_text,
     "action": safe_text,
     "object_type": safe_text,
