@@ -24,7 +24,8 @@ URL = "/staff/audit/"
 EXPORT_URL = "/staff/audit/export.csv"
 # The only staff pages a deployment auditor may open; everything else under /staff/ is refused.
 ALLOWED_PATHS = {"/staff/", "/staff/audit/", "/staff/audit/export.csv"}
-SIGN_IN_PATHS = {"/staff/sign-in/", "/staff/sign-in/verify/", "/staff/sign-out/"}
+# Sign-in steps, and the fresh-code confirm page every signed-in staff member may use.
+SIGN_IN_PATHS = {"/staff/sign-in/", "/staff/sign-in/verify/", "/staff/sign-out/", "/staff/confirm/"}
 
 
 @pytest.fixture
