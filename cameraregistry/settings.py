@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.StaffSessionTimeoutMiddleware",
+    "owners.middleware.OwnerSessionTimeoutMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -248,6 +249,9 @@ SPECTACULAR_SETTINGS = {"TITLE": "Community Camera Registry API", "VERSION": "1.
 REGISTRATION_RATE_LIMIT_PER_HOUR = env_int("REGISTRATION_RATE_LIMIT_PER_HOUR", 10, 1)
 # How long the private link in the confirmation email stays valid.
 OWNER_LINK_MAX_AGE_DAYS = env_int("OWNER_LINK_MAX_AGE_DAYS", 30, 1, 365)
+# The session a private link opens: idle and absolute limits, checked on the server.
+OWNER_IDLE_TIMEOUT_SECONDS = env_int("OWNER_IDLE_TIMEOUT_SECONDS", 30 * 60, 60)
+OWNER_ABSOLUTE_TIMEOUT_SECONDS = env_int("OWNER_ABSOLUTE_TIMEOUT_SECONDS", 12 * 3600, 60)
 # Demo mode: demo sign-ins and TOTP helper; refused when DEBUG is false.
 DEMO_MODE = env_bool("DEMO_MODE", False) and DEBUG
 

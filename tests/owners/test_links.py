@@ -83,7 +83,8 @@ def test_it_refuses_an_expired_link(client, town):
 
 
 @pytest.mark.parametrize(
-    "mangle", [lambda v: v[:-2] + "xx", lambda v: ("B" if v[0] == "A" else "A") + v[1:], lambda v: v + "/../1", lambda v: "%00"]
+    "mangle",
+    [lambda v: v[:-2] + "xx", lambda v: ("B" if v[0] == "A" else "A") + v[1:], lambda v: v + "/../1", lambda v: "%00"],
 )
 def test_it_refuses_a_tampered_link(client, town, mangle):
     registration = a_registration_with_email(town["maple"])
