@@ -255,11 +255,19 @@ OWNER_ABSOLUTE_TIMEOUT_SECONDS = env_int("OWNER_ABSOLUTE_TIMEOUT_SECONDS", 12 * 
 # Demo mode: demo sign-ins and TOTP helper; refused when DEBUG is false.
 DEMO_MODE = env_bool("DEMO_MODE", False) and DEBUG
 
+# Every handler scrubs link tokens, signed values, session ids and CSRF tokens (SECURITY.md:
+# no tokens in any log). Django's own loggers are sent to the root handler, since the
+# handlers Django installs by default would not carry the filter.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"scrub_secrets": {"()": "cameraregistry.log_scrub.ScrubSecretsFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["scrub_secrets"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": [], "propagate": True},
+    },
 }
 CSRF_FAILURE_VIEW = "cameraregistry.views.csrf_failure"
 # Also send audit chain-head anchors to syslog (/dev/log), e.g. for a remote log server.
