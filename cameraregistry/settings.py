@@ -188,6 +188,12 @@ SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
 LANGUAGE_COOKIE_SECURE = SECURE
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+if SECURE:
+    # The __Host- prefix makes the browser refuse these cookies unless Secure, Path=/ and
+    # without Domain, so no sibling subdomain (often the city's own) can set or shadow them.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    LANGUAGE_COOKIE_NAME = "__Host-django_language"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
