@@ -15,6 +15,7 @@ import logging
 import re
 
 from django.conf import settings
+from django.http import HttpRequest
 
 REDACTED = "[redacted]"
 
@@ -44,13 +45,13 @@ def scrub(text: str, exact: tuple[str, ...] = ()) -> str:
     return _named_secrets(settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME).sub(rf"\1{REDACTED}", text)
 
 
-def _request_secrets(request) -> tuple[str, ...]:
+def _request_secrets(request: HttpRequest) -> tuple[str, ...]:
     """The exact secret values this request carries, found even where no pattern would match them."""
     values = [
         getattr(getattr(request, "session", None), "session_key", None),
-        request.COOKIES.get(settings.SESSION_COOKIE_NAME) if hasattr(request, "COOKIES") else None,
-        request.COOKIES.get(settings.CSRF_COOKIE_NAME) if hasattr(request, "COOKIES") else None,
-        request.META.get("CSRF_COOKIE") if hasattr(request, "META") else None,
+        request.COOKIES.get(settings.SESSION_COOKIE_NAME),
+        request.COOKIES.get(settings.CSRF_COOKIE_NAME),
+        request.META.get("CSRF_COOKIE"),
     ]
     match = getattr(request, "resolver_match", None)
     if match is not None:
@@ -59,7 +60,7 @@ def _request_secrets(request) -> tuple[str, ...]:
     return tuple(value for value in values if isinstance(value, str) and len(value) >= 16)
 
 
-def _scrubbed_request(request, exact: tuple[str, ...]):
+def _scrubbed_request(request: HttpRequest, exact: tuple[str, ...]) -> HttpRequest:
     """A shallow copy whose path, headers and cookies are scrubbed; the live request is left alone."""
     clean = copy.copy(request)
     for attribute in ("path", "path_info"):
@@ -81,7 +82,10 @@ class ScrubSecretsFilter(logging.Filter):
     """Rewrites the record in place (so every later handler sees the clean one) and keeps it."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        # django.request and django.security attach the HttpRequest; django.server attaches a socket.
         request = getattr(record, "request", None)
+        if not isinstance(request, HttpRequest):
+            request = None
         exact = _request_secrets(request) if request is not None else ()
         try:
             message = record.getMessage()

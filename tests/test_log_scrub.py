@@ -171,3 +171,15 @@ def test_a_logged_exception_is_scrubbed(caplog, console):
     output = console.getvalue()
     assert value not in output and value not in caplog.text and "tokenvaluethatislong" not in output
     assert "ValueError" in output
+
+
+def test_the_development_server_log_line_is_scrubbed(console):
+    """runserver logs the request line with a socket as `request`; the path in it is scrubbed too."""
+    import socket
+
+    with socket.socket() as connection:
+        logging.getLogger("django.server").warning(
+            '"%s" %s %s', "POST /manage/link/tokenvaluethatislong/ HTTP/1.1", 403, 10, extra={"request": connection}
+        )
+    output = console.getvalue()
+    assert "tokenvaluethatislong" not in output and "/manage/link/[redacted]/" in output
