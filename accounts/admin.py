@@ -1,5 +1,10 @@
+from urllib.parse import urlencode
+
 from django.contrib import admin
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django_otp.admin import OTPAdminSite
 
 from accounts.models import User
@@ -12,6 +17,27 @@ class StaffUserAdmin(UserAdmin):
     fieldsets = UserAdmin.fieldsets + (("Agency", {"fields": ("agency", "role", "badge_number")}),)
 
 
-# The Django admin shows everything, so it demands the same second factor as the staff pages:
-# only superusers verified by an OTP device get in (django-otp's documented site swap).
-admin.site.__class__ = OTPAdminSite
+class StaffSignInAdminSite(OTPAdminSite):
+    """The Django admin, reached only through the staff sign-in.
+
+    The admin's own login form would sign a superuser in with no use banner, no second
+    factor, no lockout and no audit entry. Here it only sends the browser to the staff
+    sign-in; signing out goes through the staff sign-out (audited). Inside, only a
+    superuser whose session passed the second factor gets in.
+    """
+
+    def login(self, request: HttpRequest, extra_context=None) -> HttpResponse:
+        next_url = request.GET.get(REDIRECT_FIELD_NAME, reverse("admin:index"))
+        return HttpResponseRedirect(f"{reverse('staff:sign_in')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")
+
+    def logout(self, request: HttpRequest, extra_context=None) -> HttpResponse:
+        from accounts.views import sign_out
+
+        return sign_out(request)
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        return super().has_permission(request) and request.user.is_superuser
+
+
+# django-otp's documented site swap, with the sign-in above.
+admin.site.__class__ = StaffSignInAdminSite

@@ -21,18 +21,31 @@ def session_stamp(session, *, signed_in: bool = False) -> None:
     session[LAST_ACTIVITY_KEY] = now
 
 
+def limit_passed(started_at: float, last_activity_at: float, *, idle_seconds: int, absolute_seconds: int) -> str | None:
+    """'absolute' or 'idle' when a session that began and was last used at these times is past a limit.
+
+    Shared by the staff and the owner session limits, so both count time the same way.
+    """
+    now = timezone.now().timestamp()
+    if now - float(started_at) >= absolute_seconds:
+        return "absolute"
+    if now - float(last_activity_at) >= idle_seconds:
+        return "idle"
+    return None
+
+
 def session_expiry_reason(session) -> str | None:
     """'idle' or 'absolute' when the session is past a limit, else None."""
-    now = timezone.now().timestamp()
     signed_in = session.get(SIGNED_IN_AT_KEY)
     last = session.get(LAST_ACTIVITY_KEY)
     if signed_in is None or last is None:
         return None
-    if now - float(signed_in) >= settings.STAFF_ABSOLUTE_TIMEOUT_SECONDS:
-        return "absolute"
-    if now - float(last) >= settings.STAFF_IDLE_TIMEOUT_SECONDS:
-        return "idle"
-    return None
+    return limit_passed(
+        signed_in,
+        last,
+        idle_seconds=settings.STAFF_IDLE_TIMEOUT_SECONDS,
+        absolute_seconds=settings.STAFF_ABSOLUTE_TIMEOUT_SECONDS,
+    )
 
 
 class StaffSessionTimeoutMiddleware:

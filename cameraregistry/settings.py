@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.StaffSessionTimeoutMiddleware",
+    "owners.middleware.OwnerSessionTimeoutMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -194,6 +195,12 @@ SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
 LANGUAGE_COOKIE_SECURE = SECURE
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+if SECURE:
+    # The __Host- prefix makes the browser refuse these cookies unless Secure, Path=/ and
+    # without Domain, so no sibling subdomain (often the city's own) can set or shadow them.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    LANGUAGE_COOKIE_NAME = "__Host-django_language"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -264,17 +271,27 @@ SPECTACULAR_SETTINGS = {"TITLE": "Community Camera Registry API", "VERSION": "1.
 REGISTRATION_RATE_LIMIT_PER_HOUR = env_int("REGISTRATION_RATE_LIMIT_PER_HOUR", 10, 1)
 # How long the private link in the confirmation email stays valid.
 OWNER_LINK_MAX_AGE_DAYS = env_int("OWNER_LINK_MAX_AGE_DAYS", 30, 1, 365)
+# The session a private link opens: idle and absolute limits, checked on the server.
+OWNER_IDLE_TIMEOUT_SECONDS = env_int("OWNER_IDLE_TIMEOUT_SECONDS", 30 * 60, 60)
+OWNER_ABSOLUTE_TIMEOUT_SECONDS = env_int("OWNER_ABSOLUTE_TIMEOUT_SECONDS", 12 * 3600, 60)
 # Demo mode: demo sign-ins and TOTP helper; refused when DEBUG is false.
 DEMO_MODE = env_bool("DEMO_MODE", False) and DEBUG
 
+# Every handler scrubs link tokens, signed values, session ids and CSRF tokens (SECURITY.md:
+# no tokens in any log). Django's own loggers are sent to the root handler, since the
+# handlers Django installs by default would not carry the filter.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"scrub_secrets": {"()": "cameraregistry.log_scrub.ScrubSecretsFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["scrub_secrets"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # Django's own error emails to ADMINS would carry request data (form fields included) out by email;
     # ADMINS get only the audit failure alert (audit/alerts.py). Django's messages still reach the console.
-    "loggers": {"django": {"handlers": [], "propagate": True}},
+    "loggers": {
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": [], "propagate": True},
+    },
 }
 CSRF_FAILURE_VIEW = "cameraregistry.views.csrf_failure"
 # Also send audit chain-head anchors to syslog (/dev/log), e.g. for a remote log server.

@@ -7,9 +7,11 @@ one registration. Every other page goes through `owner_registration`, the chokep
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -24,31 +26,42 @@ from owners.forms import (
     OwnerRegistrationForm,
     StatusReportForm,
 )
+from owners.middleware import OWNER_SESSION_KEY, owner_session_open
 from registrations.forms import camera_input
 from registrations.models import Registration
 from registrations.services import RegistrationInput, RegistrationRejected
 from registrations.tokens import LinkError, owner_link_check, owner_link_consume
 
-SESSION_KEY = "owner_registration_id"
 LINK_REQUESTS_PER_ADDRESS_PER_HOUR = 10
 LINK_REQUESTS_PER_EMAIL_PER_HOUR = 3
 
 
 def owner_registration(request: HttpRequest) -> Registration | None:
     """The one registration this browser session may see: the chokepoint for owner pages."""
-    registration_id = request.session.get(SESSION_KEY)
+    registration_id = request.session.get(OWNER_SESSION_KEY)
     if registration_id is None:
         return None
     return Registration.objects.select_related("agency").filter(pk=registration_id).first()
 
 
+def _session_ended(request: HttpRequest) -> dict:
+    """Why the owner's link session just ended (set by OwnerSessionTimeoutMiddleware), for the page to say."""
+    return {
+        "ended": getattr(request, "owner_session_ended", None),
+        "idle_minutes": settings.OWNER_IDLE_TIMEOUT_SECONDS // 60,
+        "absolute_hours": settings.OWNER_ABSOLUTE_TIMEOUT_SECONDS // 3600,
+    }
+
+
 def _no_session(request: HttpRequest) -> HttpResponse:
-    return render(request, "owners/link_problem.html", {"reason": "no_session", "form": LinkRequestForm()}, status=403)
+    context = _session_ended(request) | {"form": LinkRequestForm()}
+    context["reason"] = "session_ended" if context["ended"] else "no_session"
+    return render(request, "owners/link_problem.html", context, status=403)
 
 
 def _open_session(request: HttpRequest, registration: Registration) -> None:
     request.session.cycle_key()
-    request.session[SESSION_KEY] = registration.pk
+    owner_session_open(request.session, registration.pk)
 
 
 def _link_problem(request: HttpRequest, error: LinkError) -> HttpResponse:
@@ -106,7 +119,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def request_link(request: HttpRequest) -> HttpResponse:
     """Same answer whether or not the email is registered, so nobody can probe who registered."""
     if request.method == "GET":
-        return render(request, "owners/request_link.html", {"form": LinkRequestForm()})
+        context = _session_ended(request) | {"form": LinkRequestForm(), "signed_out": "signed_out" in request.GET}
+        return render(request, "owners/request_link.html", context)
     if not hit("owner-link-address", client_ip(request), LINK_REQUESTS_PER_ADDRESS_PER_HOUR, 3600):
         return render(
             request, "owners/request_link.html", {"form": LinkRequestForm(), "rate_limited": True}, status=429
@@ -301,4 +315,4 @@ def withdraw(request: HttpRequest) -> HttpResponse:
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     request.session.flush()
-    return redirect("home")
+    return redirect(f"{reverse('owners:dashboard')}?signed_out=1")

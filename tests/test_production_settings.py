@@ -49,6 +49,45 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
     assert "no issues" in result.stdout
 
 
+COOKIE_PROBE = """
+from django.conf import settings
+from django.http import HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware, get_token
+from django.test import RequestFactory
+
+request = RequestFactory().get("/", secure=True, HTTP_HOST="registry.example.org")
+get_token(request)
+response = CsrfViewMiddleware(lambda request: HttpResponse()).process_response(request, HttpResponse())
+print("names", settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME, settings.LANGUAGE_COOKIE_NAME)
+print("paths", settings.SESSION_COOKIE_PATH, settings.CSRF_COOKIE_PATH, settings.LANGUAGE_COOKIE_PATH)
+print("domains", settings.SESSION_COOKIE_DOMAIN, settings.CSRF_COOKIE_DOMAIN, settings.LANGUAGE_COOKIE_DOMAIN)
+print("secure", settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, settings.LANGUAGE_COOKIE_SECURE)
+print("header", response.cookies.output())
+"""
+
+
+@pytest.mark.slow
+def test_production_cookies_carry_the_host_prefix(tmp_path):
+    """__Host- cookies are only valid Secure, with Path=/ and no Domain; the browser enforces the rest."""
+    result = manage(tmp_path, "shell", "-c", COOKIE_PROBE)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = dict(line.split(" ", 1) for line in result.stdout.splitlines() if " " in line)
+    assert lines["names"] == "__Host-sessionid __Host-csrftoken __Host-django_language"
+    assert lines["paths"] == "/ / /" and lines["domains"] == "None None None" and lines["secure"] == "True True True"
+    header = lines["header"]
+    assert header.startswith("Set-Cookie: __Host-csrftoken=") and "Path=/" in header and "Secure" in header
+    assert "Domain" not in header
+
+
+@pytest.mark.slow
+def test_development_keeps_the_plain_cookie_names(tmp_path):
+    result = manage(tmp_path, "shell", "-c", COOKIE_PROBE, SECURE_COOKIES="false", SECURE_SSL_REDIRECT="false")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "names sessionid csrftoken django_language" in result.stdout
+
+
 @pytest.mark.slow
 def test_production_refuses_to_start_without_encryption_keys(tmp_path):
     result = manage(tmp_path, "check", FIELD_ENCRYPTION_KEYS="")
