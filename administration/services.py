@@ -198,6 +198,9 @@ def agency_settings_update(*, agency: Agency, changes: dict, actor, request=None
     return agency
 
 
+BOUNDARY_MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
 def parse_boundary(text: str | bytes) -> dict:
     """Accept a GeoJSON geometry, Feature or FeatureCollection with one (Multi)Polygon; return the geometry."""
     try:
