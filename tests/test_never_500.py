@@ -254,7 +254,7 @@ def test_no_view_answers_hostile_input_with_a_500(world, role, data):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("role", ROLES)
-@settings(max_examples=int(os.environ.get("NEVER_500_SLOW_EXAMPLES", "6")), **_SETTINGS)
+@settings(max_examples=int(os.environ.get("NEVER_500_SLOW_EXAMPLES", "3")), **_SETTINGS)
 @given(data=st.data())
 def test_no_view_answers_hostile_input_with_a_500_many_examples(world, role, data):
     _visit_everything(world, role, data)
