@@ -52,7 +52,6 @@ class IdField(forms.IntegerField):
 
     widget = forms.HiddenInput
     default_error_messages = {
-        "invalid": _("This form refers to a record that does not exist. Reload the page and try again."),
         "min_value": _("This form refers to a record that does not exist. Reload the page and try again."),
         "max_value": _("This form refers to a record that does not exist. Reload the page and try again."),
     }
