@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
 
-from cameraregistry import geo
+from cameraregistry import geo, safe_json
 from registrations.geocoding import normalize_address, street_of
 from registrations.models import AddressPoint
 
@@ -58,7 +57,9 @@ def _records_from(path: Path) -> list[tuple[int, dict, tuple[float, float] | Non
     raw_start = path.read_bytes()[:64].lstrip()
     if raw_start.startswith(b"{"):
         try:
-            data = json.loads(path.read_text(encoding="utf-8-sig"))
+            data = safe_json.loads(path.read_text(encoding="utf-8-sig"), max_chars=None)
+        except safe_json.JSONTooDeep as error:
+            raise ImportFileError(f"The GeoJSON file cannot be read: {error}") from None
         except (ValueError, UnicodeDecodeError):
             raise ImportFileError("The GeoJSON file cannot be read as JSON.") from None
         features = data.get("features") if isinstance(data, dict) else None

@@ -5,7 +5,6 @@ Each service checks its own rules and writes its own audit entry, so no path can
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TextIO
@@ -20,6 +19,7 @@ from accounts.access import sharing_uses_record
 from agencies.models import Agency, OffenseType, TermsVersion, is_forbidden_purpose, validate_boundary
 from agencies.services import agency_save, terms_publish
 from audit.services import audit_purge_before, audit_record
+from cameraregistry import safe_json
 from footage.services import footage_purge_for_agency
 from registrations.models import OwnerAccessToken, Registration, Status
 
@@ -212,10 +212,15 @@ def agency_settings_update(*, agency: Agency, changes: dict, actor, request=None
     return agency
 
 
+BOUNDARY_MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
 def parse_boundary(text: str | bytes) -> dict:
     """Accept a GeoJSON geometry, Feature or FeatureCollection with one (Multi)Polygon; return the geometry."""
     try:
-        data = json.loads(text)
+        data = safe_json.loads(text)
+    except (safe_json.JSONTooDeep, safe_json.JSONTooLong) as error:
+        raise ValidationError(f"The file is not valid GeoJSON: {error}") from None
     except (ValueError, UnicodeDecodeError):
         raise ValidationError("The file is not valid GeoJSON (it cannot be read as JSON).") from None
     if isinstance(data, dict) and data.get("type") == "FeatureCollection":

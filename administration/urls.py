@@ -16,6 +16,6 @@ urlpatterns = [
     path("import/<uuid:job_id>/report.csv", views.import_report_csv, name="import_report_csv"),
     path("export/", views.export, name="export"),
     path("settings/", views.settings_page, name="settings"),
-    path("settings/offense-types/<int:pk>/deactivate/", views.offense_deactivate, name="offense_deactivate"),
+    path("settings/offense-types/<id:pk>/deactivate/", views.offense_deactivate, name="offense_deactivate"),
     path("dashboard/", views.dashboard, name="dashboard"),
 ]

@@ -23,7 +23,7 @@ from accounts.access import (
     registrations_for,
     staff_required,
 )
-from administration import selectors, services
+from administration import importing, selectors, services
 from administration.charts import bar_chart
 from administration.exporting import CONTENT_TYPES
 from administration.forms import (
@@ -36,11 +36,12 @@ from administration.forms import (
     TermsForm,
     UploadForm,
 )
-from administration.importing import MAX_FILE_BYTES, ImportFileError, guess_mapping, read_table
+from administration.importing import ImportFileError, guess_mapping, read_table
 from administration.models import ImportJob
 from administration.tasks import import_file_path, run_import_job
 from agencies.models import Agency, OffenseType
 from cameraregistry.csv_safe import safe_cell
+from cameraregistry.upload_limits import limit_uploads, upload_refusal
 
 # ---------------------------------------------------------------- verification queue
 
@@ -121,16 +122,19 @@ def _job_for(request: HttpRequest, job_id: uuid.UUID) -> ImportJob:
     return get_object_or_404(ImportJob, public_id=job_id, agency_id=request.user.agency_id)
 
 
+@limit_uploads(lambda: importing.MAX_FILE_BYTES, "The file")
 @staff_required(Permission.IMPORT_DATA)
 @require_http_methods(["GET", "POST"])
 def import_upload(request: HttpRequest) -> HttpResponse:
+    refusal = upload_refusal(request)
     form = UploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    if refusal:
+        form.is_valid()
+        form.errors["file"] = form.error_class([f"{refusal} Split it into several files."])
+    elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if upload.size > MAX_FILE_BYTES:
-            form.add_error(
-                "file", f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; split it into several files."
-            )
+        if upload.size > importing.MAX_FILE_BYTES:  # the handler stops such files; a second guard costs nothing
+            form.add_error("file", "The file is too large; split it into several files.")
         else:
             folder = settings.DATA_DIR / "imports"
             folder.mkdir(parents=True, exist_ok=True)
@@ -154,7 +158,8 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("administration:import_mapping", job_id=job.public_id)
     jobs = ImportJob.objects.filter(agency_id=request.user.agency_id)[:10]
-    return render(request, "administration/import_upload.html", {"form": form, "jobs": jobs})
+    status = 413 if refusal else 200
+    return render(request, "administration/import_upload.html", {"form": form, "jobs": jobs}, status=status)
 
 
 @staff_required(Permission.IMPORT_DATA)
@@ -277,12 +282,14 @@ def export(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- agency settings
 
 
+@limit_uploads(lambda: services.BOUNDARY_MAX_FILE_BYTES, "The boundary file")
 @staff_required(Permission.MANAGE_SETTINGS)
 @require_http_methods(["GET", "POST"])
 def settings_page(request: HttpRequest) -> HttpResponse:
     agency = get_object_or_404(Agency, pk=request.user.agency_id)
     if request.method == "POST" and (prompt := fresh_mfa_prompt(request)):
         return prompt
+    refusal = upload_refusal(request)
     action = request.POST.get("action")
     settings_form = SettingsForm(
         request.POST if action == "settings" else None, instance=Agency.objects.get(pk=agency.pk)
@@ -314,10 +321,12 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             )
             messages.success(request, "Offense type added.")
             return redirect("administration:settings")
+        if action == "boundary" and refusal:
+            boundary_form.is_valid()
+            boundary_form.errors.pop("boundary_file", None)
+            raise ValidationError(refusal)
         if action == "boundary" and boundary_form.is_valid():
             upload = boundary_form.cleaned_data["boundary_file"]
-            if upload.size > 20 * 1024 * 1024:
-                raise ValidationError("The boundary file is larger than 20 MB.")
             boundary = services.parse_boundary(upload.read())
             services.agency_boundary_update(agency=agency, boundary=boundary, actor=request.user, request=request)
             messages.success(request, "Boundary saved.")
@@ -344,6 +353,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             "offenses": OffenseType.objects.filter(agency=agency),
             "boundary_json": json.dumps(agency.boundary),
         },
+        status=413 if refusal else 200,
     )
 
 

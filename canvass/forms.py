@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 from django import forms
 from django.core.exceptions import ValidationError
 
+from cameraregistry import safe_json
 from canvass.models import AreaKind
 
 MAX_VERTICES_TEXT = 20_000
@@ -56,7 +55,12 @@ class SearchForm(forms.Form):
         if not text.strip():
             return []
         try:
-            value = json.loads(text)
+            # Bounded nesting: a shape is a list of [latitude, longitude] pairs, nothing deeper.
+            value = safe_json.loads(text, max_depth=4)
+        except safe_json.JSONTooDeep:
+            raise ValidationError(
+                "The drawn shape could not be read (it is nested too deeply); clear it and draw it again."
+            ) from None
         except ValueError:
             raise ValidationError("The drawn shape could not be read; clear it and draw it again.") from None
         if not isinstance(value, list):

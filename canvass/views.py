@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import Permission, registration_for, staff_required
 from agencies.models import OffenseType, is_forbidden_purpose
+from cameraregistry.converters import parse_id
 from canvass import exports, selectors, services
 from canvass.forms import SearchForm
 from canvass.models import CaseCamera
@@ -235,9 +236,9 @@ def case_camera_remove(request: HttpRequest, case_id: int, camera_id: int) -> Ht
 
 def _back_to(request: HttpRequest, case) -> HttpResponse:
     # Only our own search pages are valid places to return to: never an arbitrary URL.
-    search_id = request.POST.get("search_id", "")
-    if search_id.isdigit() and case.searches.filter(pk=int(search_id)).exists():
-        return redirect("canvass:results", search_id=int(search_id))
+    search_id = parse_id(request.POST.get("search_id", ""))
+    if search_id and case.searches.filter(pk=search_id).exists():
+        return redirect("canvass:results", search_id=search_id)
     return redirect("canvass:case", case_id=case.pk)
 
 

@@ -23,6 +23,8 @@ from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile, StopUpload
 from django.utils.translation import gettext as _
 
+from footage.contents import contents_problem
+
 CHUNK_BYTES = 1024 * 1024
 EVIDENCE_FOLDER = "evidence"
 _TS_PACKET = 188
@@ -207,6 +209,11 @@ class EvidenceUploadHandler(FileUploadHandler):
         os.fsync(self._current.fileno())
         self._current.close()
         self._current = None
+        reason = contents_problem(self._current_path, self._name, self._detected, max_bytes=self.max_file_bytes)
+        if reason:
+            self.rejected.append(Rejection(self._name, reason))
+            self._discard_current()
+            return None
         self.received.append(
             ReceivedFile(self._name, self._current_path, self._size, self._hash.hexdigest(), self._detected)
         )

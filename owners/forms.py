@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cameraregistry.converters import IdField
 from owners.models import StatusReport
 from registrations.forms import BaseCameraFormSet, CameraForm, RegistrationForm
 from registrations.models import Registration
@@ -58,7 +59,7 @@ class OwnerRegistrationForm(RegistrationForm):
 
 
 class OwnerCameraForm(CameraForm):
-    camera_id = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    camera_id = IdField(required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -118,7 +119,7 @@ class StatusReportForm(forms.Form):
 
 
 class ConsentForm(forms.Form):
-    terms_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    terms_version = IdField()
     consent = forms.BooleanField(
         label=_("I have read and agree to the updated program terms."),
         error_messages={"required": _("Tick the box to agree to the updated terms.")},

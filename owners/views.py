@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cameraregistry.converters import parse_id
 from cameraregistry.crypto import lookup_hash
 from cameraregistry.ratelimit import client_ip, hit
 from owners import services
@@ -193,7 +194,8 @@ def edit(request: HttpRequest) -> HttpResponse:
     data = request.POST.copy()
     if "add_camera" in data:
         total = data.get("cameras-TOTAL_FORMS", "1")
-        data["cameras-TOTAL_FORMS"] = str(min(int(total) + 1, 30) if total.isdigit() else 1)
+        count = parse_id(total)  # "²".isdigit() is true, and int() refuses 5,000 digits
+        data["cameras-TOTAL_FORMS"] = str(min(count + 1, 30) if count else 1)
         context |= {
             "form": OwnerRegistrationForm(data),
             "formset": OwnerCameraFormSet(data, prefix="cameras"),

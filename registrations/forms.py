@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cameraregistry.converters import IdField
 from registrations.models import CameraLocation, ContactMethod, ExportFormat, PropertyType
 from registrations.services import CameraInput
 from registrations.validators import normalize_phone
@@ -121,7 +122,7 @@ class RegistrationForm(forms.Form):
     # Spam resistance: people never see or fill this field; bots that fill every input do.
     website = forms.CharField(label=_("Leave this field empty"), required=False, max_length=200)
     form_nonce = forms.CharField(widget=forms.HiddenInput, max_length=200)
-    terms_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    terms_version = IdField(required=False)
 
     def clean_owner_phone(self) -> str:
         # The service checks again; checking here too shows every problem in one round.

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from agencies.models import Agency, TermsVersion
 from agencies.selectors import agency_for_point
 from cameraregistry import geo
+from cameraregistry.converters import parse_id
 from cameraregistry.ratelimit import client_ip, hit
 from registrations import services
 from registrations.forms import CameraFormSet, RegistrationForm, camera_input
@@ -129,7 +130,8 @@ def register(request: HttpRequest) -> HttpResponse:
     if "add_camera" in data:
         # Without JavaScript, "Add another camera" posts the form back with one more camera block.
         total = data.get("cameras-TOTAL_FORMS", "1")
-        data["cameras-TOTAL_FORMS"] = str(min(int(total) + 1, 30) if total.isdigit() else 1)
+        count = parse_id(total)  # "²".isdigit() is true, and int() refuses 5,000 digits
+        data["cameras-TOTAL_FORMS"] = str(min(count + 1, 30) if count else 1)
         # A bound form ignores field initials: give the new block the same "I don't know" default as the first.
         data.setdefault(f"cameras-{int(data['cameras-TOTAL_FORMS']) - 1}-exports_common_format", "unknown")
         context |= {
