@@ -2,9 +2,11 @@
 
 The database only narrows candidates to a box; everything here decides. A fast
 local plane centred on the incident gives distances good to well under a metre
-inside a search area, and whenever a decision is within a few metres of a
-boundary the exact geodesic functions of cameraregistry.geo settle it, so
-the plane only saves time and never changes an answer.
+inside a search area. Whenever a decision is within a few metres of a
+boundary, the azimuthal equidistant plane (distances from the incident good to
+millimetres) settles it, and only within its error bound do the exact geodesic
+functions of cameraregistry.geo, so the planes only save time and never change
+an answer.
 
 Every point a camera earns is recorded as a Reason, so the results page can say
 why a camera ranks where it does.
@@ -21,7 +23,7 @@ from functools import cached_property
 from django.utils import timezone
 
 from cameraregistry import geo
-from cameraregistry.geo.plane import LocalPlane, point_segment_distance
+from cameraregistry.geo.plane import LocalPlane, azimuthal_error_bound_m, point_segment_distance
 
 LatLon = tuple[float, float]
 
@@ -126,7 +128,13 @@ class AreaTest:
             return min(point_segment_distance(x, y, *a, *b) for a, b in zip(route, route[1:], strict=False))
         return math.hypot(x, y)
 
-    def _exact_distance(self, lat: float, lon: float) -> float:
+    def _edge_distance(self, lat: float, lon: float, limit: float) -> float:
+        if self.area.kind == RADIUS:
+            # A geodesic solution costs twenty times the azimuthal plane, and a
+            # large radius puts many cameras within the first-order margin.
+            distance = math.hypot(*self.plane.project_azimuthal(lat, lon))
+            if abs(distance - limit) > azimuthal_error_bound_m(distance):
+                return distance
         if self.area.kind == ROUTE:
             return geo.distance_to_polyline_m(lat, lon, self.area.vertices)
         return geo.distance_m(*self.area.place, lat, lon)
@@ -141,7 +149,7 @@ class AreaTest:
         if distance > limit + PLANE_MARGIN_M:
             return None
         if distance >= limit - PLANE_MARGIN_M:
-            distance = self._exact_distance(lat, lon)
+            distance = self._edge_distance(lat, lon, limit)
             if distance > limit:
                 return None
         return distance

@@ -68,6 +68,18 @@ def test_full_circle_cone_and_circle_polygon():
     assert cone == circle
 
 
+@pytest.mark.parametrize("reach", [0.5, 40, 999, 1_001, 60_000])
+def test_outlines_are_on_the_range_either_side_of_the_plane_limit(reach):
+    # Up to OUTLINE_PLANE_MAX_M the camera's plane draws the points, beyond it geographiclib's Direct.
+    ring = g.cone_polygon(*CAMERA, 200, 120, reach, steps=8)
+    for index, point in enumerate(ring[1:-1]):
+        assert g.distance_m(*CAMERA, *point) == pytest.approx(reach, abs=1e-6)
+        assert g.angle_difference_deg(g.initial_bearing_deg(*CAMERA, *point), 140 + 15 * index) < 1e-6
+    circle = g.circle_polygon(-89.5, 179.99, reach, steps=12)
+    assert all(g.distance_m(-89.5, 179.99, *point) == pytest.approx(reach, abs=1e-6) for point in circle)
+    assert all(-180 <= lon < 180 for _lat, lon in circle)
+
+
 def test_cone_intersects_circle_known_cases():
     ahead = g.destination_point(*CAMERA, 0, 120)
     behind = g.destination_point(*CAMERA, 180, 60)
