@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from cameraregistry import geo
 from cameraregistry.geo.plane import LocalPlane, azimuthal_error_bound_m, point_segment_distance
+from cameraregistry.geo.routes import route_points
 
 LatLon = tuple[float, float]
 
@@ -120,6 +121,7 @@ class AreaTest:
         self.area = area
         self.plane = LocalPlane(*area.place)
         self.route_xy = [self.plane.project(lat, lon) for lat, lon in area.vertices] if area.kind == ROUTE else []
+        self.route = route_points(area.vertices) if area.kind == ROUTE else []
 
     def _approximate_distance(self, lat: float, lon: float) -> float:
         x, y = self.plane.project(lat, lon)
@@ -163,7 +165,7 @@ class AreaTest:
             return False
         cone = (camera.latitude, camera.longitude, camera.bearing_degrees, camera.field_of_view_degrees, reach)
         if self.area.kind == ROUTE:
-            return geo.cone_intersects_polyline(*cone, self.area.vertices, ROUTE_VIEW_TOLERANCE_M)
+            return geo.cone_intersects_route(*cone, self.route, ROUTE_VIEW_TOLERANCE_M)
         return geo.point_in_cone(*cone, *self.area.place)
 
 

@@ -219,9 +219,26 @@ def cone_intersects_polyline(
     corridor_m: float = 0,
 ) -> bool:
     """Whether any part of the route, widened by corridor_m either side, lies in the cone."""
+    return cone_intersects_route(
+        camera_lat, camera_lon, bearing_deg, fov_deg, range_m, route_points(vertices), corridor_m
+    )
+
+
+def cone_intersects_route(
+    camera_lat: float,
+    camera_lon: float,
+    bearing_deg: float,
+    fov_deg: float,
+    range_m: float,
+    route: Sequence[LatLon],
+    corridor_m: float = 0,
+) -> bool:
+    """cone_intersects_polyline for a route already checked by route_points.
+
+    Ranking asks this for thousands of cameras along one route, so it checks the route once.
+    """
     lat, lon, bearing, fov, reach = _cone_arguments(camera_lat, camera_lon, bearing_deg, fov_deg, range_m)
     corridor = non_negative(corridor_m, "Corridor", MAX_RANGE_M, f"{MAX_RANGE_M / 1000:,.0f} km")
-    route = route_points(vertices)
     plane = LocalPlane(lat, lon)
     sector = _Sector(bearing, fov, reach)
     points = [plane.project_azimuthal(*point) for point in route]

@@ -7,6 +7,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from cameraregistry import geo as g
+from cameraregistry.geo.routes import route_points
 from tests.geo.helpers import (
     CAMERA,
     PROPERTY,
@@ -126,6 +127,12 @@ def test_route_beyond_range_and_beside_the_cone():
     beside = [offset(CAMERA, 270, 10, 0, 1), offset(CAMERA, 270, 10, 0, 200)]
     assert not g.cone_intersects_polyline(*CAMERA, 45, 60, 100, beside)
     assert g.cone_intersects_polyline(*CAMERA, 45, 60, 100, beside, corridor_m=12)
+    # The same answers for a route already checked once (what ranking passes).
+    route = route_points(beside)
+    assert not g.cone_intersects_route(*CAMERA, 45, 60, 100, route)
+    assert g.cone_intersects_route(*CAMERA, 45, 60, 100, route, corridor_m=12)
+    with pytest.raises(g.GeometryError):
+        g.cone_intersects_route(*CAMERA, 45, 60, 100, route, corridor_m=-1)
 
 
 @SLOW_PROPERTY
