@@ -23,7 +23,7 @@ from functools import cached_property
 from django.utils import timezone
 
 from cameraregistry import geo
-from cameraregistry.geo.plane import LocalPlane, azimuthal_error_bound_m, point_segment_distance
+from cameraregistry.geo.plane import LocalPlane, azimuthal_error_bound_m
 from cameraregistry.geo.routes import route_points
 
 LatLon = tuple[float, float]
@@ -120,15 +120,23 @@ class AreaTest:
     def __init__(self, area: SearchArea) -> None:
         self.area = area
         self.plane = LocalPlane(*area.place)
-        self.route_xy = [self.plane.project(lat, lon) for lat, lon in area.vertices] if area.kind == ROUTE else []
         self.route = route_points(area.vertices) if area.kind == ROUTE else []
+        xy = [self.plane.project(lat, lon) for lat, lon in self.route]
+        # Each leg as (start, direction, squared length), worked out once rather than per camera.
+        self.legs = [
+            (ax, ay, bx - ax, by - ay, (bx - ax) ** 2 + (by - ay) ** 2)
+            for (ax, ay), (bx, by) in zip(xy, xy[1:], strict=False)
+        ]
 
     def _approximate_distance(self, lat: float, lon: float) -> float:
         x, y = self.plane.project(lat, lon)
-        if self.area.kind == ROUTE:
-            route = self.route_xy
-            return min(point_segment_distance(x, y, *a, *b) for a, b in zip(route, route[1:], strict=False))
-        return math.hypot(x, y)
+        if self.area.kind != ROUTE:
+            return math.hypot(x, y)
+        best = math.inf
+        for ax, ay, dx, dy, length2 in self.legs:
+            t = max(0.0, min(1.0, ((x - ax) * dx + (y - ay) * dy) / length2)) if length2 else 0.0
+            best = min(best, math.hypot(x - ax - t * dx, y - ay - t * dy))
+        return best
 
     def _edge_distance(self, lat: float, lon: float, limit: float) -> float:
         if self.area.kind == RADIUS:
