@@ -24,7 +24,9 @@ from django.utils import timezone
 
 from cameraregistry import geo
 from cameraregistry.geo.plane import LocalPlane, azimuthal_error_bound_m
+from cameraregistry.geo.polygons import OUTSIDE, locate, polygon_ring
 from cameraregistry.geo.routes import route_points
+from cameraregistry.geo.validation import validate_point
 
 LatLon = tuple[float, float]
 
@@ -121,6 +123,8 @@ class AreaTest:
         self.area = area
         self.plane = LocalPlane(*area.place)
         self.route = route_points(area.vertices) if area.kind == ROUTE else []
+        # What point_in_polygon would rebuild from the vertices for every camera.
+        self.ring = polygon_ring(area.vertices) if area.kind == POLYGON else []
         xy = [self.plane.project(lat, lon) for lat, lon in self.route]
         # Each leg as (start, direction, squared length), worked out once rather than per camera.
         self.legs = [
@@ -154,7 +158,7 @@ class AreaTest:
         kind = self.area.kind
         distance = self._approximate_distance(lat, lon)
         if kind == POLYGON:
-            return distance if geo.point_in_polygon(lat, lon, self.area.vertices) else None
+            return distance if locate(*validate_point(lat, lon), self.ring) != OUTSIDE else None
         limit = self.area.radius_m if kind == RADIUS else self.area.corridor_m
         if distance > limit + PLANE_MARGIN_M:
             return None
