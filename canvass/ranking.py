@@ -2,9 +2,11 @@
 
 The database only narrows candidates to a box; everything here decides. A fast
 local plane centred on the incident gives distances good to well under a metre
-inside a search area, and whenever a decision is within a few metres of a
-boundary the exact geodesic functions of cameraregistry.geo settle it, so
-the plane only saves time and never changes an answer.
+inside a search area. Whenever a decision is within a few metres of a
+boundary, the azimuthal equidistant plane (distances from the incident good to
+millimetres) settles it, and only within its error bound do the exact geodesic
+functions of cameraregistry.geo, so the planes only save time and never change
+an answer.
 
 Every point a camera earns is recorded as a Reason, so the results page can say
 why a camera ranks where it does.
@@ -21,7 +23,10 @@ from functools import cached_property
 from django.utils import timezone
 
 from cameraregistry import geo
-from cameraregistry.geo.plane import LocalPlane, point_segment_distance
+from cameraregistry.geo.plane import LocalPlane, azimuthal_error_bound_m
+from cameraregistry.geo.polygons import OUTSIDE, locate, polygon_ring
+from cameraregistry.geo.routes import route_points
+from cameraregistry.geo.validation import validate_point
 
 LatLon = tuple[float, float]
 
@@ -117,16 +122,33 @@ class AreaTest:
     def __init__(self, area: SearchArea) -> None:
         self.area = area
         self.plane = LocalPlane(*area.place)
-        self.route_xy = [self.plane.project(lat, lon) for lat, lon in area.vertices] if area.kind == ROUTE else []
+        self.route = route_points(area.vertices) if area.kind == ROUTE else []
+        # What point_in_polygon would rebuild from the vertices for every camera.
+        self.ring = polygon_ring(area.vertices) if area.kind == POLYGON else []
+        xy = [self.plane.project(lat, lon) for lat, lon in self.route]
+        # Each leg as (start, direction, squared length), worked out once rather than per camera.
+        self.legs = [
+            (ax, ay, bx - ax, by - ay, (bx - ax) ** 2 + (by - ay) ** 2)
+            for (ax, ay), (bx, by) in zip(xy, xy[1:], strict=False)
+        ]
 
     def _approximate_distance(self, lat: float, lon: float) -> float:
         x, y = self.plane.project(lat, lon)
-        if self.area.kind == ROUTE:
-            route = self.route_xy
-            return min(point_segment_distance(x, y, *a, *b) for a, b in zip(route, route[1:], strict=False))
-        return math.hypot(x, y)
+        if self.area.kind != ROUTE:
+            return math.hypot(x, y)
+        best = math.inf
+        for ax, ay, dx, dy, length2 in self.legs:
+            t = max(0.0, min(1.0, ((x - ax) * dx + (y - ay) * dy) / length2)) if length2 else 0.0
+            best = min(best, math.hypot(x - ax - t * dx, y - ay - t * dy))
+        return best
 
-    def _exact_distance(self, lat: float, lon: float) -> float:
+    def _edge_distance(self, lat: float, lon: float, limit: float) -> float:
+        if self.area.kind == RADIUS:
+            # A geodesic solution costs twenty times the azimuthal plane, and a
+            # large radius puts many cameras within the first-order margin.
+            distance = math.hypot(*self.plane.project_azimuthal(lat, lon))
+            if abs(distance - limit) > azimuthal_error_bound_m(distance):
+                return distance
         if self.area.kind == ROUTE:
             return geo.distance_to_polyline_m(lat, lon, self.area.vertices)
         return geo.distance_m(*self.area.place, lat, lon)
@@ -136,12 +158,12 @@ class AreaTest:
         kind = self.area.kind
         distance = self._approximate_distance(lat, lon)
         if kind == POLYGON:
-            return distance if geo.point_in_polygon(lat, lon, self.area.vertices) else None
+            return distance if locate(*validate_point(lat, lon), self.ring) != OUTSIDE else None
         limit = self.area.radius_m if kind == RADIUS else self.area.corridor_m
         if distance > limit + PLANE_MARGIN_M:
             return None
         if distance >= limit - PLANE_MARGIN_M:
-            distance = self._exact_distance(lat, lon)
+            distance = self._edge_distance(lat, lon, limit)
             if distance > limit:
                 return None
         return distance
@@ -155,7 +177,7 @@ class AreaTest:
             return False
         cone = (camera.latitude, camera.longitude, camera.bearing_degrees, camera.field_of_view_degrees, reach)
         if self.area.kind == ROUTE:
-            return geo.cone_intersects_polyline(*cone, self.area.vertices, ROUTE_VIEW_TOLERANCE_M)
+            return geo.cone_intersects_route(*cone, self.route, ROUTE_VIEW_TOLERANCE_M)
         return geo.point_in_cone(*cone, *self.area.place)
 
 

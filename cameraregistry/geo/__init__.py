@@ -22,6 +22,7 @@ from cameraregistry.geo.cones import (
     cone_intersects_circle,
     cone_intersects_polygon,
     cone_intersects_polyline,
+    cone_intersects_route,
     cone_polygon,
     point_in_cone,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "cone_intersects_circle",
     "cone_intersects_polygon",
     "cone_intersects_polyline",
+    "cone_intersects_route",
     "cone_polygon",
     "destination_point",
     "distance_m",

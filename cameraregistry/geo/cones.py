@@ -12,9 +12,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from cameraregistry.geo.angles import angle_gap, normalise_bearing
+from cameraregistry.geo.angles import angle_gap, normalise_bearing, wrap180
 from cameraregistry.geo.geodesic import direct, inverse
-from cameraregistry.geo.plane import LocalPlane, point_segment_distance, segment_segment_distance
+from cameraregistry.geo.plane import (
+    LocalPlane,
+    azimuthal_error_bound_m,
+    point_segment_distance,
+    segment_segment_distance,
+)
 from cameraregistry.geo.polygons import EDGE_TOLERANCE_M, OUTSIDE, locate, polygon_ring
 from cameraregistry.geo.routes import route_points
 from cameraregistry.geo.validation import GeometryError, LatLon, non_negative, number, step_count, validate_point
@@ -25,6 +30,11 @@ MAX_RANGE_M = 100_000.0
 
 _ANGLE_TOLERANCE_DEG = 1e-6
 _RANGE_TOLERANCE_M = 1e-6
+# Outline points up to this far from the centre come from the camera's plane,
+# ten times faster than geographiclib's Direct: measured against it at
+# 3.5e-9 m plus 1.4e-17 m times the cube of the distance (2e-8 m at 1 km,
+# 1.7e-6 m at 5 km). Beyond it Direct draws them.
+OUTLINE_PLANE_MAX_M = 1_000.0
 
 
 def _cone_arguments(
@@ -92,18 +102,10 @@ class _Sector:
         return best
 
 
-def _plane_error_bound_m(distance: float) -> float:
-    # How far the camera-centred plane can misplace a point at this distance,
-    # radially or sideways: measured against geographiclib at under 3e-8 of
-    # the distance plus 0.014 m at 100 km (growing with its cube); this bound
-    # is several times that, so a decision outside it is the exact one.
-    return 1e-3 + 1e-6 * distance + 1e-16 * distance**3
-
-
 def _plane_point_in_cone(x: float, y: float, bearing: float, fov: float, reach: float) -> bool | None:
     """The answer from the camera-centred plane, or None when the point is too near the cone's edge to tell."""
     distance = math.hypot(x, y)
-    error = _plane_error_bound_m(distance)
+    error = azimuthal_error_bound_m(distance)
     if distance > reach + _RANGE_TOLERANCE_M + error:
         return False
     if distance >= reach + _RANGE_TOLERANCE_M - error or distance <= error:
@@ -145,12 +147,27 @@ def point_in_cone(
     return angle_gap(azimuth, bearing) <= fov / 2 + _ANGLE_TOLERANCE_DEG
 
 
+def _outline(lat: float, lon: float, azimuths: list[float], reach: float) -> list[LatLon]:
+    """The points reach metres from (lat, lon) at each azimuth."""
+    if not reach:
+        return [(lat, lon)] * len(azimuths)
+    if reach > OUTLINE_PLANE_MAX_M:
+        return [direct(lat, lon, azimuth, reach) for azimuth in azimuths]
+    plane = LocalPlane(lat, lon)
+    points = []
+    for azimuth in azimuths:
+        angle = math.radians(azimuth)
+        point_lat, point_lon = plane.unproject_azimuthal(reach * math.sin(angle), reach * math.cos(angle))
+        points.append((point_lat, wrap180(point_lon)))
+    return points
+
+
 def circle_polygon(lat: float, lon: float, radius_m: float, steps: int = 48) -> list[LatLon]:
     """Closed ring of steps geodesic points radius_m around (lat, lon), starting due north."""
     lat, lon = validate_point(lat, lon)
     radius = non_negative(radius_m, "Radius")
     steps = step_count(steps, 3)
-    ring = [direct(lat, lon, 360.0 * i / steps, radius) if radius else (lat, lon) for i in range(steps)]
+    ring = _outline(lat, lon, [360.0 * i / steps for i in range(steps)], radius)
     ring.append(ring[0])
     return ring
 
@@ -164,10 +181,7 @@ def cone_polygon(
     if fov >= 360:
         return circle_polygon(lat, lon, reach, max(steps, 3))
     start = bearing - fov / 2
-    arc = [
-        direct(lat, lon, normalise_bearing(start + fov * i / steps), reach) if reach else (lat, lon)
-        for i in range(steps + 1)
-    ]
+    arc = _outline(lat, lon, [normalise_bearing(start + fov * i / steps) for i in range(steps + 1)], reach)
     return [(lat, lon), *arc, (lat, lon)]
 
 
@@ -205,9 +219,26 @@ def cone_intersects_polyline(
     corridor_m: float = 0,
 ) -> bool:
     """Whether any part of the route, widened by corridor_m either side, lies in the cone."""
+    return cone_intersects_route(
+        camera_lat, camera_lon, bearing_deg, fov_deg, range_m, route_points(vertices), corridor_m
+    )
+
+
+def cone_intersects_route(
+    camera_lat: float,
+    camera_lon: float,
+    bearing_deg: float,
+    fov_deg: float,
+    range_m: float,
+    route: Sequence[LatLon],
+    corridor_m: float = 0,
+) -> bool:
+    """cone_intersects_polyline for a route already checked by route_points.
+
+    Ranking asks this for thousands of cameras along one route, so it checks the route once.
+    """
     lat, lon, bearing, fov, reach = _cone_arguments(camera_lat, camera_lon, bearing_deg, fov_deg, range_m)
     corridor = non_negative(corridor_m, "Corridor", MAX_RANGE_M, f"{MAX_RANGE_M / 1000:,.0f} km")
-    route = route_points(vertices)
     plane = LocalPlane(lat, lon)
     sector = _Sector(bearing, fov, reach)
     points = [plane.project_azimuthal(*point) for point in route]

@@ -9,7 +9,8 @@ centre, from the ellipsoid's radii of curvature there. It offers two maps:
 * project_azimuthal: the azimuthal equidistant projection, where distances and
   bearings from the centre are geodesic to about a part per million within
   hundreds of kilometres and nearby geodesics are nearly straight. The exact
-  cone and route tests use it.
+  cone and route tests use it, and unproject_azimuthal inverts it to draw
+  cone and circle outlines.
 """
 
 from __future__ import annotations
@@ -32,6 +33,30 @@ def ecef(lat: float, lon: float) -> tuple[float, float, float]:
     sin_phi, cos_phi = math.sin(phi), math.cos(phi)
     n = A / math.sqrt(1 - E2 * sin_phi * sin_phi)
     return n * cos_phi * math.cos(lam), n * cos_phi * math.sin(lam), n * (1 - E2) * sin_phi
+
+
+def _geodetic_latitude(x: float, y: float, z: float, phi: float) -> float:
+    """Latitude in degrees of the surface point at ECEF (x, y, z), refined from a close guess phi (radians)."""
+    # The fixed point of tan(phi) = (z + e² N sin(phi)) / p shrinks the error by
+    # about e² (1/150) a step, so a guess within a few km converges in a handful.
+    p = math.hypot(x, y)
+    for _ in range(10):
+        sin_phi = math.sin(phi)
+        refined = math.atan2(z + E2 * A / math.sqrt(1 - E2 * sin_phi * sin_phi) * sin_phi, p)
+        if abs(refined - phi) < 1e-15:
+            return math.degrees(refined)
+        phi = refined
+    return math.degrees(phi)
+
+
+def azimuthal_error_bound_m(distance: float) -> float:
+    """How far project_azimuthal can misplace a point this far from the centre, radially or sideways.
+
+    Measured against geographiclib at under 3e-8 of the distance plus 0.014 m at
+    100 km (growing with its cube); this bound is several times that, so a
+    decision outside it is the exact one.
+    """
+    return 1e-3 + 1e-6 * distance + 1e-16 * distance**3
 
 
 class LocalPlane:
@@ -88,6 +113,31 @@ class LocalPlane:
         arc = 2 * radius * math.asin(min(1.0, chord / (2 * radius)))
         scale = arc / horizontal
         return east * scale, north * scale
+
+    def unproject_azimuthal(self, x: float, y: float) -> tuple[float, float]:
+        """(lat, lon) of the azimuthal equidistant point (x, y): the inverse of project_azimuthal.
+
+        Within a kilometre it agrees with geographiclib's Direct to a few
+        hundredths of a micrometre, for a tenth of its time (see OUTLINE_PLANE_MAX_M in cones).
+        """
+        arc = math.hypot(x, y)
+        if arc == 0.0:
+            return self.lat0, self.lon0
+        sin_az, cos_az = x / arc, y / arc
+        radius = self._m * self._n / (self._n * cos_az * cos_az + self._m * (1 - cos_az * cos_az))
+        # Along the normal section, as a circle of that radius (what project_azimuthal assumes).
+        angle = arc / radius
+        horizontal = radius * math.sin(angle)
+        half = math.sin(angle / 2)
+        up = -2 * radius * half * half
+        east, north = sin_az * horizontal, cos_az * horizontal
+        along = -self._sp * north + self._cp * up
+        px = self._origin[0] + self._cl * along - self._sl * east
+        py = self._origin[1] + self._sl * along + self._cl * east
+        pz = self._origin[2] + self._cp * north + self._sp * up
+        return _geodetic_latitude(px, py, pz, math.radians(self.lat0) + north / self._m), math.degrees(
+            math.atan2(py, px)
+        )
 
 
 def point_segment_distance(px: float, py: float, ax: float, ay: float, bx: float, by: float) -> float:

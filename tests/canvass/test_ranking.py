@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -74,6 +75,18 @@ def test_the_radius_boundary_is_decided_by_exact_geodesic_distance():
     returned = {item.camera.camera_id for item in results}
     expected = {c.camera_id for c in cameras if geo.distance_m(*PLACE, c.latitude, c.longitude) <= 150}
     assert returned == expected == {0, 2, 4}
+
+
+def test_a_boundary_within_millimetres_is_decided_by_exact_geodesic_distance():
+    # Within the azimuthal plane's error bound of a 1 km radius the exact geodesic decides.
+    offsets = [-1e-4, 1e-4, -0.01, 0.01, -2.5, 2.5]
+    cameras = [camera_at(40 * i, 1000 + d, camera_id=i) for i, d in enumerate(offsets)]
+    results = rank(cameras, area=SearchArea(kind=ranking.RADIUS, place=PLACE, radius_m=1000))
+    returned = {item.camera.camera_id for item in results}
+    expected = {c.camera_id for c in cameras if geo.distance_m(*PLACE, c.latitude, c.longitude) <= 1000}
+    assert returned == expected == {0, 2, 4}
+    for item in results:
+        assert item.distance_m == pytest.approx(1000 + offsets[item.camera.camera_id], abs=1e-3)
 
 
 def test_footage_past_retention_is_flagged_and_ranks_low():

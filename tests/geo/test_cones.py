@@ -7,6 +7,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from cameraregistry import geo as g
+from cameraregistry.geo.routes import route_points
 from tests.geo.helpers import (
     CAMERA,
     PROPERTY,
@@ -68,6 +69,18 @@ def test_full_circle_cone_and_circle_polygon():
     assert cone == circle
 
 
+@pytest.mark.parametrize("reach", [0.5, 40, 999, 1_001, 60_000])
+def test_outlines_are_on_the_range_either_side_of_the_plane_limit(reach):
+    # Up to OUTLINE_PLANE_MAX_M the camera's plane draws the points, beyond it geographiclib's Direct.
+    ring = g.cone_polygon(*CAMERA, 200, 120, reach, steps=8)
+    for index, point in enumerate(ring[1:-1]):
+        assert g.distance_m(*CAMERA, *point) == pytest.approx(reach, abs=1e-6)
+        assert g.angle_difference_deg(g.initial_bearing_deg(*CAMERA, *point), 140 + 15 * index) < 1e-6
+    circle = g.circle_polygon(-89.5, 179.99, reach, steps=12)
+    assert all(g.distance_m(-89.5, 179.99, *point) == pytest.approx(reach, abs=1e-6) for point in circle)
+    assert all(-180 <= lon < 180 for _lat, lon in circle)
+
+
 def test_cone_intersects_circle_known_cases():
     ahead = g.destination_point(*CAMERA, 0, 120)
     behind = g.destination_point(*CAMERA, 180, 60)
@@ -114,6 +127,12 @@ def test_route_beyond_range_and_beside_the_cone():
     beside = [offset(CAMERA, 270, 10, 0, 1), offset(CAMERA, 270, 10, 0, 200)]
     assert not g.cone_intersects_polyline(*CAMERA, 45, 60, 100, beside)
     assert g.cone_intersects_polyline(*CAMERA, 45, 60, 100, beside, corridor_m=12)
+    # The same answers for a route already checked once (what ranking passes).
+    route = route_points(beside)
+    assert not g.cone_intersects_route(*CAMERA, 45, 60, 100, route)
+    assert g.cone_intersects_route(*CAMERA, 45, 60, 100, route, corridor_m=12)
+    with pytest.raises(g.GeometryError):
+        g.cone_intersects_route(*CAMERA, 45, 60, 100, route, corridor_m=-1)
 
 
 @SLOW_PROPERTY
