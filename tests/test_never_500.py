@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from footage.models import FootageRequest
-from owners.views import SESSION_KEY as OWNER_SESSION_KEY
+from owners.middleware import OWNER_SESSION_KEY
 from registrations.models import Registration
 from tests.canvass.helpers import form_data as search_form_data
 from tests.footage.helpers import make_request, owner_of
