@@ -10,6 +10,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 
+from cameraregistry.session_clock import limit_passed
+
 SIGNED_IN_AT_KEY = "staff_signed_in_at"
 LAST_ACTIVITY_KEY = "staff_last_activity_at"
 
@@ -19,19 +21,6 @@ def session_stamp(session, *, signed_in: bool = False) -> None:
     if signed_in or SIGNED_IN_AT_KEY not in session:
         session[SIGNED_IN_AT_KEY] = now
     session[LAST_ACTIVITY_KEY] = now
-
-
-def limit_passed(started_at: float, last_activity_at: float, *, idle_seconds: int, absolute_seconds: int) -> str | None:
-    """'absolute' or 'idle' when a session that began and was last used at these times is past a limit.
-
-    Shared by the staff and the owner session limits, so both count time the same way.
-    """
-    now = timezone.now().timestamp()
-    if now - float(started_at) >= absolute_seconds:
-        return "absolute"
-    if now - float(last_activity_at) >= idle_seconds:
-        return "idle"
-    return None
 
 
 def session_expiry_reason(session) -> str | None:

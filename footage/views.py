@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import Permission, staff_required
+from cameraregistry.session_clock import FOOTAGE_REQUESTS_KEY, link_session_start
 from canvass.selectors import case_for
 from footage import selectors, services
 from footage.models import RequestStatus
@@ -21,7 +22,7 @@ from footage.tokens import request_link_check
 from footage.uploads import EvidenceUploadHandler
 from registrations.tokens import LinkError
 
-SESSION_KEY = "footage_request_ids"
+SESSION_KEY = FOOTAGE_REQUESTS_KEY
 
 
 # ---- Owner side -------------------------------------------------------------------------------
@@ -61,7 +62,10 @@ def open_link(request: HttpRequest, public_id, value: str) -> HttpResponse:
         # Mail scanners follow links: only a button here, the session opens on POST.
         return render(request, "footage/confirm_link.html", {"footage_request": footage_request})
     opened = [item for item in request.session.get(SESSION_KEY, []) if item != str(footage_request.public_id)]
+    if not opened:
+        request.session.cycle_key()  # a new link session: a fixed session id cannot be carried into it
     request.session[SESSION_KEY] = [*opened[-9:], str(footage_request.public_id)]
+    link_session_start(request.session)
     return redirect("footage:answer", public_id=footage_request.public_id)
 
 

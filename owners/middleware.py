@@ -9,38 +9,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from accounts.middleware import limit_passed
+from cameraregistry.session_clock import (
+    FOOTAGE_REQUESTS_KEY,
+    LAST_ACTIVITY_KEY,
+    link_session_expiry_reason,
+    link_session_start,
+)
 
 OWNER_SESSION_KEY = "owner_registration_id"
-OPENED_AT_KEY = "owner_opened_at"
-LAST_ACTIVITY_KEY = "owner_last_activity_at"
 
 
 def owner_session_open(session, registration_id: int) -> None:
     """Scope `session` to one registration and start both clocks (the caller cycles the key)."""
-    now = timezone.now().timestamp()
     session[OWNER_SESSION_KEY] = registration_id
-    session[OPENED_AT_KEY] = now
-    session[LAST_ACTIVITY_KEY] = now
-
-
-def owner_session_expiry_reason(session) -> str | None:
-    """'idle' or 'absolute' when the owner part of `session` is past a limit, else None."""
-    opened = session.get(OPENED_AT_KEY)
-    last = session.get(LAST_ACTIVITY_KEY)
-    if opened is None or last is None:
-        # Opened before the limits existed: no way to know its age, so it ends.
-        return "absolute"
-    return limit_passed(
-        opened,
-        last,
-        idle_seconds=settings.OWNER_IDLE_TIMEOUT_SECONDS,
-        absolute_seconds=settings.OWNER_ABSOLUTE_TIMEOUT_SECONDS,
-    )
+    link_session_start(session)
 
 
 class OwnerSessionTimeoutMiddleware:
@@ -56,8 +41,9 @@ class OwnerSessionTimeoutMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.owner_session_ended = None
         session = request.session
-        if session.get(OWNER_SESSION_KEY) is not None:
-            reason = owner_session_expiry_reason(session)
+        # The clock is started by any private link: the registration's (/manage/) or a footage request's.
+        if session.get(OWNER_SESSION_KEY) is not None or session.get(FOOTAGE_REQUESTS_KEY):
+            reason = link_session_expiry_reason(session)
             if reason is None:
                 session[LAST_ACTIVITY_KEY] = timezone.now().timestamp()
             else:
