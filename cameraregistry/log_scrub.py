@@ -24,7 +24,13 @@ REDACTED = "[redacted]"
 TOKEN_PATHS = re.compile(r"(/manage/(?:link|confirm)/|/footage/r/[^/\s]+/)([^/\s?#\"'<>]+)")
 # django.core.signing: value[:timestamp]:signature, the signature an HMAC in URL-safe base64
 # (43 characters for SHA-256, 27 for the legacy SHA-1). The colon may arrive percent-encoded.
-SIGNED_VALUE = re.compile(r"[\w.\-]+(?::|%3[Aa])(?:[0-9A-Za-z]{1,13}(?::|%3[Aa]))?[\w\-]{27,}")
+# The value is matched only from the start of its run of characters and possessively (`++`): a
+# long hostile run with no colon is read once, not once per position (which was quadratic and
+# took minutes on a 64 KB request line).
+SIGNED_VALUE = re.compile(r"(?<![\w.\-])[\w.\-]++(?::|%3[Aa])(?:[0-9A-Za-z]{1,13}(?::|%3[Aa]))?[\w\-]{27,}")
+# No log line needs more than this; anything longer is cut (and says so) before it is scrubbed.
+MAX_TEXT = 64 * 1024
+TRUNCATED = " [cut: longer than 64 KB]"
 _SECRET_NAMES = ("sessionid", "csrftoken", "csrfmiddlewaretoken", "x-csrftoken", "http_x_csrftoken", "csrf_cookie")
 
 
@@ -38,6 +44,8 @@ def _named_secrets(session_cookie: str, csrf_cookie: str) -> re.Pattern:
 
 def scrub(text: str, exact: tuple[str, ...] = ()) -> str:
     """`text` with every token, signed value, session id and CSRF token replaced by [redacted]."""
+    if len(text) > MAX_TEXT:
+        text = text[:MAX_TEXT] + TRUNCATED
     for secret in exact:
         text = text.replace(secret, REDACTED)
     text = TOKEN_PATHS.sub(rf"\1{REDACTED}", text)

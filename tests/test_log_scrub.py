@@ -183,3 +183,21 @@ def test_the_development_server_log_line_is_scrubbed(console):
         )
     output = console.getvalue()
     assert "tokenvaluethatislong" not in output and "/manage/link/[redacted]/" in output
+
+
+def test_a_signed_value_inside_a_long_run_of_text_is_still_scrubbed():
+    value = signing.dumps({"registration": 7})
+    line = "x" * 5000 + " " + value + " " + "y." * 3000
+    assert value not in scrub(line)
+    assert REDACTED in scrub(line)
+
+
+def test_a_huge_hostile_line_is_cut_and_scrubbed():
+    # The old pattern backtracked once per position over a run with no colon: minutes for 64 KB.
+    # Now a line is read once; one longer than 64 KB is cut, and says so.
+    value = signing.dumps({"registration": 7})
+    line = value + " " + "a" * 200_000 + ":" + "b" * 100
+    cleaned = scrub(line)
+    assert value not in cleaned
+    assert cleaned.endswith("[cut: longer than 64 KB]")
+    assert len(cleaned) < 70_000

@@ -6,13 +6,15 @@ of Maple Falls, an owner whose session also holds a footage request) with path p
 and GET/POST parameters drawn from hostile values. The clients answer a crash with its 500
 instead of raising it, so the status is what is checked.
 
-NEVER_500_EXAMPLES raises the number of examples of the quick test (default 2); the slow
-variant runs more. After the walker, the known forms get the exact values a probe used.
+The values come from a seeded generator: one walk per role in the quick test, three more
+(NEVER_500_SLOW_EXAMPLES) in the slow one; NEVER_500_SEED repeats the walk a failure names. After the walker, the known forms get the exact values a probe used.
 """
 
 from __future__ import annotations
 
+import datetime
 import os
+import random
 import re
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -22,8 +24,6 @@ from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
-from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import strategies as st
 
 from footage.models import FootageRequest
 from owners.middleware import OWNER_SESSION_KEY
@@ -197,35 +197,71 @@ def world(town) -> World:
 ROLES = ["anonymous", "administrator", "owner"]
 
 
-def _parameters(names: list[str]) -> st.SearchStrategy:
-    value = st.one_of(st.sampled_from(HOSTILE_VALUES), st.text(max_size=40), st.integers().map(str))
-    one_or_many = st.one_of(value, st.lists(value, min_size=2, max_size=3))
-    return st.dictionaries(st.sampled_from(names), one_or_many, max_size=6)
+class Draw:
+    """Hostile values from a seeded generator: a walk is bounded, and its seed reproduces it.
+
+    (Hypothesis drew these before; a whole walk overran its choice buffer, so most examples were
+    thrown away after visiting half the views and retried: one slow example took over 20 minutes.)
+    """
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+
+    def text(self, max_size: int) -> str:
+        def character() -> str:
+            if self.rng.random() < 0.6:
+                return chr(self.rng.randrange(32, 127))
+            code = self.rng.randrange(0, 0x110000)
+            return chr(code) if not 0xD800 <= code <= 0xDFFF else "\ufffd"
+
+        return "".join(character() for _ in range(self.rng.randrange(max_size + 1)))
+
+    def value(self) -> str:
+        kind = self.rng.randrange(3)
+        if kind == 0:
+            return self.rng.choice(HOSTILE_VALUES)
+        if kind == 1:
+            return self.text(40)
+        return str(self.rng.randint(-(2**70), 2**70))
+
+    def parameters(self, names: list[str]) -> dict:
+        params: dict = {}
+        for _ in range(self.rng.randrange(7)):
+            many = self.rng.random() < 0.3
+            params[self.rng.choice(names)] = (
+                [self.value() for _ in range(self.rng.randint(2, 3))] if many else self.value()
+            )
+        return params
+
+    def hostile_file(self) -> SimpleUploadedFile:
+        name = self.rng.choice(["x.csv", "../../b.geojson", "clip.mp4", "\x00.xlsx", "ñ" * 300 + ".csv"])
+        content = self.rng.choice([NESTED_5K.encode(), b"", b"PK\x03\x04" + b"\x00" * 64, bytes(range(256))])
+        return SimpleUploadedFile(name, content)
 
 
-def _hostile_file(data) -> SimpleUploadedFile:
-    name = data.draw(st.sampled_from(["x.csv", "../../b.geojson", "clip.mp4", "\x00.xlsx", "ñ" * 300 + ".csv"]))
-    content = data.draw(st.sampled_from([NESTED_5K.encode(), b"", b"PK\x03\x04" + b"\x00" * 64, bytes(range(256))]))
-    return SimpleUploadedFile(name, content)
-
-
-def _visit_everything(world: World, role: str, data) -> None:
+def _visit_everything(world: World, role: str, seed: int) -> None:
+    draw = Draw(seed)
     names = _form_field_names()
-    path_value = st.one_of(st.sampled_from(world.path_values), st.text(max_size=30))
     failures = []
     client = world.client(role)
-    for route in data.draw(st.permutations(ROUTES), label="order"):
-        path = route.template.format(**{name: quote(data.draw(path_value), safe="") for name in route.parameters})
-        method = data.draw(st.sampled_from(["get", "post"]))
-        params = data.draw(_parameters(names))
-        if method == "post" and data.draw(st.booleans()):
-            params[data.draw(st.sampled_from(FILE_FIELDS))] = _hostile_file(data)
+    routes = list(ROUTES)
+    draw.rng.shuffle(routes)
+    for route in routes:
+        values = {
+            name: quote(draw.rng.choice(world.path_values) if draw.rng.random() < 0.7 else draw.text(30), safe="")
+            for name in route.parameters
+        }
+        path = route.template.format(**values)
+        method = draw.rng.choice(["get", "post"])
+        params = draw.parameters(names)
+        if method == "post" and draw.rng.random() < 0.5:
+            params[draw.rng.choice(FILE_FIELDS)] = draw.hostile_file()
         response = getattr(client, method)(path, params)
         if response.status_code >= 500:
             failures.append(f"{method.upper()} {path} {_short(params)} -> {response.status_code}")
         if not world.still_signed_in(role, client):
             client = world.client(role)  # keep the role's session for the next views
-    assert not failures, f"{len(failures)} answers of 500 or more as {role}:\n" + "\n".join(failures)
+    assert not failures, f"{len(failures)} answers of 500 or more as {role} (seed {seed}):\n" + "\n".join(failures)
 
 
 def _short(params: dict) -> dict:
@@ -235,29 +271,27 @@ def _short(params: dict) -> dict:
     }
 
 
-QUICK_EXAMPLES = int(os.environ.get("NEVER_500_EXAMPLES", "1"))
-# No shrinking: an example is a whole walk, and the failure message already names each request.
-_SETTINGS = dict(
-    deadline=None,
-    database=None,
-    phases=[Phase.explicit, Phase.generate],
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+# NEVER_500_SEED repeats one walk (a failure names its seed). Otherwise the seeds come from the
+# date: every worker of a run collects the same tests, and the suite walks differently each day.
+_SEED = os.environ.get("NEVER_500_SEED")
+_DAY = int(datetime.date.today().strftime("%Y%m%d"))
+QUICK_SEEDS = [int(_SEED)] if _SEED else [_DAY]
+SLOW_SEEDS = (
+    [int(_SEED)] if _SEED else [_DAY * 10 + n for n in range(int(os.environ.get("NEVER_500_SLOW_EXAMPLES", "3")))]
 )
 
 
+@pytest.mark.parametrize("seed", QUICK_SEEDS)
 @pytest.mark.parametrize("role", ROLES)
-@settings(max_examples=QUICK_EXAMPLES, **_SETTINGS)
-@given(data=st.data())
-def test_no_view_answers_hostile_input_with_a_500(world, role, data):
-    _visit_everything(world, role, data)
+def test_no_view_answers_hostile_input_with_a_500(world, role, seed):
+    _visit_everything(world, role, seed)
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("seed", SLOW_SEEDS)
 @pytest.mark.parametrize("role", ROLES)
-@settings(max_examples=int(os.environ.get("NEVER_500_SLOW_EXAMPLES", "3")), **_SETTINGS)
-@given(data=st.data())
-def test_no_view_answers_hostile_input_with_a_500_many_examples(world, role, data):
-    _visit_everything(world, role, data)
+def test_no_view_answers_hostile_input_with_a_500_many_examples(world, role, seed):
+    _visit_everything(world, role, seed)
 
 
 # ---- The known forms, with the exact values the probe used ------------------------------------
