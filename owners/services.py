@@ -20,6 +20,7 @@ from agencies.models import Agency, TermsVersion
 from agencies.selectors import agency_for_point
 from audit.services import audit_record
 from cameraregistry.crypto import lookup_hash
+from owners import selectors
 from owners.models import OutboxEmail, ReconfirmationReminder, StatusReport, WithdrawalCount
 from owners.tasks import outbox_queue
 from registrations.geocoding import geocode, normalize_address
@@ -203,6 +204,10 @@ def _status_after_pause(registration: Registration) -> str:
 @transaction.atomic
 def registration_resume(*, registration: Registration, request: HttpRequest | None = None) -> Registration:
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if not selectors.may_resume(registration):
+        if registration.status != Status.PAUSED:
+            return registration
+        raise ValidationError(_("You told us you moved away from this address, so it cannot be resumed."))
     if registration.status == Status.PAUSED:
         registration.status = _status_after_pause(registration)
         # Coming back is a fresh statement that the details are right.
@@ -216,6 +221,8 @@ def registration_resume(*, registration: Registration, request: HttpRequest | No
 def registration_reconfirm(*, registration: Registration, request: HttpRequest | None = None) -> Registration:
     """The owner says the details are still right: a new confirmation cycle starts."""
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if not selectors.may_reconfirm(registration):
+        raise ValidationError(_("You reported a change to this registration; the department will follow up."))
     registration.last_confirmed_at = timezone.now()
     if registration.status == Status.STALE:
         registration.status = _status_after_pause(registration)

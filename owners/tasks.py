@@ -43,7 +43,12 @@ def _compose(message: OutboxEmail) -> tuple[str, str, dict] | None:
         # Tied to the registration so that a withdrawal erases an unsent report with everything else.
         if registration is None:
             return None
-        context |= {"reference": str(registration.public_id), "address": registration.street_address}
+        staff_page = reverse("staff:registration_detail", args=[registration.public_id])
+        context |= {
+            "reference": str(registration.public_id),
+            "address": registration.street_address,
+            "staff_link": settings.SITE_URL + staff_page,
+        }
     prefix = f"emails/{kind}" if kind.startswith("staff_") else f"emails/owner_{kind}"
     return prefix, message.recipient, context
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cameraregistry.converters import parse_id
 from cameraregistry.crypto import lookup_hash
 from cameraregistry.ratelimit import client_ip, hit
-from owners import services
+from owners import selectors, services
 from owners.forms import (
     ConsentForm,
     LinkRequestForm,
@@ -28,6 +28,7 @@ from owners.forms import (
     StatusReportForm,
 )
 from owners.middleware import OWNER_SESSION_KEY, owner_session_open
+from registrations import display
 from registrations.forms import camera_input
 from registrations.models import Registration
 from registrations.services import RegistrationInput, RegistrationRejected
@@ -96,8 +97,30 @@ def confirm_link(request: HttpRequest, value: str) -> HttpResponse:
     except LinkError as error:
         return _link_problem(request, error)
     _open_session(request, registration)
-    services.registration_reconfirm(registration=registration, request=request)
+    try:
+        services.registration_reconfirm(registration=registration, request=request)
+    except ValidationError as error:
+        return _dashboard(request, registration, problem=error.messages[0], status=409)
     return render(request, "owners/reconfirmed.html", {"registration": registration})
+
+
+def _dashboard(request: HttpRequest, registration: Registration, *, problem: str = "", status: int = 200):
+    return render(
+        request,
+        "owners/dashboard.html",
+        {
+            "registration": registration,
+            "is_business": display.is_business(registration),
+            "cameras": display.cameras_with_facts(registration),
+            "consent_needed": services.consent_needed(registration),
+            "reports": registration.status_reports.all()[:5],
+            "departure": selectors.departure_report(registration),
+            "may_reconfirm": selectors.may_reconfirm(registration),
+            "may_resume": selectors.may_resume(registration),
+            "problem": problem,
+        },
+        status=status,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -105,16 +128,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     registration = owner_registration(request)
     if registration is None:
         return request_link(request)
-    return render(
-        request,
-        "owners/dashboard.html",
-        {
-            "registration": registration,
-            "cameras": registration.cameras.all(),
-            "consent_needed": services.consent_needed(registration),
-            "reports": registration.status_reports.all()[:5],
-        },
-    )
+    return _dashboard(request, registration)
 
 
 def request_link(request: HttpRequest) -> HttpResponse:
@@ -257,7 +271,10 @@ def resume(request: HttpRequest) -> HttpResponse:
     registration = owner_registration(request)
     if registration is None:
         return _no_session(request)
-    services.registration_resume(registration=registration, request=request)
+    try:
+        services.registration_resume(registration=registration, request=request)
+    except ValidationError as error:
+        return _dashboard(request, registration, problem=error.messages[0], status=409)
     return redirect("owners:dashboard")
 
 
@@ -266,7 +283,10 @@ def reconfirm(request: HttpRequest) -> HttpResponse:
     registration = owner_registration(request)
     if registration is None:
         return _no_session(request)
-    services.registration_reconfirm(registration=registration, request=request)
+    try:
+        services.registration_reconfirm(registration=registration, request=request)
+    except ValidationError as error:
+        return _dashboard(request, registration, problem=error.messages[0], status=409)
     return render(request, "owners/reconfirmed.html", {"registration": registration})
 
 

@@ -18,6 +18,7 @@ from accounts.access import (
     staff_required,
 )
 from audit.services import audit_record
+from registrations import display
 from registrations.models import Status
 from registrations.selectors import RegistrationFilters, registration_list
 
@@ -82,7 +83,9 @@ def _render_detail(request: HttpRequest, registration, *, show_contact: bool) ->
         "staff/registration_detail.html",
         {
             "registration": registration,
-            "cameras": registration.cameras.all(),
+            "cameras": display.cameras_with_facts(registration),
+            "is_business": display.is_business(registration),
+            "reports": registration.status_reports.all(),
             "can_see_contact": has_permission(request.user, Permission.VIEW_CONTACT_DETAILS),
             "show_contact": show_contact,
             "shared": registration.agency_id != request.user.agency_id,
