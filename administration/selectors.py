@@ -7,7 +7,8 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.core.cache import cache
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -15,13 +16,15 @@ from agencies.models import Agency
 from canvass.models import CanvassSearch
 from footage.models import EvidenceFile, FootageRequest, RequestStatus
 from registrations.geocoding import normalize_address
-from registrations.models import Camera, Registration, Status
+from registrations.models import AddressPoint, Camera, Registration, Status
 
 from .models import PurgeRecord, RegistrationHistory
 
 # Transparency rules: cells of this size, shown only with at least this many registrations.
 PUBLIC_CELL_M = 500
 PUBLIC_CELL_MINIMUM = 5
+# Street names of a coverage cell change only when the address table is re-imported.
+CELL_STREETS_CACHE_SECONDS = 6 * 3600
 METRES_PER_DEGREE_LATITUDE = 111_132.0
 
 
@@ -238,8 +241,39 @@ def coverage_points(agency: Agency | None) -> list[tuple[float, float]]:
 
 
 def public_coverage_cells(agency: Agency | None) -> list[dict]:
-    """Coverage for the public: coarse cells, and only those holding at least PUBLIC_CELL_MINIMUM registrations."""
-    return grid_cells(coverage_points(agency), PUBLIC_CELL_M, minimum=PUBLIC_CELL_MINIMUM)
+    """Coverage for the public: coarse cells, and only those holding at least PUBLIC_CELL_MINIMUM registrations.
+
+    Each cell is named by the streets that run through it (from the public address table,
+    never from registrations), so people read "Maple Ave and 3rd St", not coordinates.
+    """
+    cells = grid_cells(coverage_points(agency), PUBLIC_CELL_M, minimum=PUBLIC_CELL_MINIMUM)
+    # A re-imported address table has new ids, so its names are looked up afresh.
+    table_version = AddressPoint.objects.aggregate(newest=Max("pk"))["newest"]
+    for cell in cells:
+        cell["streets"] = cell_streets(cell, table_version)
+    return cells
+
+
+def cell_streets(cell: dict, table_version: int | None, most: int = 2) -> list[str]:
+    """The `most` streets with the most address points inside the cell, most first."""
+    key = "cell-streets:{version}:{south}:{west}:{north}:{east}".format(version=table_version, **cell)
+    streets = cache.get(key)
+    if streets is None:
+        rows = (
+            AddressPoint.objects.filter(
+                latitude__gte=cell["south"],
+                latitude__lt=cell["north"],
+                longitude__gte=cell["west"],
+                longitude__lt=cell["east"],
+            )
+            .exclude(street="")
+            .values("street")
+            .annotate(points=Count("pk"))
+            .order_by("-points", "street")[:most]
+        )
+        streets = [row["street"] for row in rows]
+        cache.set(key, streets, CELL_STREETS_CACHE_SECONDS)
+    return streets
 
 
 def yearly_report_rows(agency: Agency | None, year: int) -> list[list[object]]:

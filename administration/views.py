@@ -12,6 +12,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import (
@@ -412,9 +413,11 @@ def transparency(request: HttpRequest) -> HttpResponse:
     agency = _public_agency(request)
     stats = selectors.program_stats(agency)
     cells = selectors.public_coverage_cells(agency)
+    for cell in cells:
+        cell["name"] = _area_name(cell.pop("streets"))
     charts = {
-        "new": bar_chart(stats["new_per_month"], "New registrations per month"),
-        "searches": bar_chart(stats["searches_per_month"], "Canvass searches per month"),
+        "new": bar_chart(stats["new_per_month"], _("New registrations per month")),
+        "searches": bar_chart(stats["searches_per_month"], _("Canvass searches per month")),
     }
     return render(
         request,
@@ -431,6 +434,14 @@ def transparency(request: HttpRequest) -> HttpResponse:
             "year": timezone.localdate().year,
         },
     )
+
+
+def _area_name(streets: list[str]) -> str:
+    if len(streets) >= 2:
+        return _("Around %(first)s and %(second)s") % {"first": streets[0], "second": streets[1]}
+    if streets:
+        return _("Around %(street)s") % {"street": streets[0]}
+    return _("An area with no named streets")
 
 
 @require_GET

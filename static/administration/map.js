@@ -31,7 +31,7 @@
     };
   }
 
-  function words(template, count) { return template.replace("{count}", count); }
+  function words(template, cell) { return template.replace("{count}", cell.count).replace("{name}", cell.name || ""); }
 
   function legend(element, levels) {
     var box = document.createElement("div");
@@ -69,7 +69,7 @@
         var level = levels.of(cell.count);
         layers.push(L.rectangle([[cell.south, cell.west], [cell.north, cell.east]], {
           color: COLOR, weight: 1, fillOpacity: levels.opacity(level), className: "coverage-cell"
-        }).bindTooltip(textElement("span", words(tooltip, cell.count))));
+        }).bindTooltip(textElement("span", words(tooltip, cell))));
       });
       legend(element, levels);
     }

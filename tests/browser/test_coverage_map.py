@@ -48,6 +48,9 @@ def test_the_transparency_map_draws_every_public_cell(demo_town, page):
     page.goto(f"{demo_town}/transparency/")
     cells = selectors.public_coverage_cells(None)
     _assert_map_draws(page, len(cells), "registrations")
+    # Areas are named by their streets, on the map and in the table.
+    assert page.locator(".leaflet-tooltip").inner_text().startswith("Around ")
+    assert page.locator("table td").first.inner_text().startswith("Around ")
     # The legend's ranges cover exactly the counts shown.
     counts = [cell["count"] for cell in cells]
     legend = page.locator("#coverage-map-legend li").all_inner_texts()
