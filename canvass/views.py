@@ -121,7 +121,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
     user = request.user
     agency = user.agency
     initial = {"area_kind": "radius", "radius_m": agency.default_search_radius_m if agency else ""}
-    form = SearchForm(request.POST or None, offense_types=_offense_types(user), initial=initial)
+    form = SearchForm(
+        request.POST if request.method == "POST" else None, offense_types=_offense_types(user), initial=initial
+    )
     if request.method == "POST":
         search_id = _search_or_errors(request, form)
         if search_id is not None:
