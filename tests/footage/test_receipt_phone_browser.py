@@ -9,7 +9,7 @@ import os
 import pytest
 
 from footage.models import EvidenceFile
-from tests.browser.helpers import open_footage_request, sign_in_staff
+from tests.browser.helpers import assert_accessible, open_footage_request, sign_in_staff
 from tests.footage.helpers import make_request, mp4_bytes, owners_with_email
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -57,6 +57,7 @@ def test_the_receipt_has_no_horizontal_overflow_on_a_390px_phone(demo_town, page
     assert digest in receipt.inner_text().replace("\n", "")
     assert EvidenceFile.objects.filter(request=footage_request, sha256=digest).exists()
     screenshot(page, tmp_path, "receipt-390.png")
+    assert_accessible(page)
     widths = page_width(page)
     assert widths["scroll"] <= 390 and widths["body"] <= 390, widths
     # The digest's own box stays inside the receipt card.
@@ -111,6 +112,7 @@ def test_one_click_from_the_urgent_list_opens_the_form_with_those_cameras_ticked
     page.goto(f"{demo_town}/staff/canvass/cases/{case.pk}/")
     assert urgent_owner.street_address in page.locator("#urgent-footage").inner_text()
     screenshot(page, tmp_path, "case-urgent.png")
+    assert_accessible(page)
     page.click("#request-first")
     page.wait_for_url(f"{demo_town}/footage/staff/cases/{case.pk}/requests/?**")
     ticked = page.locator("input[name=cameras]:checked")
@@ -118,3 +120,4 @@ def test_one_click_from_the_urgent_list_opens_the_form_with_those_cameras_ticked
     local_start = timezone.localtime(start)
     assert page.input_value("input[name=window_start]") == f"{local_start:%Y-%m-%dT%H:%M}"
     screenshot(page, tmp_path, "request-form.png")
+    assert_accessible(page)
