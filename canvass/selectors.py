@@ -5,19 +5,21 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
-from django.db.models import BooleanField, ExpressionWrapper, F, FloatField, Func, Q, QuerySet, Value
+from django.db.models import BooleanField, ExpressionWrapper, F, FloatField, Func, Min, Q, QuerySet, Value
 from django.db.models.functions import Floor
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.access import Permission, has_permission, registrations_for
 from cameraregistry import geo
 from cameraregistry.geo.plane import LocalPlane
-from canvass.models import CanvassSearch, Case
+from canvass.models import CanvassSearch, Case, CaseCamera
 from canvass.ranking import PLANE_MARGIN_M, POLYGON, RADIUS, ROUTE, CameraFacts, SearchArea
 from registrations.models import LATITUDE_STRIPS_PER_DEGREE, Status
 
@@ -345,3 +347,99 @@ def search_area(search: CanvassSearch) -> SearchArea:
 
 def window_of(search: CanvassSearch) -> tuple[datetime, datetime]:
     return search.window_start, search.window_end
+
+
+# ---- Case: the cameras footage may be asked of, and how soon their footage goes -------------------
+
+URGENT_WITHIN = timedelta(hours=72)
+
+
+def requestable_chosen_cameras(user, case: Case) -> list[CaseCamera]:
+    """The case's chosen cameras whose owners the user may ask for footage now.
+
+    A partner's camera stays chosen after its agreement ends, but drops out here until shared again.
+    """
+    return list(
+        case.chosen_cameras.filter(camera__registration__in=registrations_for(user, Permission.REQUEST_FOOTAGE))
+        .select_related("camera__registration")
+        .order_by("chosen_at", "pk")
+    )
+
+
+def case_search_window(case: Case) -> tuple[datetime, datetime] | None:
+    """The time window of the case's latest search (what a footage request asks for by default), or None."""
+    latest = case.searches.order_by("-created_at", "-pk").values_list("window_start", "window_end").first()
+    return (latest[0], latest[1]) if latest else None
+
+
+def case_incident_start(case: Case) -> datetime | None:
+    """The earliest moment any search of the case asked about: the first footage an owner's system overwrites."""
+    return case.searches.aggregate(first=Min("window_start"))["first"]
+
+
+def agency_timezone(agency) -> ZoneInfo:
+    """The agency's local time zone (one per deployment today, TIME_ZONE; an agency field would win)."""
+    name = getattr(agency, "time_zone", "") or settings.TIME_ZONE
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(settings.TIME_ZONE)
+
+
+@dataclass(frozen=True)
+class CameraUrgency:
+    case_camera: CaseCamera
+    retention_days: int | None
+    overwritten_after: datetime | None  # in the agency's time zone; None when retention is unknown
+
+    @property
+    def registration(self):
+        return self.case_camera.camera.registration
+
+
+@dataclass(frozen=True)
+class CaseUrgency:
+    incident_start: datetime | None
+    urgent: tuple[CameraUrgency, ...]  # kept now, overwritten within 72 hours, soonest first
+    unknown: tuple[CameraUrgency, ...]  # retention not known: ask soon
+    zone: ZoneInfo | None = None  # the agency's time zone, for showing the times
+
+    @property
+    def case_camera_ids(self) -> list[int]:
+        return [item.case_camera.pk for item in (*self.urgent, *self.unknown)]
+
+
+def overwrite_urgency(
+    case_cameras: Iterable[CaseCamera], incident_start: datetime | None, *, now: datetime, zone: ZoneInfo
+) -> CaseUrgency:
+    """Sort chosen cameras into "overwritten within 72 hours" and "retention unknown".
+
+    A camera keeping N days overwrites the incident's first minute N calendar days later on the local clock
+    (across a daylight-saving change too), as the ranking's "footage probably kept until" says. Footage
+    probably gone already, or kept beyond 72 hours, is not urgent.
+    """
+    urgent, unknown = [], []
+    start = incident_start.astimezone(zone) if incident_start is not None else None
+    for case_camera in case_cameras:
+        days = getattr(case_camera.camera, "retention_days", None)
+        if not isinstance(days, int) or isinstance(days, bool) or days <= 0:
+            unknown.append(CameraUrgency(case_camera, None, None))
+            continue
+        if start is None:
+            continue
+        # Wall-clock arithmetic: an aware datetime plus days keeps the local time of day.
+        local_end = (start.replace(tzinfo=None) + timedelta(days=days)).replace(tzinfo=zone)
+        if now < local_end <= now + URGENT_WITHIN:
+            urgent.append(CameraUrgency(case_camera, days, local_end))
+    urgent.sort(key=lambda item: (item.overwritten_after, item.case_camera.pk))
+    return CaseUrgency(incident_start=incident_start, urgent=tuple(urgent), unknown=tuple(unknown), zone=zone)
+
+
+def case_urgency(user, case: Case, now: datetime | None = None) -> CaseUrgency:
+    """The case's cameras the user may still ask, whose footage will probably be overwritten within 72 hours."""
+    return overwrite_urgency(
+        requestable_chosen_cameras(user, case),
+        case_incident_start(case),
+        now=now or timezone.now(),
+        zone=agency_timezone(case.agency),
+    )

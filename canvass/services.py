@@ -104,7 +104,9 @@ def _clean_offense_type(user, offense_type_id: object) -> OffenseType:
     return offense_type
 
 
-def _clean_place(place: Place) -> tuple[float, float]:
+def _clean_place(place: Place | None) -> tuple[float, float]:
+    if place is None:
+        raise ValidationError({"place": "Give the incident's place: type its address or click it on the map."})
     try:
         return geo.validate_point(place.latitude, place.longitude)
     except geo.GeometryError as error:
@@ -207,25 +209,15 @@ def run_ranked(user, area: ranking.SearchArea, window_start: datetime, now: date
     return SearchResult(search=None, area=area, ranked=ranked, details=details)  # type: ignore[arg-type]
 
 
-def canvass_search_run(
-    *,
-    user,
-    case_number: object,
-    offense_type_id: object,
-    place: Place,
-    window: tuple[object, object],
-    area: AreaRequest,
-    request: HttpRequest | None = None,
-) -> SearchResult:
-    """Validate a search, save it under its case, audit it and return the ranked cameras.
+# Stands in for a missing or unreadable place while the area's own limits are checked; never searched.
+_PLACEHOLDER_POINT = (0.0, 0.0)
 
-    Raises ValidationError (a dict of field -> message) for any bad input and
-    PermissionDenied when the user may not search at all.
-    """
-    if not has_permission(user, Permission.SEARCH_CANVASS) or not user.agency_id:
-        raise PermissionDenied
+
+def _clean_search(
+    user, *, case_number, offense_type_id, place: Place | None, window, area: AreaRequest, now: datetime
+) -> tuple[dict[str, object], dict[str, list[str]]]:
+    """Every check in one pass: the cleaned values, and every problem found (field -> messages)."""
     agency = user.agency
-    now = timezone.now()
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, object] = {}
     checks = (
@@ -233,6 +225,7 @@ def canvass_search_run(
         ("offense_type", lambda: _clean_offense_type(user, offense_type_id)),
         ("place", lambda: _clean_place(place)),
         ("window", lambda: _clean_window(agency, window, now)),
+        ("area", lambda: _clean_area(agency, area, cleaned.get("place") or _PLACEHOLDER_POINT)),
     )
     for name, check in checks:
         try:
@@ -240,12 +233,56 @@ def canvass_search_run(
         except ValidationError as error:
             for key, messages in error.message_dict.items():
                 errors.setdefault(key, []).extend(messages)
-    if "place" in cleaned:
-        try:
-            cleaned["area"] = _clean_area(agency, area, cleaned["place"])  # type: ignore[arg-type]
-        except ValidationError as error:
-            for key, messages in error.message_dict.items():
-                errors.setdefault(key, []).extend(messages)
+    return cleaned, errors
+
+
+def canvass_search_check(
+    *, user, case_number: object, offense_type_id: object, place: Place | None, window, area: AreaRequest
+) -> None:
+    """Check a search without running or saving anything; raises ValidationError with every problem at once."""
+    if not has_permission(user, Permission.SEARCH_CANVASS) or not user.agency_id:
+        raise PermissionDenied
+    _, errors = _clean_search(
+        user,
+        case_number=case_number,
+        offense_type_id=offense_type_id,
+        place=place,
+        window=window,
+        area=area,
+        now=timezone.now(),
+    )
+    if errors:
+        raise ValidationError(errors)
+
+
+def canvass_search_run(
+    *,
+    user,
+    case_number: object,
+    offense_type_id: object,
+    place: Place | None,
+    window: tuple[object, object],
+    area: AreaRequest,
+    request: HttpRequest | None = None,
+) -> SearchResult:
+    """Validate a search, save it under its case, audit it and return the ranked cameras.
+
+    Raises ValidationError (a dict of field -> every message, all fields checked in one pass) for any bad
+    input and PermissionDenied when the user may not search at all.
+    """
+    if not has_permission(user, Permission.SEARCH_CANVASS) or not user.agency_id:
+        raise PermissionDenied
+    agency = user.agency
+    now = timezone.now()
+    cleaned, errors = _clean_search(
+        user,
+        case_number=case_number,
+        offense_type_id=offense_type_id,
+        place=place,
+        window=window,
+        area=area,
+        now=now,
+    )
     if errors:
         raise ValidationError(errors)
 

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -59,6 +61,59 @@ def _place_from(form: SearchForm) -> services.Place:
         raise ValidationError({"place": "The map point could not be read; click the place on the map again."}) from None
 
 
+def _search_or_errors(request: HttpRequest, form: SearchForm) -> int | None:
+    """Run the search, or put every problem of the submission on the form at once (one pass, every field).
+
+    The form's own errors (unreadable values), the place's and the service's checks are all collected;
+    nothing is saved unless everything is right. A field the form already faulted gets no second message.
+    """
+    form_valid = form.is_valid()
+    data = form.cleaned_data
+    place, place_error = None, None
+    try:
+        place = _place_from(form)
+    except ValidationError as error:
+        place_error = error
+    arguments = {
+        "user": request.user,
+        "case_number": data.get("case_number"),
+        "offense_type_id": data.get("offense_type"),
+        "place": place,
+        "window": (data.get("window_start"), data.get("window_end")),
+        "area": services.AreaRequest(
+            kind=data.get("area_kind") or "",
+            radius_m=data.get("radius_m"),
+            corridor_m=data.get("corridor_m"),
+            vertices=data.get("vertices", ()),
+        ),
+    }
+    already = set(form.errors)
+    try:
+        if form_valid and place_error is None:
+            return services.canvass_search_run(**arguments, request=request).search.pk
+        services.canvass_search_check(**arguments)
+    except ValidationError as error:
+        for key, messages in error.message_dict.items():
+            fields = _SERVICE_FIELDS_SHOWN.get(key, {_ERROR_FIELDS.get(key)})
+            if (key == "place" and place_error is not None) or fields & already:
+                continue
+            for message in messages:
+                form.add_error(_ERROR_FIELDS.get(key), message)
+    if place_error is not None and "address" not in already:
+        for message in place_error.message_dict.get("place", place_error.messages):
+            form.add_error("address", message)
+    return None
+
+
+# The form fields whose own error already covers a service check's key.
+_SERVICE_FIELDS_SHOWN = {
+    "window": {"window_start", "window_end"},
+    "place": {"address", "latitude", "longitude"},
+    "vertices": {"vertices", "area_kind"},
+    "area_kind": {"area_kind"},
+}
+
+
 @never_cache
 @staff_required(Permission.SEARCH_CANVASS)
 @require_http_methods(["GET", "POST"])
@@ -66,31 +121,13 @@ def search_page(request: HttpRequest) -> HttpResponse:
     user = request.user
     agency = user.agency
     initial = {"area_kind": "radius", "radius_m": agency.default_search_radius_m if agency else ""}
-    form = SearchForm(request.POST or None, offense_types=_offense_types(user), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            place = _place_from(form)
-            result = services.canvass_search_run(
-                user=user,
-                case_number=data["case_number"],
-                offense_type_id=data["offense_type"],
-                place=place,
-                window=(data["window_start"], data["window_end"]),
-                area=services.AreaRequest(
-                    kind=data["area_kind"],
-                    radius_m=data["radius_m"],
-                    corridor_m=data["corridor_m"],
-                    vertices=data["vertices"],
-                ),
-                request=request,
-            )
-        except ValidationError as error:
-            for key, messages in error.message_dict.items():
-                for message in messages:
-                    form.add_error(_ERROR_FIELDS.get(key), message)
-        else:
-            return redirect("canvass:results", search_id=result.search.pk)
+    form = SearchForm(
+        request.POST if request.method == "POST" else None, offense_types=_offense_types(user), initial=initial
+    )
+    if request.method == "POST":
+        search_id = _search_or_errors(request, form)
+        if search_id is not None:
+            return redirect("canvass:results", search_id=search_id)
     status = 400 if form.errors else 200
     context = {
         "form": form,
@@ -205,7 +242,18 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         .select_related("camera", "camera__registration", "chosen_by")
         .order_by("chosen_at")
     )
-    context = {"case": case, "searches": case.searches.select_related("created_by"), "chosen": chosen}
+    urgency = selectors.case_urgency(request.user, case)
+    request_first_url = ""
+    if urgency.case_camera_ids:
+        query = urlencode([("cameras", pk) for pk in urgency.case_camera_ids])
+        request_first_url = f"{reverse('footage:case_requests', args=[case.pk])}?{query}#new-request"
+    context = {
+        "case": case,
+        "searches": case.searches.select_related("created_by"),
+        "chosen": chosen,
+        "urgency": urgency,
+        "request_first_url": request_first_url,
+    }
     return render(request, "canvass/case.html", context)
 
 

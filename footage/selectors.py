@@ -3,8 +3,9 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from accounts.access import Permission, agencies_visible_to, agency_may_use, has_permission, registrations_for
+from accounts.access import Permission, agencies_visible_to, agency_may_use, has_permission
 from canvass.models import Case, CaseCamera
+from canvass.selectors import requestable_chosen_cameras
 from footage.models import EvidenceFile, FootageRequest
 
 
@@ -41,12 +42,9 @@ def requestable_case_cameras(user, case: Case) -> list[CaseCamera]:
     """The case's chosen cameras whose owners the user may ask for footage now.
 
     A partner's camera stays chosen after its agreement ends, but drops out here until shared again.
+    One rule for the request form and the case page's urgency list: canvass.selectors owns it.
     """
-    return list(
-        case.chosen_cameras.filter(camera__registration__in=registrations_for(user, Permission.REQUEST_FOOTAGE))
-        .select_related("camera__registration")
-        .order_by("chosen_at", "pk")
-    )
+    return requestable_chosen_cameras(user, case)
 
 
 def with_access_marked(user, requests) -> list[FootageRequest]:

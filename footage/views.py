@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import Permission, staff_required
 from cameraregistry.session_clock import FOOTAGE_REQUESTS_KEY, link_session_start
+from canvass import selectors as canvass_selectors
 from canvass.selectors import case_for
 from footage import selectors, services
 from footage.models import RequestStatus
@@ -190,11 +191,16 @@ def _upload(request: HttpRequest, public_id, handler: EvidenceUploadHandler) -> 
 
 # ---- Investigator side ------------------------------------------------------------------------
 
+# What a datetime-local input sends and shows (the search form reads the same), plus what people type.
+LOCAL_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
+LOCAL_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+
 
 class RequestForm(forms.Form):
     window_start = forms.DateTimeField(
         label=gettext_lazy("From"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_INPUT_FORMAT),
+        input_formats=LOCAL_INPUT_FORMATS,
         error_messages={
             "required": gettext_lazy("Enter when the time window starts."),
             "invalid": gettext_lazy("Enter a date and time, like 2025-03-01 14:30."),
@@ -202,7 +208,8 @@ class RequestForm(forms.Form):
     )
     window_end = forms.DateTimeField(
         label=gettext_lazy("To"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_INPUT_FORMAT),
+        input_formats=LOCAL_INPUT_FORMATS,
         error_messages={
             "required": gettext_lazy("Enter when the time window ends."),
             "invalid": gettext_lazy("Enter a date and time, like 2025-03-01 15:30."),
@@ -233,15 +240,33 @@ class RequestForm(forms.Form):
         ]
 
 
+def _initial_request(request, case, case_cameras) -> dict:
+    """The new request form starts from the case's search window and the cameras asked for in ?cameras=.
+
+    Only ids of cameras the user may ask now are kept: anything else in the query is ignored, never an error.
+    """
+    initial = {}
+    window = canvass_selectors.case_search_window(case)
+    if window is not None:
+        initial["window_start"], initial["window_end"] = window
+    allowed = {str(c.pk) for c in case_cameras}
+    wanted = [value for value in request.GET.getlist("cameras")[:500] if value in allowed]
+    if wanted:
+        initial["cameras"] = wanted
+    return initial
+
+
 def _case_page(request, case, form=None, status=200):
     case_cameras = selectors.requestable_case_cameras(request.user, case)
     requests = case.footage_requests.select_related("registration").prefetch_related("events", "evidence")
+    if form is None:
+        form = RequestForm(case_cameras=case_cameras, initial=_initial_request(request, case, case_cameras))
     return render(
         request,
         "footage/case_requests.html",
         {
             "case": case,
-            "form": form or RequestForm(case_cameras=case_cameras),
+            "form": form,
             "requests": selectors.with_access_marked(request.user, requests),
         },
         status=status,
