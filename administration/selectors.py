@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.cache import cache
-from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -26,12 +26,6 @@ PUBLIC_CELL_MINIMUM = 5
 # Street names of a coverage cell change only when the address table is re-imported.
 CELL_STREETS_CACHE_SECONDS = 6 * 3600
 METRES_PER_DEGREE_LATITUDE = 111_132.0
-
-
-def verification_queue(registrations: QuerySet) -> QuerySet:
-    """Pending registrations, and active ones changed since staff last verified them (owners edit themselves)."""
-    changed = Q(status=Status.ACTIVE, verified_at__isnull=False, updated_at__gt=F("verified_at") + timedelta(minutes=1))
-    return registrations.filter(Q(status=Status.PENDING) | changed).order_by("created_at")
 
 
 @dataclass

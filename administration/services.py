@@ -38,7 +38,8 @@ def registration_verify(*, registration: Registration, actor, note: str = "", re
     if registration.status in (Status.PENDING, Status.STALE):
         registration.status = Status.ACTIVE
     registration.verified_at = now
-    registration.save(update_fields=["status", "verified_at", "updated_at"])
+    registration.owner_changes = []  # seen: the queue lists only what changes after this
+    registration.save(update_fields=["status", "verified_at", "owner_changes", "updated_at"])
     RegistrationHistory.objects.create(
         registration=registration, action=RegistrationHistory.Action.VERIFIED, actor=actor, note=note.strip()[:2000]
     )

@@ -4,10 +4,12 @@ import csv
 import io
 import json
 import uuid
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,6 +27,7 @@ from accounts.access import (
     staff_required,
 )
 from administration import importing, selectors, services
+from administration import queue as verification
 from administration.charts import bar_chart
 from administration.exporting import CONTENT_TYPES
 from administration.forms import (
@@ -50,8 +53,27 @@ from cameraregistry.upload_limits import limit_uploads, upload_refusal
 @staff_required(Permission.VERIFY_REGISTRATIONS)
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    pending = selectors.verification_queue(registrations_for(request.user, Permission.VERIFY_REGISTRATIONS))
-    return render(request, "administration/queue.html", {"registrations": pending[:200], "total": pending.count()})
+    scope = registrations_for(request.user, Permission.VERIFY_REGISTRATIONS)
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in verification.KINDS else ""
+    street = request.GET.get("street", "").strip()[:100].replace("\x00", "")
+    items = verification.queue_items(scope, kind=kind, street=street)
+    page = Paginator(items, verification.PAGE_SIZE).get_page(request.GET.get("page"))
+    query = urlencode({key: value for key, value in (("kind", kind), ("street", street)) if value})
+    return render(
+        request,
+        "administration/queue.html",
+        {
+            "rows": verification.rows_for(list(page.object_list)),
+            "page": page,
+            "query": query,
+            "kind": kind,
+            "street": street,
+            "kinds": list(verification.KINDS.items()),
+            "counts": verification.counts_by_kind(scope),
+            "total": page.paginator.count,
+        },
+    )
 
 
 @staff_required(Permission.VERIFY_REGISTRATIONS)
@@ -68,6 +90,8 @@ def review(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             "form": NoteForm(),
             "duplicates": selectors.duplicate_candidates(registration, scope),
             "history": selectors.registration_history(registration),
+            "changes": verification.changed_field_labels(registration),
+            "reports": registration.status_reports.all()[:10],
         },
     )
 
@@ -95,6 +119,14 @@ def verify(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @require_POST
 def reject(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     registration = registration_for(request.user, public_id, Permission.VERIFY_REGISTRATIONS)
+    if request.POST.get("confirm") != "yes":
+        # Rejecting takes the registration out of every search and erases it later: ask once more.
+        context = {
+            "registration": registration,
+            "note": _note(request),
+            "days": registration.agency.rejected_removal_days,
+        }
+        return render(request, "administration/reject_confirm.html", context)
     services.registration_reject(registration=registration, actor=request.user, note=_note(request), request=request)
     messages.success(request, f"{registration.street_address} rejected as spam.")
     return redirect("administration:queue")

@@ -114,6 +114,8 @@ def registration_owner_update(
         raise RegistrationRejected(errors, agency=agency)
 
     previous_agency = registration.agency
+    before = {name: getattr(registration, name) for name in OWNER_EDITABLE}
+    cameras_before = _camera_snapshot(registration)
     for name in (
         "property_type",
         "street_address",
@@ -175,6 +177,7 @@ def registration_owner_update(
     removed = registration.cameras.exclude(pk__in=kept_ids)
     removed_count = removed.count()
     removed.delete()
+    _record_owner_changes(registration, before, cameras_before)
     _audit(
         "owner.update",
         registration,
@@ -185,6 +188,57 @@ def registration_owner_update(
         agency_changed_from=previous_agency.slug if previous_agency.pk != registration.agency_id else "",
     )
     return registration
+
+
+# The fields an owner may edit; a change to any of them puts a verified registration back in the queue.
+OWNER_EDITABLE = (
+    "property_type",
+    "business_name",
+    "street_address",
+    "unit",
+    "city",
+    "postal_code",
+    "owner_name",
+    "owner_phone",
+    "owner_email",
+    "preferred_contact_method",
+    "contact_hours",
+    "alternate_name",
+    "alternate_phone",
+    "alternate_email",
+    "alternate_relation",
+    "notes_for_detectives",
+)
+
+
+def _camera_snapshot(registration: Registration) -> list[tuple]:
+    return sorted(
+        (
+            camera.pk,
+            tuple(sorted(camera.locations)),
+            camera.records_street,
+            camera.description,
+            camera.bearing_degrees,
+            camera.field_of_view_degrees,
+            camera.range_m,
+            camera.retention_days,
+            camera.exports_common_format,
+            camera.brand,
+        )
+        for camera in registration.cameras.all()
+    )
+
+
+def _record_owner_changes(registration: Registration, before: dict, cameras_before: list[tuple]) -> None:
+    """Which fields the owner changed (names only: the queue says "Phone changed", never the old number)."""
+    changed = [name for name in OWNER_EDITABLE if getattr(registration, name) != before[name]]
+    if _camera_snapshot(registration) != cameras_before:
+        changed.append("cameras")
+    if not changed:
+        return
+    registration.owner_changes = sorted(set(registration.owner_changes or []) | set(changed))
+    registration.owner_changed_at = timezone.now()
+    registration.save(update_fields=["owner_changes", "owner_changed_at", "updated_at"])
 
 
 @transaction.atomic

@@ -95,6 +95,11 @@ class Registration(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     verified_at = models.DateTimeField(null=True, blank=True)
+    # Set by the owner's own edits; the verification queue lists changes made after verified_at.
+    owner_changed_at = models.DateTimeField(null=True, blank=True)
+    owner_changes = models.JSONField(
+        default=list, null=True, blank=True, help_text="Names of fields the owner changed since the last verification"
+    )
     last_confirmed_at = models.DateTimeField(db_index=True)
     # Set on the public form; a second submit of the same form finds this row instead of duplicating it.
     submission_nonce = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)

@@ -143,7 +143,11 @@ def test_queue_verify_and_reject(admin_client, town):
     pending.refresh_from_db()
     assert pending.status == Status.ACTIVE and pending.verified_at
     assert RegistrationHistory.objects.get(registration=pending).note == "called owner"
-    admin_client.post(reverse("administration:reject", args=[pending.public_id]))
+    asked = admin_client.post(reverse("administration:reject", args=[pending.public_id]), {"note": "fake"})
+    assert asked.status_code == 200 and "Reject as spam?" in asked.content.decode()
+    pending.refresh_from_db()
+    assert pending.status == Status.ACTIVE  # nothing happens before the confirmation
+    admin_client.post(reverse("administration:reject", args=[pending.public_id]), {"note": "fake", "confirm": "yes"})
     pending.refresh_from_db()
     assert pending.status == Status.REJECTED
 
