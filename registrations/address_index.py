@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.core.cache import cache
-from django.db.models import Max, Min
 from rapidfuzz import fuzz, process
 
 from registrations.models import AddressPoint
@@ -71,14 +70,20 @@ class AddressIndex:
     def __init__(self, rows) -> None:
         by_street: dict[str, list[tuple[int, int]]] = {}
         for point_id, house_number, street in rows:
-            number = house_number_value(house_number or "")
-            by_street.setdefault(street or "", []).append((-1 if number is None else number, point_id))
+            if house_number.isascii() and house_number.isdigit() and len(house_number) < 10:
+                number = int(house_number)  # the usual case, without the regular expression
+            else:
+                number = house_number_value(house_number or "")
+            points = by_street.get(street)
+            if points is None:
+                points = by_street[street] = []
+            points.append((-1 if number is None else number, point_id))
         self.streets: list[_Street] = []
         core_positions: dict[str, int] = {}
         self.cores: list[str] = []
         self.core_streets: list[list[int]] = []
         for street, points in by_street.items():
-            if not street:
+            if not street:  # also None
                 continue
             points.sort()
             entry = _Street(street_parts(street))
@@ -150,8 +155,9 @@ def address_index_invalidate() -> None:
 
 
 def _current_key() -> tuple:
-    bounds = AddressPoint.objects.aggregate(low=Min("id"), high=Max("id"))
-    return (cache.get(_VERSION_KEY) or 0, bounds["low"], bounds["high"])
+    # Two one-row reads of the primary key index (SQLite scans the table for MIN and MAX in one query).
+    ids = AddressPoint.objects.values_list("id", flat=True)
+    return (cache.get(_VERSION_KEY) or 0, ids.order_by("id").first(), ids.order_by("-id").first())
 
 
 def address_index() -> AddressIndex:
