@@ -58,7 +58,9 @@ def geocode(text: str, limit: int = 5) -> GeocodeResult:
     normalized = normalize_address(text)[:200]
     if not normalized:
         return GeocodeResult(None, [])
-    point = AddressPoint.objects.filter(normalized=normalized).order_by("id").first()
+    # Not ORDER BY id LIMIT 1: PostgreSQL would walk the primary key past every row when there is no match.
+    same = list(AddressPoint.objects.filter(normalized=normalized).order_by()[:50])
+    point = min(same, key=lambda found: found.pk, default=None)
     if point is not None:
         return GeocodeResult(point, [])
     number, street = street_of(normalized)

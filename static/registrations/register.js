@@ -83,6 +83,7 @@
   // The address is not in the table: the map opens on the area served, with no pin until the resident places one.
   function openForPlacing(area) {
     if (!area) { return; }
+    if (placing && marker) { return; }  // a pin the resident placed stays while they correct the spelling
     if (!ensureMap((area[0][0] + area[1][0]) / 2, (area[0][1] + area[1][1]) / 2, 14)) { return; }
     setPlacing(true);
     map.invalidateSize();
@@ -151,7 +152,7 @@
     if (text.length < 3 || text === lastQuery) { return; }
     lastQuery = text;
     var ticket = ++asked;
-    latitude.value = ""; longitude.value = "";
+    if (!(placing && marker)) { latitude.value = ""; longitude.value = ""; }
     showSuggestions([]);
     say(message("msgSearching"));
     fetch(mapElement.dataset.geocodeUrl + "?address=" + encodeURIComponent(text))

@@ -65,11 +65,18 @@ def test_a_resident_whose_address_is_not_in_the_table_places_the_pin_and_registe
     page.click("#find-address")  # the same address again: no new lookup, the pin stays
     assert page.input_value("#id_latitude")
     assert len(lookups) == 1, lookups
+    placed_at = (page.input_value("#id_latitude"), page.input_value("#id_longitude"))
+    page.fill("#id_street_address", "4417 Quixote Boulevard")  # a correction: one new lookup, the pin stays
+    page.locator("#id_street_address").press("Tab")
+    page.locator("#map-status", has_text="You can still register").wait_for()
+    assert (page.input_value("#id_latitude"), page.input_value("#id_longitude")) == placed_at
+    assert page.locator("#map .leaflet-marker-icon").count() == 1
+    assert len(lookups) == 2, lookups
     assert_accessible(page)
     _finish(page)
 
     registration = Registration.objects.get(submission_nonce__isnull=False)
-    assert registration.street_address == "4417 Quixote Blvd"  # kept as typed
+    assert registration.street_address == "4417 Quixote Boulevard"  # kept as typed
     assert registration.address_not_in_table and registration.agency == maple
     assert not [e for e in errors if e.startswith("uncaught")], errors  # blocked map tiles log console errors
 
