@@ -9,6 +9,7 @@ from pathlib import Path
 from django.db import transaction
 
 from cameraregistry import geo, safe_json
+from registrations.address_index import address_index_invalidate
 from registrations.geocoding import normalize_address, street_of
 from registrations.models import AddressPoint
 
@@ -147,5 +148,6 @@ def address_points_import(
             ["address", "house_number", "street", "city", "postal_code", "latitude", "longitude", "source"],
             batch_size=2000,
         )
+    address_index_invalidate()
     report.created, report.updated = len(new), len(moved)
     return report

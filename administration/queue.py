@@ -21,6 +21,7 @@ KINDS = {
     "new": _("New registration"),
     "changed": _("Changed by the owner"),
     "reported": _("Change reported by the owner"),
+    "address": _("Address not in the address table"),
 }
 PAGE_SIZE = 50
 
@@ -38,6 +39,7 @@ def _conditions() -> dict[str, Q]:
         "new": Q(status=Status.PENDING),
         "changed": Q(status=Status.ACTIVE, verified_at__isnull=False, owner_changed_at__gt=F("verified_at")),
         "reported": Q(reported=True) & ~Q(status=Status.REJECTED),
+        "address": Q(address_not_in_table=True, status=Status.PENDING),
     }
 
 
@@ -92,6 +94,8 @@ def rows_for(page_items: list[Registration]) -> list[QueueRow]:
                 kinds.append(str(KINDS["changed"]))
         if getattr(registration, "reported", False):
             kinds.append(str(KINDS["reported"]))
+        if registration.address_not_in_table and registration.status == Status.PENDING:
+            kinds.append(str(KINDS["address"]) + " — " + str(_("check the pin")))
         rows.append(QueueRow(registration, kinds, changed_field_labels(registration)))
     return rows
 

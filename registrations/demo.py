@@ -23,6 +23,7 @@ from agencies.models import Agency, OffenseType
 from agencies.services import agency_save, terms_publish
 from cameraregistry.crypto import encrypt, lookup_hash
 from cameraregistry.progress import Progress
+from registrations.address_index import address_index_invalidate
 from registrations.geocoding import normalize_address
 from registrations.models import (
     AddressPoint,
@@ -359,6 +360,7 @@ def build_town(*, registrations: int, seed: int, stdout=None) -> dict[str, int]:
         progress.advance(len(writer.rows))
         writer.flush()
         writer.reset_sequence()
+        address_index_invalidate()
 
         chosen = rng.sample(range(len(points)), registrations)
         progress = Progress("Registrations", registrations, stdout)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from registrations.address_index import address_index, house_number_value
 from registrations.models import AddressPoint
 
 _ABBREVIATIONS = {
@@ -53,29 +54,23 @@ class GeocodeResult:
 
 
 def geocode(text: str, limit: int = 5) -> GeocodeResult:
+    """The address table's point for this address, or the most alike addresses of the whole table."""
     normalized = normalize_address(text)[:200]
     if not normalized:
         return GeocodeResult(None, [])
-    point = AddressPoint.objects.filter(normalized=normalized).order_by("id").first()
+    # Not ORDER BY id LIMIT 1: PostgreSQL would walk the primary key past every row when there is no match.
+    same = list(AddressPoint.objects.filter(normalized=normalized).order_by()[:50])
+    point = min(same, key=lambda found: found.pk, default=None)
     if point is not None:
         return GeocodeResult(point, [])
-    # No exact match: offer addresses on the same street, nearest house numbers first.
-    words = normalized.split()
-    number = words[0] if words and words[0].isdigit() else ""
-    street = " ".join(words[1:] if number else words)
-    suggestions: list[AddressPoint] = []
-    if street:
-        candidates = list(AddressPoint.objects.filter(street=street)[:2000])
-        if number:
-            candidates.sort(
-                key=lambda p: abs(int(p.house_number or 0) - int(number)) if p.house_number.isdigit() else 10**9
-            )
-        suggestions = candidates[:limit]
-    return GeocodeResult(None, suggestions)
+    number, street = street_of(normalized)
+    ids = address_index().suggest(house_number_value(number) if number else None, street, limit=limit)
+    found = AddressPoint.objects.in_bulk(ids)
+    return GeocodeResult(None, [found[point_id] for point_id in ids if point_id in found])
 
 
 def street_of(normalized: str) -> tuple[str, str]:
     words = normalized.split()
-    if words and words[0].isdigit():
+    if words and house_number_value(words[0]) is not None:
         return words[0], " ".join(words[1:])
     return "", " ".join(words)

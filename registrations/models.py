@@ -71,6 +71,8 @@ class Registration(models.Model):
     longitude = models.FloatField()
     # True when the owner moved the pin away from the geocoded point.
     location_corrected = models.BooleanField(default=False)
+    # True when the address was not in the address table and the owner placed the pin: staff check the pin.
+    address_not_in_table = models.BooleanField(default=False, db_default=False)
 
     # Contact details are personal data: encrypted at rest, looked up by keyed hash.
     owner_name = EncryptedTextField()

@@ -69,6 +69,8 @@ class RegistrationInput:
     language: str = "en"
     geocoded_latitude: float | None = None
     geocoded_longitude: float | None = None
+    # False when the address was looked up and the table does not have it (the owner placed the pin).
+    address_in_table: bool | None = None
     extra: dict = field(default_factory=dict)
 
 
@@ -241,6 +243,7 @@ def registration_create(
             data.geocoded_latitude is not None
             and (data.geocoded_latitude, data.geocoded_longitude) != (data.latitude, data.longitude)
         ),
+        address_not_in_table=data.address_in_table is False,
         owner_name=data.owner_name,
         owner_phone=data.owner_phone,
         owner_email=data.owner_email.lower(),

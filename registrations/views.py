@@ -63,6 +63,7 @@ def _to_input(form: RegistrationForm, formset, language: str) -> services.Regist
         longitude=longitude if longitude is not None else float("nan"),
         geocoded_latitude=geocoded[0],
         geocoded_longitude=geocoded[1],
+        address_in_table=found.point is not None,
         owner_name=data["owner_name"],
         owner_phone=data["owner_phone"],
         owner_email=data.get("owner_email", ""),
@@ -100,6 +101,33 @@ def _apply_rejection(form: RegistrationForm, rejection: services.RegistrationRej
             else:
                 camera_errors.append(message)
     return camera_errors
+
+
+def _explain_unknown_address(
+    form: RegistrationForm, rejection: services.RegistrationRejected
+) -> services.RegistrationRejected:
+    """No pin and an address the table lacks (the form without JavaScript): say so, with the likeliest addresses."""
+    data = form.cleaned_data
+    if "location" not in rejection.message_dict or (
+        data.get("latitude") is not None and data.get("longitude") is not None
+    ):
+        return rejection
+    found = geocode(data["street_address"], limit=3)
+    if found.point is not None:
+        return rejection
+    if found.suggestions:
+        message = _(
+            "We could not find “%(address)s” in the address table. Did you mean %(suggestions)s? "
+            "Correct the address, or place the pin on your building on the map."
+        ) % {"address": data["street_address"], "suggestions": _(" or ").join(p.address for p in found.suggestions)}
+    else:
+        message = _(
+            "We could not find “%(address)s” in the address table. Check the house number and street, "
+            "or place the pin on your building on the map."
+        ) % {"address": data["street_address"]}
+    errors = dict(rejection.message_dict)
+    errors["location"] = [message]
+    return services.RegistrationRejected(errors, agency=rejection.agency)
 
 
 def _terms_from_post(form: RegistrationForm):
@@ -163,7 +191,7 @@ def register(request: HttpRequest) -> HttpResponse:
                     data=_to_input(form, formset, language), terms=_terms_from_post(form), submission_nonce=nonce
                 )
             except services.RegistrationRejected as rejection:
-                context["camera_errors"] = _apply_rejection(form, rejection)
+                context["camera_errors"] = _apply_rejection(form, _explain_unknown_address(form, rejection))
                 if rejection.agency is not None:
                     current = rejection.agency.current_terms()
                     context |= {"agency": rejection.agency, "terms": current}
@@ -202,10 +230,14 @@ def geocode_lookup(request: HttpRequest) -> JsonResponse:
         return JsonResponse(
             {
                 "found": False,
-                "message": _(
-                    "We could not find this address. Check it, pick a suggestion, or place the pin on the map."
+                "message": _("We could not find this address. Pick a suggestion, or place the pin on your building.")
+                if result.suggestions
+                else _(
+                    "This address is not in our address table. You can still register: "
+                    "tap the map where your building is to place the pin."
                 ),
                 "suggestions": [s.address for s in result.suggestions],
+                "area": _served_area(),
             }
         )
     return JsonResponse(
@@ -229,6 +261,21 @@ def agency_lookup(request: HttpRequest) -> JsonResponse:
     except (TypeError, ValueError):
         return JsonResponse({"error": _("Latitude and longitude must be numbers on the map.")}, status=400)
     return JsonResponse(_point_payload(latitude, longitude))
+
+
+def _served_area() -> list[list[float]] | None:
+    """[[south, west], [north, east]] around every jurisdiction: where the map opens to place a pin by hand."""
+    boxes = [
+        box
+        for box in Agency.objects.values_list("min_latitude", "min_longitude", "max_latitude", "max_longitude")
+        if box[0] < box[2] and box[1] < box[3]
+    ]
+    if not boxes:
+        return None
+    return [
+        [min(b[0] for b in boxes), min(b[1] for b in boxes)],
+        [max(b[2] for b in boxes), max(b[3] for b in boxes)],
+    ]
 
 
 def _point_payload(latitude: float, longitude: float) -> dict:

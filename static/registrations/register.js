@@ -22,39 +22,82 @@
     return (form.dataset[name] || "").replace("{agency}", agency || "").replace("{address}", place || "");
   }
 
-  function setupMap(lat, lon) {
-    if (typeof L === "undefined") { return; }
+  var placeButton = document.getElementById("place-pin");
+  var placeHelp = document.getElementById("map-place-help");
+  // When the address is not in the table the resident places the pin by hand: a tap, or the button and arrow keys.
+  var placing = false;
+
+  function ensureMap(lat, lon, zoom) {
+    if (map) { return true; }
+    if (typeof L === "undefined") { return false; }
     mapElement.hidden = false;
-    document.getElementById("map-help").hidden = false;
-    if (!map) {
-      map = L.map(mapElement, { keyboard: true }).setView([lat, lon], 18);
-      // Tiles are decoration: the pin, the boundary and the form work when they cannot load.
-      if (mapElement.dataset.tiles) {
-        L.tileLayer(mapElement.dataset.tiles, { maxZoom: 19, attribution: mapElement.dataset.attribution }).addTo(map);
-      }
-      fetch(mapElement.dataset.boundariesUrl).then(function (r) { return r.json(); }).then(function (data) {
-        L.geoJSON(data, { style: { color: "#0b5394", weight: 2, fill: false } }).addTo(map);
-      }).catch(function () {});
-      marker = L.marker([lat, lon], { draggable: true, keyboard: true, title: mapElement.getAttribute("aria-label"), alt: mapElement.getAttribute("aria-label") }).addTo(map);
-      marker.on("dragend", function () { placed(marker.getLatLng(), true); });
-      // Arrow keys move the selected pin about 2 m per press.
-      marker.on("keydown", function (event) {
-        var key = event.originalEvent.key;
-        var step = 0.00002;
-        var position = marker.getLatLng();
-        var moves = { ArrowUp: [step, 0], ArrowDown: [-step, 0], ArrowLeft: [0, -step], ArrowRight: [0, step] };
-        if (moves[key]) {
-          event.originalEvent.preventDefault();
-          var moved = L.latLng(position.lat + moves[key][0], position.lng + moves[key][1]);
-          marker.setLatLng(moved);
-          placed(moved, true);
-        }
-      });
-    } else {
-      map.setView([lat, lon], 18);
-      marker.setLatLng([lat, lon]);
+    map = L.map(mapElement, { keyboard: true }).setView([lat, lon], zoom);
+    // Tiles are decoration: the pin, the boundary and the form work when they cannot load.
+    if (mapElement.dataset.tiles) {
+      L.tileLayer(mapElement.dataset.tiles, { maxZoom: 19, attribution: mapElement.dataset.attribution }).addTo(map);
     }
+    fetch(mapElement.dataset.boundariesUrl).then(function (r) { return r.json(); }).then(function (data) {
+      L.geoJSON(data, { style: { color: "#0b5394", weight: 2, fill: false }, interactive: false }).addTo(map);
+    }).catch(function () {});
+    map.on("click", function (event) {
+      if (placing) { putMarker(event.latlng); placed(event.latlng, true); }
+    });
+    return true;
   }
+
+  function putMarker(latlng) {
+    if (marker) { marker.setLatLng(latlng); return; }
+    var label = mapElement.getAttribute("aria-label");
+    marker = L.marker(latlng, { draggable: true, keyboard: true, title: label, alt: label }).addTo(map);
+    marker.on("dragend", function () { placed(marker.getLatLng(), true); });
+    // Arrow keys move the selected pin about 2 m per press.
+    marker.on("keydown", function (event) {
+      var key = event.originalEvent.key;
+      var step = 0.00002;
+      var position = marker.getLatLng();
+      var moves = { ArrowUp: [step, 0], ArrowDown: [-step, 0], ArrowLeft: [0, -step], ArrowRight: [0, step] };
+      if (moves[key]) {
+        event.originalEvent.preventDefault();
+        var moved = L.latLng(position.lat + moves[key][0], position.lng + moves[key][1]);
+        marker.setLatLng(moved);
+        placed(moved, true);
+      }
+    });
+  }
+
+  function setPlacing(on) {
+    placing = on;
+    placeButton.hidden = !on;
+    placeHelp.hidden = !on;
+    document.getElementById("map-help").hidden = on;
+  }
+
+  // The address was found: the pin on its point, ready to be dragged onto the building.
+  function setupMap(lat, lon) {
+    if (!ensureMap(lat, lon, 18)) { return; }
+    setPlacing(false);
+    map.setView([lat, lon], 18);
+    putMarker([lat, lon]);
+  }
+
+  // The address is not in the table: the map opens on the area served, with no pin until the resident places one.
+  function openForPlacing(area) {
+    if (!area) { return; }
+    if (placing && marker) { return; }  // a pin the resident placed stays while they correct the spelling
+    if (!ensureMap((area[0][0] + area[1][0]) / 2, (area[0][1] + area[1][1]) / 2, 14)) { return; }
+    setPlacing(true);
+    map.invalidateSize();
+    map.fitBounds(area);
+    if (marker) { map.removeLayer(marker); marker = null; }
+  }
+
+  placeButton.addEventListener("click", function () {
+    if (!map) { return; }
+    var centre = map.getCenter();
+    putMarker(centre);
+    placed(centre, true);
+    if (marker.getElement) { marker.getElement().focus(); }
+  });
 
   function showTerms(data) {
     if (!data.terms_version) { return; }
@@ -78,35 +121,49 @@
   function placed(latlng, moved) {
     latitude.value = latlng.lat.toFixed(7);
     longitude.value = latlng.lng.toFixed(7);
+    var wasPlacing = placing;
     fetch(mapElement.dataset.agencyUrl + "?lat=" + latlng.lat + "&lon=" + latlng.lng)
       .then(function (r) { return r.json(); })
       .then(function (data) {
         if (!data.in_jurisdiction) { say(data.outside_message); return; }
         showTerms(data);
-        if (moved) { say(message("msgPinMoved", data.agency)); }
+        if (moved) { say(message(wasPlacing ? "msgPinPlaced" : "msgPinMoved", data.agency)); }
       }).catch(function () {});
   }
 
+  function showSuggestions(list) {
+    suggestions.textContent = "";
+    list.forEach(function (s) {
+      var li = document.createElement("li");
+      var b = document.createElement("button");
+      b.type = "button"; b.className = "link-button"; b.textContent = s;
+      b.addEventListener("click", function () { address.value = s; lookup(); });
+      li.appendChild(b); suggestions.appendChild(li);
+    });
+    suggestions.hidden = list.length === 0;
+  }
+
+  // One lookup per address: leaving the field and then pressing "Find" (or pressing it twice) asks once,
+  // and only the answer to the newest question is used, so a late answer never moves a pin placed since.
+  var lastQuery = null;
+  var asked = 0;
   function lookup() {
     var text = address.value.trim();
-    if (text.length < 3) { return; }
-    suggestions.hidden = true;
-    suggestions.textContent = "";
+    if (text.length < 3 || text === lastQuery) { return; }
+    lastQuery = text;
+    var ticket = ++asked;
+    if (!(placing && marker)) { latitude.value = ""; longitude.value = ""; }
+    showSuggestions([]);
     say(message("msgSearching"));
     fetch(mapElement.dataset.geocodeUrl + "?address=" + encodeURIComponent(text))
       .then(function (r) { return r.json(); })
       .then(function (data) {
-        if (data.error) { say(data.error); return; }
+        if (ticket !== asked) { return; }
+        if (data.error) { lastQuery = null; say(data.error); return; }
         if (!data.found) {
           say(data.message);
-          data.suggestions.forEach(function (s) {
-            var li = document.createElement("li");
-            var b = document.createElement("button");
-            b.type = "button"; b.className = "link-button"; b.textContent = s;
-            b.addEventListener("click", function () { address.value = s; lookup(); });
-            li.appendChild(b); suggestions.appendChild(li);
-          });
-          suggestions.hidden = data.suggestions.length === 0;
+          showSuggestions(data.suggestions || []);
+          openForPlacing(data.area);
           return;
         }
         var city = document.getElementById("id_city");
@@ -119,13 +176,21 @@
         showTerms(data);
         say(message("msgFound", data.agency, data.address));
       })
-      .catch(function () { say(message("msgLookupFailed")); });
+      .catch(function () {
+        if (ticket !== asked) { return; }
+        lastQuery = null;  // a failed lookup may be tried again
+        say(message("msgLookupFailed"));
+      });
   }
 
   findButton.hidden = false;
   findButton.addEventListener("click", lookup);
-  address.addEventListener("change", function () { latitude.value = ""; longitude.value = ""; lookup(); });
-  if (latitude.value && longitude.value) { setupMap(parseFloat(latitude.value), parseFloat(longitude.value)); }
+  address.addEventListener("change", lookup);
+  if (latitude.value && longitude.value) {
+    // The page came back (an error elsewhere in the form): keep the pin where the resident left it.
+    lastQuery = address.value.trim();
+    setupMap(parseFloat(latitude.value), parseFloat(longitude.value));
+  }
 
   // Business name only for businesses.
   var businessBlock = document.getElementById("business-name-block");

@@ -122,3 +122,14 @@ def test_other_agency_and_other_roles_see_nothing_of_this_queue(verified_town):
     investigator = staff_client(Client(), make_staff(verified_town["maple"], "investigator"))
     assert investigator.get("/staff/admin/queue/").status_code == 403
     assert Client().get("/staff/admin/queue/").status_code == 302
+
+
+def test_an_address_not_in_the_table_is_its_own_kind(administrator, verified_town):
+    registration = Registration.objects.filter(agency=verified_town["maple"]).first()
+    Registration.objects.filter(pk=registration.pk).update(
+        status=Status.PENDING, verified_at=None, address_not_in_table=True
+    )
+    page = _queue(administrator, kind="address")
+    assert registration.street_address in page and "Address not in the address table" in page
+    others = _queue(administrator, kind="changed")
+    assert registration.street_address not in others

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registrations', '0003_remove_registration_registration_strip_lon_and_more'),
+        ('registrations', '0004_registration_address_not_in_table'),
     ]
 
     operations = [
