@@ -49,7 +49,7 @@ def _check_secrets(request: HttpRequest, user: User, form: PasswordChangeForm) -
 @staff_required(password_change_page=True)
 def password_change(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form = PasswordChangeForm(request.POST or None, user=user)
+    form = PasswordChangeForm(request.POST if request.method == "POST" else None, user=user)
     if request.method == "POST":
         blocked = throttle.address_blocked_seconds(request)
         if blocked:
@@ -101,7 +101,7 @@ def account_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
 
 def password_forgot(request: HttpRequest) -> HttpResponse:
     """Whom to ask. Says the same whether or not the username exists; sends nothing."""
-    form = PasswordForgotForm(request.POST or None)
+    form = PasswordForgotForm(request.POST if request.method == "POST" else None)
     submitted = False
     if request.method == "POST" and form.is_valid():
         submitted = True
