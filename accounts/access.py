@@ -88,12 +88,37 @@ def has_permission(user, permission: Permission) -> bool:
     return Permission(permission) in ROLE_PERMISSIONS.get(user.role, frozenset())
 
 
+def roles_with(permission: Permission) -> list[str]:
+    """The roles (values, in the matrix's order) whose permissions include `permission`."""
+    return [role for role, permissions in ROLE_PERMISSIONS.items() if Permission(permission) in permissions]
+
+
+class StaffPermissionDenied(PermissionDenied):
+    """A signed-in staff member's role lacks `permission` (None: the role has no staff pages at all)."""
+
+    def __init__(self, permission: Permission | None = None) -> None:
+        super().__init__(permission.value if permission is not None else "")
+        self.permission = permission
+
+
+def password_change_pending(user) -> bool:
+    """True while the account holds a temporary password (new account or administrator's reset).
+
+    Such a user, once signed in with password and TOTP, reaches only the change-password page.
+    """
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "must_change_password", False))
+
+
 def staff_sign_in_url(request: HttpRequest) -> str:
     return f"{reverse('staff:sign_in')}?{urlencode({'next': request.get_full_path()})}"
 
 
-def staff_required(permission: Permission | None = None) -> Callable:
-    """Anonymous, inactive or MFA-unverified -> the staff sign-in (or MFA step); no permission -> 403."""
+def staff_required(permission: Permission | None = None, *, password_change_page: bool = False) -> Callable:
+    """Anonymous, inactive or MFA-unverified -> the staff sign-in (or MFA step); no permission -> 403.
+
+    A user who must change a temporary password is sent to the change-password page from every
+    other staff page (`password_change_page=True` marks that page).
+    """
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
@@ -103,10 +128,12 @@ def staff_required(permission: Permission | None = None) -> Callable:
                 return HttpResponseRedirect(staff_sign_in_url(request))
             if not is_mfa_verified(user):
                 return HttpResponseRedirect(reverse("staff:mfa"))
+            if password_change_pending(user) and not password_change_page:
+                return HttpResponseRedirect(reverse("staff:password_change"))
             if not user.role or user.role not in ROLE_PERMISSIONS:
-                raise PermissionDenied
+                raise StaffPermissionDenied(None)
             if permission is not None and not has_permission(user, permission):
-                raise PermissionDenied
+                raise StaffPermissionDenied(Permission(permission))
             return view(request, *args, **kwargs)
 
         wrapped.staff_permission = permission

@@ -14,7 +14,9 @@ from accounts.models import User
 class StaffUserAdmin(UserAdmin):
     list_display = ["username", "first_name", "last_name", "agency", "role", "is_active"]
     list_filter = ["agency", "role", "is_active"]
-    fieldsets = UserAdmin.fieldsets + (("Agency", {"fields": ("agency", "role", "badge_number")}),)
+    fieldsets = UserAdmin.fieldsets + (
+        ("Agency", {"fields": ("agency", "role", "badge_number", "must_change_password")}),
+    )
 
 
 class StaffSignInAdminSite(OTPAdminSite):
@@ -36,7 +38,12 @@ class StaffSignInAdminSite(OTPAdminSite):
         return sign_out(request)
 
     def has_permission(self, request: HttpRequest) -> bool:
-        return super().has_permission(request) and request.user.is_superuser
+        from accounts.access import password_change_pending
+
+        # Same rule as staff_required: a temporary password opens nothing but the change-password page.
+        return (
+            super().has_permission(request) and request.user.is_superuser and not password_change_pending(request.user)
+        )
 
 
 # django-otp's documented site swap, with the sign-in above.

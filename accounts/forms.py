@@ -123,3 +123,65 @@ class SharingGrantForm(forms.Form):
         if ends and ends <= timezone.localdate():
             self.add_error("ends_on", _("The end date must be in the future."))
         return cleaned
+
+
+class PasswordChangeForm(forms.Form):
+    """The holder's own change: the current password and a fresh authenticator code prove it is them."""
+
+    old_password = forms.CharField(
+        label=_("Current password"),
+        max_length=PASSWORD_MAX_LENGTH,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    code = forms.CharField(
+        label=_("6-digit code from your authenticator app"),
+        max_length=10,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+    new_password1 = forms.CharField(
+        label=_("New password"),
+        help_text=_("At least 8 characters; long passphrases welcome. Common passwords are refused."),
+        max_length=PASSWORD_MAX_LENGTH,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password2 = forms.CharField(
+        label=_("New password again"),
+        max_length=PASSWORD_MAX_LENGTH,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    field_order = ["old_password", "code", "new_password1", "new_password2"]
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    clean_code = TotpForm.clean_code
+
+    def clean(self):
+        cleaned = super().clean()
+        new, again = cleaned.get("new_password1"), cleaned.get("new_password2")
+        if new and again and new != again:
+            self.add_error("new_password2", _("The two new passwords are not the same."))
+        elif new:
+            old = cleaned.get("old_password")
+            if old and new == old:
+                self.add_error("new_password1", _("Choose a new password, not the current one."))
+            else:
+                try:
+                    validate_password(new, self.user)
+                except ValidationError as error:
+                    self.add_error("new_password1", error)
+        return cleaned
+
+
+class PasswordForgotForm(forms.Form):
+    username = forms.CharField(
+        label=_("Your username (optional)"),
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )

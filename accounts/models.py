@@ -27,6 +27,9 @@ class User(AbstractUser):
     agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="staff")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.INVESTIGATOR)
     badge_number = models.CharField(max_length=40, blank=True)
+    # Set by an administrator's reset or a new account's temporary password: until they choose their own,
+    # the holder reaches nothing but the change-password page (accounts.access.staff_required).
+    must_change_password = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username

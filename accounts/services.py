@@ -46,13 +46,14 @@ def staff_session_remember(*, user: User, session_key: str | None) -> None:
         StaffSession.objects.update_or_create(session_key=session_key, defaults={"user": user})
 
 
-def staff_sessions_end(*, user: User) -> int:
-    """End every session the user holds, on any device."""
+def staff_sessions_end(*, user: User, keep: str | None = None) -> int:
+    """End every session the user holds, on any device (except the session key `keep`, if given)."""
     store = _session_store()
-    keys = list(StaffSession.objects.filter(user=user).values_list("session_key", flat=True))
+    sessions = StaffSession.objects.filter(user=user).exclude(session_key=keep or "")
+    keys = list(sessions.values_list("session_key", flat=True))
     for key in keys:
         store(session_key=key).delete()
-    StaffSession.objects.filter(user=user).delete()
+    sessions.delete()
     return len(keys)
 
 
@@ -81,6 +82,8 @@ def staff_create(
         last_name=last_name,
         email=email,
         badge_number=badge_number,
+        # The password was chosen by someone else: the holder replaces it at first sign-in.
+        must_change_password=True,
     )
     validate_password(password, user)
     user.set_password(password)

@@ -9,7 +9,7 @@ import segno
 from axes.handlers.proxy import AxesProxyHandler
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, user_login_failed
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -406,7 +406,10 @@ def account_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Account %(username)s created. They set up their authenticator at first sign-in.")
+                _(
+                    "Account %(username)s created. At first sign-in they set up their authenticator"
+                    " and choose their own password."
+                )
                 % {"username": created.username},
             )
             return redirect("staff:account_detail", pk=created.pk)
@@ -474,7 +477,7 @@ def _day_start(day: dt.date) -> dt.datetime:
 def sharing(request: HttpRequest) -> HttpResponse:
     agency = request.user.agency
     if agency is None:
-        return render(request, "errors/403.html", status=403)
+        raise PermissionDenied
     if request.method == "POST" and (prompt := fresh_mfa_prompt(request)):
         return prompt
     form = SharingGrantForm(request.POST or None, own_agency=agency)

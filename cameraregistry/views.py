@@ -29,7 +29,10 @@ def bad_request(request: HttpRequest, exception: Exception | None = None):
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None):
-    return render(request, "errors/403.html", status=403)
+    from accounts.forbidden import staff_forbidden_response
+
+    # Signed-in staff get the staff layout naming the role needed; anyone else the public page.
+    return staff_forbidden_response(request, exception) or render(request, "errors/403.html", status=403)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None):

@@ -41,6 +41,8 @@ PAGES = [
     ("staff detail", lambda r, u: f"/staff/accounts/{u.pk}/", "get", Permission.MANAGE_STAFF),
     ("staff enable", lambda r, u: f"/staff/accounts/{u.pk}/enable/", "post", Permission.MANAGE_STAFF),
     ("sharing", lambda r, u: "/staff/sharing/", "get", Permission.MANAGE_SHARING),
+    ("password change", lambda r, u: "/staff/password/", "get", None),
+    ("staff password reset", lambda r, u: f"/staff/accounts/{u.pk}/password-reset/", "post", Permission.MANAGE_STAFF),
 ]
 
 

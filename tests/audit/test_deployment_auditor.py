@@ -22,10 +22,16 @@ from tests.staff_fixtures import STAFF_PASSWORD, make_staff, sign_in_with_passwo
 
 URL = "/staff/audit/"
 EXPORT_URL = "/staff/audit/export.csv"
-# The only staff pages a deployment auditor may open; everything else under /staff/ is refused.
-ALLOWED_PATHS = {"/staff/", "/staff/audit/", "/staff/audit/export.csv"}
-# Sign-in steps, and the fresh-code confirm page every signed-in staff member may use.
-SIGN_IN_PATHS = {"/staff/sign-in/", "/staff/sign-in/verify/", "/staff/sign-out/", "/staff/confirm/"}
+# The only staff pages a deployment auditor may open (with changing their own password); the rest is refused.
+ALLOWED_PATHS = {"/staff/", "/staff/audit/", "/staff/audit/export.csv", "/staff/password/"}
+# Sign-in steps (with the "forgot your password?" page), and the fresh-code confirm page every staff member may use.
+SIGN_IN_PATHS = {
+    "/staff/sign-in/",
+    "/staff/sign-in/verify/",
+    "/staff/sign-in/forgot-password/",
+    "/staff/sign-out/",
+    "/staff/confirm/",
+}
 
 
 @pytest.fixture
