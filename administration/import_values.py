@@ -56,13 +56,14 @@ _STREET_START = re.compile(
     re.IGNORECASE,
 )
 _STREET_WORD = re.compile(
-    r"\b(\d+(st|nd|rd|th)?\s+[a-z]|st|street|ave|avenue|rd|road|roadway|blvd|boulevard|dr|drive|ln|lane|ct|"
+    r"\b(\d{3,6}\s+[a-z]+|\d+(st|nd|rd|th)|st|street|ave|avenue|rd|road|roadway|blvd|boulevard|dr|drive|ln|lane|ct|"
     r"court|hwy|highway|pkwy|parkway|intersection|corner)\b",
     re.IGNORECASE,
 )
 _YES_PREFIX = re.compile(r"^\s*yes\b[\s,.;:\-–—!]*", re.IGNORECASE)
 
 
+@lru_cache(maxsize=2048)  # form answers repeat ("Yes", "No")
 def parse_records_street(text: str) -> tuple[bool | None, str]:
     """(records the street?, what it records as written): 'The roadway at 1403 1st St' -> (True, that text)."""
     value = text.strip()
@@ -85,10 +86,15 @@ _NOTHING |= {"—", "–", ".", "...", "?", "none given", "no email", "no busine
 _NOT_A_BUSINESS = {"residence", "residential", "home", "house", "private residence", "private", "personal"}
 
 
+_LONGEST_PLACEHOLDER = 24  # with spaces around: " private residence. "
+
+
 def is_placeholder(text: str, *, business: bool = True) -> bool:
     """'N/A', 'none', '-' mean an empty optional field; so do 'Residence', 'Home' where a business name
     or contact is asked (`business`), not in free-text notes where they may be real words."""
-    value = " ".join(text.strip().lower().split())
+    if len(text) > _LONGEST_PLACEHOLDER or "@" in text:  # most cells: real names and emails, answered at once
+        return False
+    value = " ".join(text.lower().split())
     if value in _NOTHING or value.rstrip(".") in _NOTHING:
         return True
     return business and value.rstrip(".") in _NOT_A_BUSINESS

@@ -556,7 +556,7 @@ def _row_input(
     for target, text in row.items():
         if problem := formula_problem(text):
             problems.append((column(target), problem))
-        elif target in _OPTIONAL_TEXT and is_placeholder(text, business=_OPTIONAL_TEXT[target]):
+        elif text and target in _OPTIONAL_TEXT and is_placeholder(text, business=_OPTIONAL_TEXT[target]):
             row[target] = ""  # "N/A", "none", "-": the person meant empty
     for target, limit in _MAX_LENGTHS.items():
         if len(row.get(target, "")) > limit:

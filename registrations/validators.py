@@ -36,12 +36,13 @@ def normalize_phone(value: str) -> str:
         return ""
     if len(text) > 60:
         raise ValidationError(_("Enter a phone number using digits, spaces, dashes or brackets only."), code="phone")
-    text = _without_notes(text)
     extension = ""
-    match = _EXTENSION.search(text)
-    if match:
-        extension = match.group(1)
-        text = _without_notes(text[: match.start()])
+    if not _PHONE_ALLOWED.match(text):  # letters, '#' or typographic dashes: notes, labels, an extension
+        text = _without_notes(text)
+        match = _EXTENSION.search(text)
+        if match:
+            extension = match.group(1)
+            text = _without_notes(text[: match.start()])
     if not _PHONE_ALLOWED.match(text):
         raise ValidationError(_("Enter a phone number using digits, spaces, dashes or brackets only."), code="phone")
     digits = re.sub(r"\D", "", text)

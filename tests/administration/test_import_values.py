@@ -116,6 +116,8 @@ def test_a_formula_cell_of_an_xlsx_is_reported_even_with_a_harmless_value(town, 
         ("yes", True, ""),
         ("No", False, ""),
         ("Not sure", None, ""),
+        ("10300 Roosevelt", True, "10300 Roosevelt"),
+        ("Yes, 2 cameras", True, ""),
     ],
 )
 def test_the_street_traffic_answer_is_read_as_people_write_it(answer, records, text):
@@ -127,8 +129,9 @@ def test_an_answer_that_says_nothing_about_the_street_is_still_refused():
 
     with pytest.raises(ValueProblem, match="'maybe so' is not yes or no."):
         parse_records_street("maybe so")
-    with pytest.raises(ValueProblem):
-        parse_yes_no("only my backyard")
+    for answer in ("only my backyard", "0 cameras", "2 of them"):
+        with pytest.raises(ValueProblem):
+            parse_records_street(answer)
 
 
 @pytest.mark.parametrize(
@@ -257,3 +260,8 @@ def test_any_xlsx_cell_type_gives_a_row_verdict(town, tmp_path, rows):
     path = tmp_path / "fuzz.xlsx"
     workbook.save(path)
     _assert_a_verdict_per_row(registrations_import(path=path, options=ImportOptions(agency=town["maple"])), len(rows))
+
+
+@pytest.mark.parametrize(("answer", "expected"), [("No, it's proprietary", False), ("No - DVR only", False)])
+def test_a_no_with_a_reason_is_a_no(answer, expected):
+    assert parse_yes_no(answer) is expected
