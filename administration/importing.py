@@ -1,6 +1,7 @@
 """Bulk import of a department's existing registrations (CSV or XLSX as online forms export them).
 
-Reading, column guessing and value normalisation are plain functions; `registrations_import`
+Reading and column guessing are plain functions, reading one value is in `import_values.py`
+and what a file is (CSV or workbook, and a workbook's ZIP checks) in `import_files.py`; `registrations_import`
 is the service that checks every row with the same rules as the public form
 (`registrations.services.registration_input_errors`), then writes all accepted rows in one
 transaction, or nothing: plain `executemany` inserts on SQLite, `COPY ... FROM STDIN` on
@@ -37,7 +38,6 @@ from pathlib import Path
 
 from django.db import connection, transaction
 from django.utils import timezone
-from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from agencies.models import Agency
 from audit.services import audit_record
@@ -232,7 +232,9 @@ def _cell_text(value: object) -> str:
         return str(int(value))
     if isinstance(value, datetime):
         return value.isoformat(sep=" ")
-    if isinstance(value, ArrayFormula | DataTableFormula):  # formula cells read as their formula: reported
+    if isinstance(value, str):
+        return value.strip()
+    if type(value).__module__ == "openpyxl.worksheet.formula":  # array and table formulas: reported as formulas
         return "=" + str(getattr(value, "text", "") or "").lstrip("=")
     return str(value).strip()
 

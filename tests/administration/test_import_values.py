@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl.worksheet.formula import ArrayFormula
 
 from administration.import_values import (
     FORMULA_PROBLEM,
@@ -97,10 +98,15 @@ def test_a_formula_cell_of_an_xlsx_is_reported_even_with_a_harmless_value(town, 
     row = list(messy_files.ROWS[0])
     row[1] = '=PROPER("maria garcia")'  # a clerk's formula: its shown value would be fine, it is still a formula
     sheet.append(row)
+    sheet.append(list(messy_files.ROWS[1]))
+    sheet["P3"] = ArrayFormula("P3:P3", '=CONCAT("@ night", "")')  # an array formula in the notes column
     path = tmp_path / "log.xlsx"
     workbook.save(path)
     report = _import(town, path)
-    assert [(p.row, p.column, p.problem) for p in report.problems] == [(2, "Name", FORMULA_PROBLEM)]
+    assert [(p.row, p.column, p.problem) for p in report.problems] == [
+        (2, "Name", FORMULA_PROBLEM),
+        (3, messy_files.NOTES, FORMULA_PROBLEM),
+    ]
     assert report.rows_created == 0
 
 
