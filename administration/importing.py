@@ -1,6 +1,7 @@
 """Bulk import of a department's existing registrations (CSV or XLSX as online forms export them).
 
-Reading, column guessing and value normalisation are plain functions; `registrations_import`
+Reading and column guessing are plain functions, reading one value is in `import_values.py`
+and what a file is (CSV or workbook, and a workbook's ZIP checks) in `import_files.py`; `registrations_import`
 is the service that checks every row with the same rules as the public form
 (`registrations.services.registration_input_errors`), then writes all accepted rows in one
 transaction, or nothing: plain `executemany` inserts on SQLite, `COPY ... FROM STDIN` on
@@ -28,12 +29,11 @@ import io
 import json
 import re
 import time
-import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 
 from django.db import connection, transaction
@@ -48,7 +48,6 @@ from registrations.geocoding import normalize_address
 from registrations.models import (
     AddressPoint,
     Camera,
-    CameraLocation,
     ConsentRecord,
     ConsentSource,
     ContactMethod,
@@ -59,6 +58,19 @@ from registrations.models import (
 )
 from registrations.services import CameraInput, RegistrationInput, registration_input_errors
 
+from .import_files import ZIP_SIGNATURE, ImportFileError, old_excel_message, workbook_problem
+from .import_values import (  # noqa: F401 - parsers re-exported for callers
+    ValueProblem,
+    formula_problem,
+    is_placeholder,
+    parse_date,
+    parse_export_format,
+    parse_locations,
+    parse_records_street,
+    parse_retention,
+    parse_whole_number,
+    parse_yes_no,
+)
 from .models import ImportedRow
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -66,10 +78,6 @@ MAX_ROWS = 200_000
 BATCH = 2000
 IMPORT_PAGE_CACHE_KIB = 256 * 1024
 DEFAULT_RETENTION_DAYS = 7
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read; the message says why, for the person who uploaded it."""
 
 
 # Target fields a column can be mapped to, with labels for the mapping page.
@@ -224,19 +232,32 @@ def _cell_text(value: object) -> str:
         return str(int(value))
     if isinstance(value, datetime):
         return value.isoformat(sep=" ")
+    if isinstance(value, str):
+        return value.strip()
+    if type(value).__module__ == "openpyxl.worksheet.formula":  # array and table formulas: reported as formulas
+        return "=" + str(getattr(value, "text", "") or "").lstrip("=")
     return str(value).strip()
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> Table:
     import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
 
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise ImportFileError(
-            f"The file looks like an Excel workbook but cannot be opened ({type(error).__name__})."
-        ) from None
+    # Read with formulas, not their last computed values: a formula cell is reported, not imported.
+    # From an open file: openpyxl judges a path by its extension, and refuses a file not named .xlsx.
+    with path.open("rb") as stream:
+        try:
+            workbook = openpyxl.load_workbook(stream, read_only=True, data_only=False)
+            return _workbook_table(workbook, sheet)
+        except ImportFileError:
+            raise
+        except Exception as error:  # noqa: BLE001 - a hostile or damaged workbook can fail in any parser step
+            raise ImportFileError(
+                f"The file looks like an Excel workbook but cannot be read ({type(error).__name__}). "
+                "Open it in Excel or LibreOffice and save it again as .xlsx, or as CSV."
+            ) from None
+
+
+def _workbook_table(workbook, sheet: str | None) -> Table:
     try:
         names = list(workbook.sheetnames)
         if sheet:
@@ -280,10 +301,12 @@ def read_table(path: Path | str, sheet: str | None = None) -> Table:
             f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; split it into several files."
         )
     raw = path.read_bytes()
-    if raw.startswith(b"PK\x03\x04"):
+    if raw.startswith(ZIP_SIGNATURE):
+        if problem := workbook_problem(path):
+            raise ImportFileError(problem)
         return _read_xlsx(path, sheet)
     if raw.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ImportFileError("This is an old Excel (.xls) file. Save it as .xlsx or CSV and upload that.")
+        raise ImportFileError(old_excel_message())
     if _looks_binary(raw) and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ImportFileError("This is not a CSV or XLSX file (it contains binary data).")
     text, notes = _decode(raw)
@@ -308,161 +331,12 @@ def read_table(path: Path | str, sheet: str | None = None) -> Table:
     return Table(headers=headers, rows=numbered[1:], notes=notes)
 
 
-# ---------------------------------------------------------------- value normalisation
-
-_YES = {"yes", "y", "true", "t", "1", "x", "si", "sí", "yes please", "checked", "on"}
-_NO = {"no", "n", "false", "f", "0", "none", "unchecked", "off"}
-_UNKNOWN = {"", "unknown", "not sure", "don't know", "dont know", "i don't know", "?", "n/a", "na", "unsure", "maybe"}
-
-_LOCATION_WORDS = [
-    ("parking_lot", ("parking", "lot")),
-    ("driveway", ("driveway", "drive way")),
-    ("garage", ("garage",)),
-    ("alley", ("alley",)),
-    ("entrance", ("entrance", "entry", "door", "doorbell", "porch")),
-    ("front", ("front",)),
-    ("back", ("back", "rear")),
-    ("side", ("side",)),
-    ("other", ("other",)),
-]
-
-
-class ValueProblem(ValueError):
-    pass
-
-
-def parse_yes_no(text: str) -> bool | None:
-    value = text.strip().lower().rstrip(".!")
-    if value in _YES or value.startswith("yes"):
-        return True
-    if value in _NO or value.startswith("no "):
-        return False
-    if value in _UNKNOWN:
-        return None
-    raise ValueProblem(f"'{text[:40]}' is not yes or no.")
-
-
-def parse_export_format(text: str) -> str:
-    try:
-        answer = parse_yes_no(text)
-    except ValueProblem:
-        raise ValueProblem(f"'{text[:40]}' is not yes, no or unknown.") from None
-    return {True: ExportFormat.YES, False: ExportFormat.NO, None: ExportFormat.UNKNOWN}[answer]
-
-
-def parse_locations(text: str) -> tuple[list[str], list[str]]:
-    """'Front, Driveway; Alley' -> (['alley', 'driveway', 'front'], []); unknown words go to the second list."""
-    found, unknown = _parse_locations(text)
-    return list(found), list(unknown)
-
-
-@lru_cache(maxsize=2048)  # a form's multi-select produces few distinct answers
-def _parse_locations(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    found: set[str] = set()
-    unknown: list[str] = []
-    for part in re.split(r"[,;/|\n]+|\band\b|&", text, flags=re.IGNORECASE):
-        words = part.strip().lower()
-        if not words:
-            continue
-        matched = [value for value, keys in _LOCATION_WORDS if any(key in words for key in keys)]
-        if matched:
-            found.add(matched[0])
-        else:
-            found.add(CameraLocation.OTHER)
-            unknown.append(part.strip())
-    return tuple(sorted(found)), tuple(unknown)
-
-
-_DURATION = re.compile(r"^\s*(\d{1,6})\s*(d|day|days|w|wk|wks|week|weeks|m|mo|month|months)?\.?\s*$", re.IGNORECASE)
-
-
-def parse_retention(text: str) -> int:
-    match = _DURATION.match(text)
-    if not match:
-        raise ValueProblem(f"'{text[:40]}' is not a number of days (write e.g. 14, '2 weeks' or '1 month').")
-    number, unit = int(match.group(1)), (match.group(2) or "d").lower()
-    days = number * (7 if unit.startswith("w") else 30 if unit.startswith("m") else 1)
-    if not 1 <= days <= 365:
-        raise ValueProblem(f"{days} days of footage is not possible here: it must be between 1 and 365.")
-    return days
-
-
-def parse_whole_number(text: str, low: int, high: int, what: str) -> int | None:
-    value = text.strip().rstrip("°").removesuffix("m").removesuffix("degrees").strip()
-    if not value:
-        return None
-    try:
-        number = float(value)
-    except ValueError:
-        raise ValueProblem(f"'{text[:40]}' is not a number.") from None
-    if not number.is_integer() or not low <= number <= high:
-        raise ValueProblem(f"{what} must be a whole number from {low} to {high}.")
-    return int(number)
-
-
-_DATE_FORMATS = (
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%d",
-    "%m/%d/%Y %H:%M:%S",
-    "%m/%d/%Y %H:%M",
-    "%m/%d/%Y",
-    "%m/%d/%y",
-    "%Y/%m/%d %I:%M:%S %p",
-    "%m/%d/%Y %I:%M:%S %p",
-)
-
-
-# A pattern's separators ("-", "/", ":", "t") must all be in a text it can read; checking that
-# first skips most of the failing strptime calls, which are slow.
-_DATE_PATTERNS = tuple(
-    (pattern, frozenset(re.sub(r"%.", "", pattern).lower().replace(" ", ""))) for pattern in _DATE_FORMATS
-)
-
-
-@lru_cache(maxsize=8192)  # form exports repeat dates, often whole timestamps
-def _read_date(text: str) -> datetime | None:
-    lowered = text.lower()
-    for pattern, separators in _DATE_PATTERNS:
-        if not all(separator in lowered for separator in separators):
-            continue
-        try:
-            return datetime.strptime(text, pattern)
-        except ValueError:
-            continue
-    return None
-
-
-def parse_date(text: str, zone: tzinfo | None = None) -> datetime:
-    """A form export's date, in `zone` (default: the current time zone) unless it names its own."""
-    return _parse_date(text.strip(), zone or timezone.get_current_timezone())
-
-
-@lru_cache(maxsize=8192)  # exports repeat timestamps; making them aware costs more than reading them
-def _parse_date(value: str, zone: tzinfo) -> datetime:
-    parsed = _read_date(value[:26].split(".")[0])
-    if parsed is not None:
-        if parsed.year < 1990 or parsed > datetime.now():
-            raise ValueProblem(f"The date {value[:30]} is in the future or before 1990.")
-        return timezone.make_aware(parsed, zone)
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueProblem(f"'{value[:30]}' is not a date (write it as 2024-05-31 or 5/31/2024).") from None
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, zone)
-
-
-_FORMULA_STARTS = ("=", "+", "@", "-")  # no formula starts otherwise; "" is not one either
-
-
-def _is_formula(value: str, target: str) -> bool:
-    if value.startswith("="):
-        return True
-    if target in ("owner_phone", "alternate_phone", "latitude", "longitude", "bearing_degrees", "range_m"):
-        return False
-    return len(value) > 1 and value[0] in "+@-" and (value[1].isalpha() or value[1] == "(")
-
+# Optional fields where "N/A", "none" or "-" mean empty; True where "Residence" or "Home" do too.
+_OPTIONAL_TEXT = {
+    **dict.fromkeys(("business_name", "owner_email", "unit", "alternate_relation"), True),
+    **dict.fromkeys(("alternate_name", "alternate_phone", "alternate_email"), True),
+    **dict.fromkeys(("camera_description", "notes_for_detectives", "brand", "contact_hours"), False),
+}
 
 # Length limits of the model's text columns, so a long cell is a clear row problem, not a database error.
 _MAX_LENGTHS = {
@@ -682,8 +556,10 @@ def _row_input(
         return headers[index] if index is not None and index < len(headers) and headers[index] else TARGETS[target]
 
     for target, text in row.items():
-        if text[:1] in _FORMULA_STARTS and _is_formula(text, target):
-            problems.append((column(target), "The cell holds a spreadsheet formula; enter the value itself."))
+        if problem := formula_problem(text):
+            problems.append((column(target), problem))
+        elif text and target in _OPTIONAL_TEXT and is_placeholder(text, business=_OPTIONAL_TEXT[target]):
+            row[target] = ""  # "N/A", "none", "-": the person meant empty
     for target, limit in _MAX_LENGTHS.items():
         if len(row.get(target, "")) > limit:
             problems.append((column(target), f"Longer than {limit} characters."))
@@ -719,7 +595,9 @@ def _row_input(
     retention = parse("retention_days", parse_retention, options.default_retention_days)
     if "retention_days" in mapping and not row.get("retention_days", ""):
         retention = options.default_retention_days
-    records_street = parse("records_street", parse_yes_no, None)
+    records_street, street_text = parse("records_street", parse_records_street, (None, ""))
+    if street_text and street_text.lower() not in description.lower():
+        description = "; ".join(filter(None, [description, street_text]))[:300]
     exports = parse("exports_common_format", parse_export_format, ExportFormat.UNKNOWN)
     bearing = parse("bearing_degrees", lambda t: parse_whole_number(t, 0, 359, "Direction"))
     view = parse("field_of_view_degrees", lambda t: parse_whole_number(t, 1, 360, "Field of view"))

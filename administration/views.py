@@ -40,7 +40,8 @@ from administration.forms import (
     TermsForm,
     UploadForm,
 )
-from administration.importing import ImportFileError, guess_mapping, read_table
+from administration.import_files import ImportFileError, stored_extension
+from administration.importing import guess_mapping, read_table
 from administration.models import ImportJob
 from administration.tasks import import_file_path, run_import_job
 from agencies.models import Agency, OffenseType
@@ -155,6 +156,25 @@ def _job_for(request: HttpRequest, job_id: uuid.UUID) -> ImportJob:
     return get_object_or_404(ImportJob, public_id=job_id, agency_id=request.user.agency_id)
 
 
+def _store_upload(upload) -> tuple[str, importing.Table]:
+    """Keep the upload as `<uuid>.csv` or `<uuid>.xlsx` (by its content, not its name) and read it once;
+    a file that cannot be read is removed again, so nothing is left half-saved."""
+    upload.seek(0)
+    extension = stored_extension(upload.read(8), upload.name or "")
+    upload.seek(0)
+    folder = settings.DATA_DIR / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = f"{uuid.uuid4().hex}{extension}"
+    try:
+        with (folder / stored).open("wb") as target:
+            for chunk in upload.chunks():
+                target.write(chunk)
+        return stored, read_table(folder / stored)
+    except BaseException:
+        (folder / stored).unlink(missing_ok=True)
+        raise
+
+
 @limit_uploads(lambda: importing.MAX_FILE_BYTES, "The file")
 @staff_required(Permission.IMPORT_DATA)
 @require_http_methods(["GET", "POST"])
@@ -169,16 +189,9 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         if upload.size > importing.MAX_FILE_BYTES:  # the handler stops such files; a second guard costs nothing
             form.add_error("file", "The file is too large; split it into several files.")
         else:
-            folder = settings.DATA_DIR / "imports"
-            folder.mkdir(parents=True, exist_ok=True)
-            stored = f"{uuid.uuid4().hex}.upload"
-            with (folder / stored).open("wb") as target:
-                for chunk in upload.chunks():
-                    target.write(chunk)
             try:
-                table = read_table(folder / stored)
+                stored, table = _store_upload(upload)
             except ImportFileError as error:
-                (folder / stored).unlink(missing_ok=True)
                 form.add_error("file", str(error))
             else:
                 job = ImportJob.objects.create(

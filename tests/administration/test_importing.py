@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 
+from administration.import_values import FORMULA_PROBLEM
 from administration.importing import ImportOptions, guess_mapping, parse_locations, registrations_import
 from administration.models import ImportedRow
 from registrations.models import Camera, ConsentRecord, ConsentSource, Registration
@@ -82,7 +83,7 @@ def test_clean_file_imports_with_normalised_values_and_import_consent(town):
     assert camera.exports_common_format == "yes"
     consent = ConsentRecord.objects.get(registration=maria)
     assert consent.source == ConsentSource.IMPORT and consent.terms_version == town["maple"].current_terms()
-    deli = imported("+17085550103")
+    deli = imported("708-555-0103")  # written "+1 708 555 0103": one format for North American numbers
     assert deli.property_type == "business" and deli.cameras.get().exports_common_format == "unknown"
     assert imported("708-555-0102").cameras.get().retention_days == 14
 
@@ -120,7 +121,7 @@ def test_every_kind_of_bad_row_is_reported_exactly(town):
             "error",
         ),
         (7, "", "Same address and owner as row 2; not imported twice.", "skipped"),
-        (8, "Name", "The cell holds a spreadsheet formula; enter the value itself.", "error"),
+        (8, "Name", FORMULA_PROBLEM, "error"),
         (9, "Do any cameras record the street traffic?", "'maybe so' is not yes or no.", "error"),
         (9, "Email", "Enter a valid email address, like name@example.com.", "error"),
     ]
