@@ -161,6 +161,12 @@ def test_failed_submissions_and_added_cameras_do_not_count(town, clock, maple_ad
         assert post(client, dict(broken, owner_phone="12")).status_code == 400
         assert post(client, dict(broken, add_camera="1")).status_code == 200
         assert post(client, dict(broken, **{"cameras-0-retention_days": "9999"})).status_code == 400
+    # Refused by the service after the place was taken (the pin dragged far away): given back.
+    far = resident(town, 0, maple_addresses[0])
+    point = AddressPoint.objects.get(address=maple_addresses[0])
+    for _ in range(5):
+        refused = post(client, dict(far, latitude=str(point.latitude + 0.01), longitude=str(point.longitude)))
+        assert refused.status_code == 400 and "too far from the address" in refused.content.decode()
     assert post(client, resident(town, 1, maple_addresses[1])).status_code == 302
     assert post(client, resident(town, 2, maple_addresses[2])).status_code == 302
     assert post(client, resident(town, 3, maple_addresses[3])).status_code == 429
