@@ -4,8 +4,14 @@ from django import forms
 
 from administration.exporting import FORMATS
 from administration.importing import TARGETS
-from administration.services import SETTINGS_FIELDS
-from agencies.models import Agency
+from administration.services import REGISTRATION_LIMIT_FIELDS, SETTINGS_FIELDS
+from agencies.models import (
+    REGISTRATION_EVENT_MAX_DAYS_AHEAD,
+    REGISTRATION_EVENT_PER_HOUR_MAX,
+    REGISTRATIONS_PER_HOUR_MAX,
+    REGISTRATIONS_PER_HOUR_MIN,
+    Agency,
+)
 
 
 class NoteForm(forms.Form):
@@ -90,6 +96,51 @@ class SettingsForm(forms.ModelForm):
             "audit_retention_days": "At least 365 days.",
             "lockout_auto_unlock_minutes": "A staff account locked after 5 failed sign-ins opens again after this many minutes; 0 means only an administrator can release it.",
             "rejected_removal_days": "Registrations rejected as spam are erased this many days after the rejection.",
+        }
+
+
+def _whole_number_between(low: int, high: int) -> dict[str, str]:
+    message = f"Enter a whole number from {low} to {high}."
+    return {"min_value": message, "max_value": message, "invalid": message}
+
+
+class RegistrationLimitsForm(forms.ModelForm):
+    """Completed registrations per hour from one network, and a higher limit for a registration event."""
+
+    class Meta:
+        model = Agency
+        fields = REGISTRATION_LIMIT_FIELDS
+        labels = {
+            "registrations_per_hour_per_network": "Registrations per hour from one network",
+            "registration_event_limit_per_hour": "Event mode: registrations per hour from one network",
+            "registration_event_until": "Event mode until",
+        }
+        help_texts = {
+            "registrations_per_hour_per_network": (
+                f"Completed registrations the public form accepts in a clock hour from one internet connection "
+                f"(a library, a block party's Wi-Fi); failed submissions do not count. "
+                f"{REGISTRATIONS_PER_HOUR_MIN} to {REGISTRATIONS_PER_HOUR_MAX}."
+            ),
+            "registration_event_limit_per_hour": (
+                f"For a registration drive: the limit until the end below, at least the everyday limit, "
+                f"at most {REGISTRATION_EVENT_PER_HOUR_MAX}. Leave both empty for no event."
+            ),
+            "registration_event_until": (
+                f"Local time, at most {REGISTRATION_EVENT_MAX_DAYS_AHEAD} days ahead; "
+                f"the everyday limit applies again afterwards."
+            ),
+        }
+        error_messages = {
+            "registrations_per_hour_per_network": _whole_number_between(
+                REGISTRATIONS_PER_HOUR_MIN, REGISTRATIONS_PER_HOUR_MAX
+            ),
+            "registration_event_limit_per_hour": _whole_number_between(
+                REGISTRATIONS_PER_HOUR_MIN, REGISTRATION_EVENT_PER_HOUR_MAX
+            ),
+            "registration_event_until": {"invalid": "Enter a date and time, e.g. 2026-06-13 18:00."},
+        }
+        widgets = {
+            "registration_event_until": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
         }
 
 

@@ -16,7 +16,14 @@ from django.db.models.deletion import ProtectedError
 from django.utils import timezone
 
 from accounts.access import sharing_uses_record
-from agencies.models import Agency, OffenseType, TermsVersion, is_forbidden_purpose, validate_boundary
+from agencies.models import (
+    REGISTRATION_EVENT_MAX_DAYS_AHEAD,
+    Agency,
+    OffenseType,
+    TermsVersion,
+    is_forbidden_purpose,
+    validate_boundary,
+)
 from agencies.services import agency_save, terms_publish
 from audit.services import audit_purge_before, audit_record
 from cameraregistry import safe_json
@@ -186,16 +193,26 @@ SETTINGS_FIELDS = [
     "lockout_auto_unlock_minutes",
     "rejected_removal_days",
 ]
+# How many completed registrations the public form takes per hour from one network (a drive raises it).
+REGISTRATION_LIMIT_FIELDS = [
+    "registrations_per_hour_per_network",
+    "registration_event_limit_per_hour",
+    "registration_event_until",
+]
 
 
 @transaction.atomic
 def agency_settings_update(*, agency: Agency, changes: dict, actor, request=None) -> Agency:
     """Change program settings (allow-listed fields only), validated by the model, audited old -> new."""
-    unknown = set(changes) - set(SETTINGS_FIELDS)
+    unknown = set(changes) - set(SETTINGS_FIELDS) - set(REGISTRATION_LIMIT_FIELDS)
     if unknown:
         raise ValidationError(f"These settings cannot be changed here: {', '.join(sorted(unknown))}.")
     agency = Agency.objects.select_for_update().get(pk=agency.pk)
     before = {name: getattr(agency, name) for name in changes}
+    if "registration_event_until" in changes and changes["registration_event_until"] != before.get(
+        "registration_event_until"
+    ):
+        _check_event_end(changes["registration_event_until"])
     for name, value in changes.items():
         setattr(agency, name, value)
     agency_save(agency=agency)
@@ -211,6 +228,22 @@ def agency_settings_update(*, agency: Agency, changes: dict, actor, request=None
             request=request,
         )
     return agency
+
+
+def _check_event_end(until) -> None:
+    """A new event end is ahead, and near enough that a forgotten event mode ends by itself."""
+    if until is None:
+        return
+    now = timezone.now()
+    if until <= now:
+        raise ValidationError({"registration_event_until": "The event end must be in the future."})
+    if until > now + timedelta(days=REGISTRATION_EVENT_MAX_DAYS_AHEAD):
+        raise ValidationError(
+            {
+                "registration_event_until": f"Event mode can last at most {REGISTRATION_EVENT_MAX_DAYS_AHEAD} days "
+                "from now; enter an earlier end, and set it again for a later event."
+            }
+        )
 
 
 BOUNDARY_MAX_FILE_BYTES = 20 * 1024 * 1024

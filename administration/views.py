@@ -36,6 +36,7 @@ from administration.forms import (
     MappingForm,
     NoteForm,
     OffenseForm,
+    RegistrationLimitsForm,
     SettingsForm,
     TermsForm,
     UploadForm,
@@ -340,6 +341,9 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     settings_form = SettingsForm(
         request.POST if action == "settings" else None, instance=Agency.objects.get(pk=agency.pk)
     )
+    limits_form = RegistrationLimitsForm(
+        request.POST if action == "registration_limits" else None, instance=Agency.objects.get(pk=agency.pk)
+    )
     terms_form = TermsForm(request.POST if action == "terms" else None)
     offense_form = OffenseForm(request.POST if action == "offense" else None)
     boundary_form = BoundaryForm(
@@ -350,6 +354,11 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             changes = {name: settings_form.cleaned_data[name] for name in services.SETTINGS_FIELDS}
             services.agency_settings_update(agency=agency, changes=changes, actor=request.user, request=request)
             messages.success(request, "Settings saved.")
+            return redirect("administration:settings")
+        if action == "registration_limits" and limits_form.is_valid():
+            changes = {name: limits_form.cleaned_data[name] for name in services.REGISTRATION_LIMIT_FIELDS}
+            services.agency_settings_update(agency=agency, changes=changes, actor=request.user, request=request)
+            messages.success(request, "Registration limits saved.")
             return redirect("administration:settings")
         if action == "terms" and terms_form.is_valid():
             terms = services.agency_terms_publish(
@@ -378,9 +387,13 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Boundary saved.")
             return redirect("administration:settings")
     except ValidationError as error:
-        target = {"terms": terms_form, "offense": offense_form, "boundary": boundary_form, "settings": settings_form}[
-            action
-        ]
+        target = {
+            "terms": terms_form,
+            "offense": offense_form,
+            "boundary": boundary_form,
+            "settings": settings_form,
+            "registration_limits": limits_form,
+        }[action]
         if hasattr(error, "error_dict"):
             for field, errors in error.message_dict.items():
                 target.add_error(field if field in target.fields else None, errors)
@@ -392,6 +405,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         {
             "agency": agency,
             "settings_form": settings_form,
+            "limits_form": limits_form,
             "terms_form": terms_form,
             "offense_form": offense_form,
             "boundary_form": boundary_form,

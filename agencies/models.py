@@ -1,11 +1,18 @@
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cameraregistry import geo
+
+REGISTRATIONS_PER_HOUR_MIN = 1
+REGISTRATIONS_PER_HOUR_MAX = 200
+REGISTRATION_EVENT_PER_HOUR_MAX = 1000
+REGISTRATION_EVENT_MAX_DAYS_AHEAD = 31
 
 
 def validate_boundary(value: object) -> None:
@@ -106,6 +113,25 @@ class Agency(models.Model):
         default=30, validators=[MinValueValidator(1), MaxValueValidator(365)]
     )
 
+    # Completed registrations accepted per hour from one network (client address) for this agency;
+    # an administrator raises it for a registration drive with an event limit and its end time.
+    registrations_per_hour_per_network = models.PositiveIntegerField(
+        default=20,
+        validators=[
+            MinValueValidator(REGISTRATIONS_PER_HOUR_MIN),
+            MaxValueValidator(REGISTRATIONS_PER_HOUR_MAX),
+        ],
+    )
+    registration_event_limit_per_hour = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(REGISTRATIONS_PER_HOUR_MIN),
+            MaxValueValidator(REGISTRATION_EVENT_PER_HOUR_MAX),
+        ],
+    )
+    registration_event_until = models.DateTimeField(null=True, blank=True)
+
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -121,6 +147,37 @@ class Agency(models.Model):
             raise ValidationError(
                 {"default_search_radius_m": _("The default radius cannot exceed the maximum radius.")}
             )
+        self._clean_registration_event()
+
+    def _clean_registration_event(self) -> None:
+        event_limit, until = self.registration_event_limit_per_hour, self.registration_event_until
+        if until is not None and event_limit is None:
+            raise ValidationError(
+                {"registration_event_limit_per_hour": _("Enter the event limit that applies until the end time.")}
+            )
+        if event_limit is not None and until is None:
+            raise ValidationError(
+                {"registration_event_until": _("Enter when the event ends, or clear the event limit.")}
+            )
+        if event_limit is not None and event_limit < self.registrations_per_hour_per_network:
+            raise ValidationError(
+                {
+                    "registration_event_limit_per_hour": _(
+                        "The event limit must be at least the everyday limit (%(everyday)s per hour)."
+                    )
+                    % {"everyday": self.registrations_per_hour_per_network}
+                }
+            )
+
+    def registration_limit_per_hour(self, now: datetime.datetime) -> int:
+        """Completed registrations accepted per hour from one network at `now`."""
+        if (
+            self.registration_event_limit_per_hour is not None
+            and self.registration_event_until is not None
+            and now < self.registration_event_until
+        ):
+            return max(self.registration_event_limit_per_hour, self.registrations_per_hour_per_network)
+        return self.registrations_per_hour_per_network
 
     def current_terms(self) -> TermsVersion | None:
         return self.terms_versions.order_by("-version").first()

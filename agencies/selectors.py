@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime
+
 from agencies.models import Agency
 from cameraregistry import geo
 
@@ -16,3 +18,9 @@ def agency_for_point(latitude: float, longitude: float) -> Agency | None:
         if geo.point_in_multipolygon(latitude, longitude, agency.boundary):
             return agency
     return None
+
+
+def highest_registration_limit_per_hour(now: datetime.datetime) -> int:
+    """The most completed registrations per hour and network any agency accepts at `now` (0 without agencies)."""
+    fields = ("registrations_per_hour_per_network", "registration_event_limit_per_hour", "registration_event_until")
+    return max((agency.registration_limit_per_hour(now) for agency in Agency.objects.only(*fields)), default=0)

@@ -267,8 +267,15 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {"TITLE": "Community Camera Registry API", "VERSION": "1.0.0"}
 
-# Public registration: submissions allowed per client address per hour.
-REGISTRATION_RATE_LIMIT_PER_HOUR = env_int("REGISTRATION_RATE_LIMIT_PER_HOUR", 10, 1)
+# Public registration: completed registrations per network and hour are an agency setting
+# (Program settings); this caps every post of the form from one network in a clock hour, so a
+# script cannot flood it. It rises by itself to 5 posts per registration an agency allows.
+REGISTRATION_POST_LIMIT_PER_HOUR = env_int("REGISTRATION_POST_LIMIT_PER_HOUR", 200, 10, 100_000)
+if env_str("REGISTRATION_RATE_LIMIT_PER_HOUR").strip():
+    raise ImproperlyConfigured(
+        "REGISTRATION_RATE_LIMIT_PER_HOUR is no longer used: completed registrations per network are each "
+        "agency's Program setting, and REGISTRATION_POST_LIMIT_PER_HOUR caps raw posts. Remove it (see README.md)."
+    )
 # How long the private link in the confirmation email stays valid.
 OWNER_LINK_MAX_AGE_DAYS = env_int("OWNER_LINK_MAX_AGE_DAYS", 30, 1, 365)
 # The session a private link opens: idle and absolute limits, checked on the server.

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
+import math
 import secrets
 
-from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -15,7 +15,7 @@ from agencies.selectors import agency_for_point
 from cameraregistry import geo
 from cameraregistry.converters import parse_id
 from cameraregistry.ratelimit import client_ip, hit
-from registrations import services
+from registrations import services, submission_limits
 from registrations.forms import CameraFormSet, RegistrationForm, camera_input
 from registrations.geocoding import geocode
 from registrations.models import Registration
@@ -141,7 +141,6 @@ def posted_terms_id(form: RegistrationForm) -> int | None:
 
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
-    language = translation.get_language() or "en"
     agency, terms = _terms_for_page()
     context: dict = {"agency": agency, "terms": terms, "camera_errors": [], "suppress_errors": False}
     if request.method == "GET":
@@ -149,12 +148,14 @@ def register(request: HttpRequest) -> HttpResponse:
         context |= {"form": RegistrationForm(initial=initial), "formset": CameraFormSet(prefix="cameras")}
         return render(request, "registrations/register.html", context)
 
-    if not hit("register", client_ip(request), settings.REGISTRATION_RATE_LIMIT_PER_HOUR, 3600):
-        return render(request, "registrations/rate_limited.html", status=429)
-    if request.POST.get("website"):
+    network = submission_limits.network(request)
+    data = request.POST.copy()
+    if refusal := submission_limits.take_post(network):
+        form, formset = RegistrationForm(data), CameraFormSet(data, prefix="cameras")
+        return _limit_reached(request, context, form, formset, refusal)
+    if data.get("website"):
         # Honeypot filled: answer like a success so the bot learns nothing; store nothing.
         return redirect("registrations:thanks")
-    data = request.POST.copy()
     if "add_camera" in data:
         # Without JavaScript, "Add another camera" posts the form back with one more camera block.
         total = data.get("cameras-TOTAL_FORMS", "1")
@@ -186,26 +187,57 @@ def register(request: HttpRequest) -> HttpResponse:
         elif Registration.objects.filter(submission_nonce=nonce).exists():
             return redirect("registrations:thanks")  # a double submit: the first one was saved
         else:
-            try:
-                registration = services.registration_create(
-                    data=_to_input(form, formset, language), terms=_terms_from_post(form), submission_nonce=nonce
-                )
-            except services.RegistrationRejected as rejection:
-                context["camera_errors"] = _apply_rejection(form, _explain_unknown_address(form, rejection))
-                if rejection.agency is not None:
-                    current = rejection.agency.current_terms()
-                    context |= {"agency": rejection.agency, "terms": current}
-                    form.data = form.data.copy()
-                    form.data["terms_version"] = str(current.pk) if current else ""
-                    if current is not None and posted_terms_id(form) != current.pk:
-                        # The owner must agree to the terms now shown, not the ones ticked before.
-                        form.data.pop("consent", None)
-            else:
-                request.session["registration_done"] = str(registration.public_id)
-                return redirect("registrations:thanks")
+            done = _save(request, form, formset, context, nonce, network)
+            if done is not None:
+                return done
     context["camera_errors"] = list(context["camera_errors"]) + list(formset.non_form_errors())
     context |= {"form": form, "formset": formset}
     return render(request, "registrations/register.html", context, status=400)
+
+
+def _save(request, form, formset, context: dict, nonce: str, network: str) -> HttpResponse | None:
+    """Create the registration if the serving agency's hourly limit for this network allows; None if refused."""
+    registration_input = _to_input(form, formset, translation.get_language() or "en")
+    place = None
+    if math.isfinite(registration_input.latitude) and math.isfinite(registration_input.longitude):
+        serving = agency_for_point(registration_input.latitude, registration_input.longitude)
+        if serving is not None:
+            place = submission_limits.take_registration(network, serving)
+            if isinstance(place, submission_limits.LimitReached):
+                return _limit_reached(request, context, form, formset, place)
+    try:
+        registration = services.registration_create(
+            data=registration_input, terms=_terms_from_post(form), submission_nonce=nonce
+        )
+    except services.RegistrationRejected as rejection:
+        if place is not None:
+            place.release()  # nothing was saved: it does not count
+        context["camera_errors"] = _apply_rejection(form, _explain_unknown_address(form, rejection))
+        if rejection.agency is not None:
+            current = rejection.agency.current_terms()
+            context |= {"agency": rejection.agency, "terms": current}
+            form.data = form.data.copy()
+            form.data["terms_version"] = str(current.pk) if current else ""
+            if current is not None and posted_terms_id(form) != current.pk:
+                # The owner must agree to the terms now shown, not the ones ticked before.
+                form.data.pop("consent", None)
+        return None
+    except BaseException:
+        if place is not None:
+            place.release()
+        raise
+    request.session["registration_done"] = str(registration.public_id)
+    return redirect("registrations:thanks")
+
+
+def _limit_reached(request, context: dict, form, formset, refusal) -> HttpResponse:
+    """The form again with every answer as entered, and when it can be sent (429: not taken now)."""
+    context |= {"form": form, "formset": formset, "suppress_errors": True, "limit_reached": refusal}
+    if refusal.agency is not None:
+        context["contact_agency"] = refusal.agency
+    elif context.get("agency") is not None:
+        context["contact_agency"] = context["agency"]
+    return render(request, "registrations/register.html", context, status=429)
 
 
 @require_GET

@@ -96,6 +96,15 @@ def test_production_refuses_to_start_without_encryption_keys(tmp_path):
     assert "FIELD_ENCRYPTION_KEYS must be set" in result.stderr
 
 
+def test_the_retired_registration_rate_limit_variable_stops_start_up_with_directions(tmp_path):
+    result = manage(tmp_path, "check", REGISTRATION_RATE_LIMIT_PER_HOUR="10")
+
+    assert result.returncode != 0
+    assert "REGISTRATION_RATE_LIMIT_PER_HOUR is no longer used" in result.stderr
+    assert "REGISTRATION_POST_LIMIT_PER_HOUR" in result.stderr
+    assert manage(tmp_path, "check", REGISTRATION_POST_LIMIT_PER_HOUR="5").returncode != 0  # at least 10
+
+
 @pytest.mark.django_db
 def test_a_page_with_owner_contact_details_is_never_cached(client, town):
     from registrations.models import Registration

@@ -63,3 +63,20 @@ def test_the_registration_rate_limit_is_counted_in_redis(redis_cache):
     assert all(hit("register", "192.0.2.1", limit=3, window_seconds=60) for _ in range(3))
     assert redis_cache.get("ratelimit:register:192.0.2.1") == 3
     assert not hit("register", "192.0.2.1", limit=3, window_seconds=60)
+
+
+@pytest.mark.django_db
+def test_completed_registrations_per_network_are_counted_in_redis(town, redis_cache):
+    from cameraregistry.ratelimit import Window
+    from tests.registrations.helpers import form_data, post
+
+    maple = town["maple"]
+    maple.registrations_per_hour_per_network = 1
+    maple.save()
+    resident = Client(REMOTE_ADDR="192.0.2.1")
+    assert post(resident, form_data(maple.current_terms().pk)).status_code == 302
+    window = Window.current(3600)
+    assert redis_cache.get(f"ratelimit:register-done:{maple.pk}:192.0.2.1:{window.index}") == 1
+    assert redis_cache.get(f"ratelimit:register-post:192.0.2.1:{window.index}") == 1
+    refused = post(Client(REMOTE_ADDR="192.0.2.1"), form_data(maple.current_terms().pk))
+    assert refused.status_code == 429 and "please send it again after" in refused.content.decode()

@@ -159,13 +159,16 @@ def test_the_honeypot_answers_like_success_and_stores_nothing(client, town, term
     assert Registration.objects.count() == before
 
 
-def test_it_rate_limits_by_client_address(client, town, terms, settings):
-    settings.REGISTRATION_RATE_LIMIT_PER_HOUR = 2
+def test_past_the_limit_the_form_comes_back_filled_in(client, town, terms):
+    # The whole registration-drive journey is in test_registration_drive.py.
+    town["maple"].registrations_per_hour_per_network = 2
+    town["maple"].save()
     for _ in range(2):
-        post(client, form_data(terms.pk))
-    response = post(client, form_data(terms.pk))
+        assert post(client, form_data(terms.pk)).status_code == 302
+    response = post(client, form_data(terms.pk, owner_name="Dana Whitfield"))
     assert response.status_code == 429
-    assert "try again in an hour" in response.content.decode()
+    page = response.content.decode()
+    assert "please send it again after" in page and 'value="Dana Whitfield"' in page
 
 
 def test_it_explains_when_not_eligible(client, town, terms):
