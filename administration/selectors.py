@@ -248,7 +248,12 @@ def public_coverage_cells(agency: Agency | None) -> list[dict]:
     return cells
 
 
-def cell_streets(cell: dict, table_version: int | None, most: int = 2) -> list[str]:
+def street_words(street: str) -> str:
+    """County tables shout ("1ST ST", "MAPLE AVE"); people write "1st St", "Maple Ave"."""
+    return " ".join(word.lower() if word[:1].isdigit() else word.capitalize() for word in street.split())
+
+
+def cell_streets(cell: dict, table_version: int | None, most: int = 4) -> list[str]:
     """The `most` streets with the most address points inside the cell, most first."""
     key = "cell-streets:{version}:{south}:{west}:{north}:{east}".format(version=table_version, **cell)
     streets = cache.get(key)
@@ -265,7 +270,7 @@ def cell_streets(cell: dict, table_version: int | None, most: int = 2) -> list[s
             .annotate(points=Count("pk"))
             .order_by("-points", "street")[:most]
         )
-        streets = [row["street"] for row in rows]
+        streets = [street_words(row["street"]) for row in rows]
         cache.set(key, streets, CELL_STREETS_CACHE_SECONDS)
     return streets
 

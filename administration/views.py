@@ -472,8 +472,7 @@ def transparency(request: HttpRequest) -> HttpResponse:
     agency = _public_agency(request)
     stats = selectors.program_stats(agency)
     cells = selectors.public_coverage_cells(agency)
-    for cell in cells:
-        cell["name"] = _area_name(cell.pop("streets"))
+    _name_areas(cells)
     charts = {
         "new": bar_chart(stats["new_per_month"], _("New registrations per month")),
         "searches": bar_chart(stats["searches_per_month"], _("Canvass searches per month")),
@@ -497,10 +496,26 @@ def transparency(request: HttpRequest) -> HttpResponse:
 
 def _area_name(streets: list[str]) -> str:
     if len(streets) >= 2:
-        return _("Around %(first)s and %(second)s") % {"first": streets[0], "second": streets[1]}
+        return _("Around %(first)s and %(second)s") % {"first": ", ".join(streets[:-1]), "second": streets[-1]}
     if streets:
         return _("Around %(street)s") % {"street": streets[0]}
     return _("An area with no named streets")
+
+
+def _name_areas(cells: list[dict]) -> None:
+    """Each area by its two main streets; more of its streets where two areas would read the same."""
+    taken: set[str] = set()
+    for cell in cells:
+        streets = cell.pop("streets")
+        for count in range(2, max(len(streets), 2) + 1):
+            name = _area_name(streets[:count])
+            if name not in taken:
+                break
+        number = 2
+        while name in taken:
+            name, number = f"{_area_name(streets[:2])} ({number})", number + 1
+        taken.add(name)
+        cell["name"] = name
 
 
 @require_GET
