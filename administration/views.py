@@ -3,6 +3,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import uuid
 from urllib.parse import urlencode
 
@@ -461,7 +462,8 @@ def _public_agency(request: HttpRequest) -> Agency | None:
     slug = request.GET.get("agency", "")
     if not slug:
         return None
-    agency = Agency.objects.filter(slug=slug[:60]).first()
+    # A slug is letters, digits and dashes; anything else (a NUL byte included, which PostgreSQL refuses) is no agency.
+    agency = Agency.objects.filter(slug=slug).first() if re.fullmatch(r"[-a-zA-Z0-9_]{1,60}", slug) else None
     if agency is None:
         raise Http404
     return agency
