@@ -47,7 +47,11 @@ def _length_units(agency: Agency | None, data=None) -> str:
         posted = TermsVersion.objects.select_related("agency").filter(pk=terms_id).first()
         if posted is not None:
             return posted.agency.length_units
-    return agency.length_units if agency is not None else units.DEFAULT_UNITS
+    if agency is not None:
+        return agency.length_units
+    # Several agencies and none chosen yet: their common units if they share one, else the default.
+    shared = set(Agency.objects.values_list("length_units", flat=True).distinct()[:2])
+    return shared.pop() if len(shared) == 1 else units.DEFAULT_UNITS
 
 
 def _to_input(form: RegistrationForm, formset, language: str) -> services.RegistrationInput:
