@@ -69,6 +69,13 @@ def result_rows(result: SearchResult) -> list[dict[str, Any]]:
     return rows
 
 
+def in_units(result: SearchResult, length_units: str) -> SearchResult:
+    """Word the ranked cameras' "why" distances in the agency's units (numbers stay in metres)."""
+    for item in result.ranked:
+        item.length_units = length_units
+    return result
+
+
 # Lengths the CSV gives in the agency's units: the header names the unit ("distance_ft").
 _CSV_LENGTHS = ("distance_m", "range_m")
 
@@ -83,6 +90,7 @@ def results_csv(result: SearchResult, length_units: str = units.METRIC) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(csv_header(length_units))
+    in_units(result, length_units)
     for row in result_rows(result):
         for column in _CSV_LENGTHS:
             if row[column] is not None:

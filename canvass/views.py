@@ -190,6 +190,7 @@ def _result_items(result: services.SearchResult, chosen_ids: set[int]) -> list[d
 def search_results(request: HttpRequest, search_id: int) -> HttpResponse:
     search = selectors.search_for(request.user, search_id)
     result = services.canvass_search_results(user=request.user, search=search, request=request)
+    exports.in_units(result, search.case.agency.length_units)
     chosen_ids = set(CaseCamera.objects.filter(case=search.case).values_list("camera_id", flat=True))
     context = {
         "search": search,

@@ -59,6 +59,7 @@ def test_results_and_csv_give_distances_in_feet(signed_in, town):
     page = signed_in.get(reverse("canvass:results", args=[search.pk])).content.decode()
     assert "within 984 ft of" in page
     assert " ft</span>" in page
+    assert " ft from the place." in page and " m from the place." not in page  # the "why" text too
     rows = list(
         csv.DictReader(io.StringIO(signed_in.get(reverse("canvass:export_csv", args=[search.pk])).content.decode()))
     )
