@@ -207,6 +207,12 @@ class CameraForm(forms.Form):
         else:
             field.label = _("Range, in metres: how far can it see clearly? (optional)")
         field.widget.attrs.update({"inputmode": "numeric"})
+        whole = (
+            _("Enter a whole number of feet.")
+            if self.length_units == units.US
+            else _("Enter a whole number of metres.")
+        )
+        field.error_messages["max_length"] = whole
         if not self.is_bound and self.initial.get("range_m") is not None:
             # The stored metres, shown as whole units.
             self.initial["range_m"] = round(units.from_metres(self.initial["range_m"], self.length_units))

@@ -147,3 +147,9 @@ def test_anonymous_and_non_administrators_cannot_reach_the_settings(town):
     assert detective.post(SETTINGS_URL, _settings(town["maple"], length_units="metric")).status_code == 403
     town["maple"].refresh_from_db()
     assert town["maple"].length_units == "us"
+
+
+def test_a_range_too_long_to_read_says_what_to_enter(client, town):
+    response = post(client, form_data(town["maple"].current_terms().pk, **{"cameras-0-range_m": "9" * 5000}))
+    assert response.status_code == 400
+    assert "Enter a whole number of feet." in response.content.decode()
