@@ -204,7 +204,7 @@ def edit(request: HttpRequest) -> HttpResponse:
         form = OwnerRegistrationForm(initial=OwnerRegistrationForm.initial_for(registration))
         formset = OwnerCameraFormSet(
             prefix="cameras",
-            initial=[OwnerCameraForm.initial_for(c) for c in registration.cameras.all()],
+            initial=[OwnerCameraForm.initial_for(c, camera_kwargs["length_units"]) for c in registration.cameras.all()],
             form_kwargs=camera_kwargs,
         )
         return render(request, "owners/edit.html", context | {"form": form, "formset": formset})

@@ -213,9 +213,6 @@ class CameraForm(forms.Form):
             else _("Enter a whole number of metres.")
         )
         field.error_messages["max_length"] = whole
-        if not self.is_bound and self.initial.get("range_m") is not None:
-            # The stored metres, shown as whole units.
-            self.initial["range_m"] = round(units.from_metres(self.initial["range_m"], self.length_units))
 
     def clean_range_m(self) -> int | None:
         """The range as whole metres, checked after conversion; limits are stated in the units asked."""
