@@ -96,6 +96,10 @@ class SettingsForm(forms.ModelForm):
             "audit_retention_days": "At least 365 days.",
             "lockout_auto_unlock_minutes": "A staff account locked after 5 failed sign-ins opens again after this many minutes; 0 means only an administrator can release it.",
             "rejected_removal_days": "Registrations rejected as spam are erased this many days after the rejection.",
+            "length_units": (
+                "How residents, owners and staff are asked and shown lengths (camera range, search radius, "
+                "distances, the canvass export). Settings above stay in metres."
+            ),
         }
 
 

@@ -192,6 +192,7 @@ SETTINGS_FIELDS = [
     "audit_retention_days",
     "lockout_auto_unlock_minutes",
     "rejected_removal_days",
+    "length_units",
 ]
 # How many completed registrations the public form takes per hour from one network (a drive raises it).
 REGISTRATION_LIMIT_FIELDS = [

@@ -7,7 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cameraregistry import geo
+from cameraregistry import geo, units
 
 REGISTRATIONS_PER_HOUR_MIN = 1
 REGISTRATIONS_PER_HOUR_MAX = 200
@@ -61,6 +61,11 @@ def validate_allowed_purpose(value: str) -> None:
         raise ValidationError(
             _("Protests, lawful assembly and demonstrations are never an allowed purpose for a search.")
         )
+
+
+class LengthUnits(models.TextChoices):
+    US = units.US, "US customary (feet)"
+    METRIC = units.METRIC, "Metric (metres)"
 
 
 class Agency(models.Model):
@@ -131,6 +136,11 @@ class Agency(models.Model):
         ],
     )
     registration_event_until = models.DateTimeField(null=True, blank=True)
+
+    # The units lengths are asked and shown in (camera range, search radius, distances); stored in metres.
+    length_units = models.CharField(
+        max_length=10, choices=LengthUnits.choices, default=LengthUnits.US, verbose_name="Length units"
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
 

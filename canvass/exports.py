@@ -6,7 +6,7 @@ import csv
 import io
 from typing import Any
 
-from cameraregistry import geo
+from cameraregistry import geo, units
 from cameraregistry.csv_safe import safe_cell
 from canvass import ranking
 from canvass.services import SearchResult
@@ -69,11 +69,32 @@ def result_rows(result: SearchResult) -> list[dict[str, Any]]:
     return rows
 
 
-def results_csv(result: SearchResult) -> str:
+def in_units(result: SearchResult, length_units: str) -> SearchResult:
+    """Word the ranked cameras' "why" distances in the agency's units (numbers stay in metres)."""
+    for item in result.ranked:
+        item.length_units = length_units
+    return result
+
+
+# Lengths the CSV gives in the agency's units: the header names the unit ("distance_ft").
+_CSV_LENGTHS = ("distance_m", "range_m")
+
+
+def csv_header(length_units: str = units.METRIC) -> list[str]:
+    suffix = "_" + units.unit_symbol(length_units)
+    return [column[: -len("_m")] + suffix if column in _CSV_LENGTHS else column for column in CSV_COLUMNS]
+
+
+def results_csv(result: SearchResult, length_units: str = units.METRIC) -> str:
+    """The ranked results as CSV; distance and range in `length_units` (whole numbers), the rest as ranked."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(csv_header(length_units))
+    in_units(result, length_units)
     for row in result_rows(result):
+        for column in _CSV_LENGTHS:
+            if row[column] is not None:
+                row[column] = round(units.from_metres(row[column], length_units))
         writer.writerow([safe_cell(row[column]) for column in CSV_COLUMNS])
     return buffer.getvalue()
 

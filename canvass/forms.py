@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import math
+
 from django import forms
 from django.core.exceptions import ValidationError
 
-from cameraregistry import safe_json
+from cameraregistry import safe_json, units
+from canvass import services
 from canvass.models import AreaKind
+
+UNIT_WORDS = {units.US: "feet", units.METRIC: "metres"}
 
 MAX_VERTICES_TEXT = 20_000
 
@@ -40,15 +45,48 @@ class SearchForm(forms.Form):
     area_kind = forms.ChoiceField(
         label="Search area", choices=AreaKind.choices, initial=AreaKind.RADIUS, widget=forms.RadioSelect
     )
-    radius_m = forms.CharField(label="Radius in metres", max_length=12, required=False)
-    corridor_m = forms.CharField(
-        label="Corridor width either side of the route, in metres", max_length=12, required=False
-    )
+    # Entered in the agency's units (labels set in __init__); cleaned to whole metres for the service.
+    radius_m = forms.CharField(label="Radius", max_length=12, required=False)
+    corridor_m = forms.CharField(label="Corridor width either side of the route", max_length=12, required=False)
     vertices = forms.CharField(required=False, widget=forms.HiddenInput, max_length=MAX_VERTICES_TEXT)
 
-    def __init__(self, *args, offense_types=(), **kwargs) -> None:
+    def __init__(
+        self, *args, offense_types=(), length_units: str = units.DEFAULT_UNITS, max_radius_m: int = 0, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["offense_type"].choices = [("", "Choose…"), *((o.pk, o.name) for o in offense_types)]
+        self.length_units = length_units if length_units in units.UNITS else units.DEFAULT_UNITS
+        self.max_radius_m = max_radius_m
+        word = UNIT_WORDS[self.length_units]
+        self.fields["radius_m"].label = f"Radius in {word}"
+        self.fields["corridor_m"].label = f"Corridor width either side of the route, in {word}"
+
+    def _metres(self, name: str, what: str, minimum_m: int, maximum_m: int) -> int | None:
+        """A length typed in the agency's units as whole metres, its limits checked and stated in those units."""
+        text = (self.cleaned_data.get(name) or "").strip()
+        if not text:
+            return None  # the service uses the agency's default
+        word = UNIT_WORDS[self.length_units]
+        try:
+            value = float(text.replace(",", ""))
+        except ValueError:
+            raise ValidationError(f"The {what} must be a number of {word}.") from None
+        if not math.isfinite(value) or value != int(value):
+            raise ValidationError(f"The {what} must be a whole number of {word}.")
+        metres = round(units.to_metres(value, self.length_units))
+        if not minimum_m <= metres <= maximum_m:
+            low = math.ceil(units.from_metres(minimum_m - 0.5, self.length_units))
+            high = units.whole_in_units(maximum_m, self.length_units)
+            raise ValidationError(f"The {what} must be between {max(low, 1):,} and {high:,} {word}.")
+        return metres
+
+    def clean_radius_m(self) -> int | None:
+        # Without a department (no maximum) the service refuses the search; the form does not guess a limit.
+        maximum = self.max_radius_m or 10**9
+        return self._metres("radius_m", "radius", services.MIN_RADIUS_M, maximum)
+
+    def clean_corridor_m(self) -> int | None:
+        return self._metres("corridor_m", "corridor width", services.MIN_CORRIDOR_M, services.MAX_CORRIDOR_M)
 
     def clean_vertices(self) -> list:
         text = self.cleaned_data.get("vertices") or ""

@@ -22,7 +22,7 @@ from functools import cached_property
 
 from django.utils import timezone
 
-from cameraregistry import geo
+from cameraregistry import geo, units
 from cameraregistry.geo.plane import LocalPlane, azimuthal_error_bound_m
 from cameraregistry.geo.polygons import OUTSIDE, locate, polygon_ring
 from cameraregistry.geo.routes import route_points
@@ -106,6 +106,8 @@ class RankedCamera:
     urgent: bool
     area_kind: str = RADIUS
     confirmed_days_ago: int | None = None
+    # The units the "why" text gives distances in (set by the page or export before reasons are read).
+    length_units: str = units.METRIC
 
     @cached_property
     def reasons(self) -> tuple[Reason, ...]:
@@ -185,6 +187,11 @@ def _days(count: int) -> str:
     return "1 day" if count == 1 else f"{count} days"
 
 
+def _distance_words(ranked: RankedCamera) -> str:
+    chosen = ranked.length_units if ranked.length_units in units.UNITS else units.METRIC
+    return f"{round(units.from_metres(ranked.distance_m, chosen)):,} {units.unit_symbol(chosen)}"
+
+
 def _reasons(ranked: RankedCamera) -> list[Reason]:
     camera = ranked.camera
     reasons: list[Reason] = []
@@ -200,9 +207,7 @@ def _reasons(ranked: RankedCamera) -> list[Reason]:
         )
     if camera.records_street:
         reasons.append(Reason("records_street", "Records street traffic.", SCORE_RECORDS_STREET))
-    reasons.append(
-        Reason("distance", f"{round(ranked.distance_m):,} m from {target}.", _distance_points(ranked.distance_m))
-    )
+    reasons.append(Reason("distance", f"{_distance_words(ranked)} from {target}.", _distance_points(ranked.distance_m)))
     keeps = _days(camera.retention_days)
     # Investigators read times in the agency's local time, like the search window they typed.
     when = f"{timezone.localtime(ranked.overwritten_after):%Y-%m-%d %H:%M}"

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import Permission, registration_for, staff_required
 from agencies.models import OffenseType, is_forbidden_purpose
+from cameraregistry import units
 from cameraregistry.converters import parse_id
 from canvass import exports, selectors, services
 from canvass.forms import SearchForm
@@ -120,9 +121,16 @@ _SERVICE_FIELDS_SHOWN = {
 def search_page(request: HttpRequest) -> HttpResponse:
     user = request.user
     agency = user.agency
-    initial = {"area_kind": "radius", "radius_m": agency.default_search_radius_m if agency else ""}
+    length_units = agency.length_units if agency else units.DEFAULT_UNITS
+    max_radius_m = agency.max_search_radius_m if agency else 0
+    default_radius = units.from_metres(agency.default_search_radius_m, length_units) if agency else ""
+    initial = {"area_kind": "radius", "radius_m": round(default_radius) if agency else ""}
     form = SearchForm(
-        request.POST if request.method == "POST" else None, offense_types=_offense_types(user), initial=initial
+        request.POST if request.method == "POST" else None,
+        offense_types=_offense_types(user),
+        initial=initial,
+        length_units=length_units,
+        max_radius_m=max_radius_m,
     )
     if request.method == "POST":
         search_id = _search_or_errors(request, form)
@@ -132,11 +140,18 @@ def search_page(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "agency": agency,
+        "length_units": length_units,
+        "metres_per_unit": units.to_metres(1, length_units),
         "limits": {
             "max_radius_m": agency.max_search_radius_m if agency else 0,
             "default_radius_m": agency.default_search_radius_m if agency else 0,
             "max_window_hours": agency.max_search_window_hours if agency else 0,
             "max_corridor_m": services.MAX_CORRIDOR_M,
+            # The same limits in the agency's units, as the form asks them.
+            "unit": units.unit_symbol(length_units),
+            "default_radius": initial["radius_m"],
+            "max_radius": units.whole_in_units(max_radius_m, length_units),
+            "max_corridor": units.whole_in_units(services.MAX_CORRIDOR_M, length_units),
             "max_route_km": services.MAX_ROUTE_LENGTH_M / 1000,
             "max_polygon_km2": services.MAX_POLYGON_AREA_M2 / 1e6,
             "max_vertices": services.MAX_POLYGON_VERTICES,
@@ -175,6 +190,7 @@ def _result_items(result: services.SearchResult, chosen_ids: set[int]) -> list[d
 def search_results(request: HttpRequest, search_id: int) -> HttpResponse:
     search = selectors.search_for(request.user, search_id)
     result = services.canvass_search_results(user=request.user, search=search, request=request)
+    exports.in_units(result, search.case.agency.length_units)
     chosen_ids = set(CaseCamera.objects.filter(case=search.case).values_list("camera_id", flat=True))
     context = {
         "search": search,
@@ -182,6 +198,7 @@ def search_results(request: HttpRequest, search_id: int) -> HttpResponse:
         "items": _result_items(result, chosen_ids),
         "map_data": exports.results_geojson(result),
         "now": timezone.now(),
+        "length_units": search.case.agency.length_units,
     }
     return render(request, "canvass/results.html", context)
 
@@ -209,6 +226,7 @@ def canvass_sheet(request: HttpRequest, search_id: int) -> HttpResponse:
         "stops": stops,
         "map_data": exports.results_geojson(result),
         "printed_at": timezone.now(),
+        "length_units": search.case.agency.length_units,
     }
     return render(request, "canvass/sheet.html", context)
 
@@ -218,7 +236,9 @@ def canvass_sheet(request: HttpRequest, search_id: int) -> HttpResponse:
 def export_csv(request: HttpRequest, search_id: int) -> HttpResponse:
     search = selectors.search_for(request.user, search_id)
     result = services.canvass_export(user=request.user, search=search, export_format="csv", request=request)
-    response = HttpResponse(exports.results_csv(result), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(
+        exports.results_csv(result, search.case.agency.length_units), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="canvass-{search.pk}.csv"'
     return response
 
@@ -253,6 +273,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "chosen": chosen,
         "urgency": urgency,
         "request_first_url": request_first_url,
+        "length_units": case.agency.length_units,
     }
     return render(request, "canvass/case.html", context)
 

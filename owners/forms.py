@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cameraregistry import units
 from cameraregistry.converters import IdField
 from owners.models import StatusReport
 from registrations.forms import BaseCameraFormSet, CameraForm, RegistrationForm
@@ -76,7 +77,10 @@ class OwnerCameraForm(CameraForm):
                 field.choices = [*field.choices, (str(value), f"{value}°")]
 
     @staticmethod
-    def initial_for(camera) -> dict:
+    def initial_for(camera, length_units: str | None = None) -> dict:
+        """The camera as the edit form shows it: the range in the agency's units (stored in metres)."""
+        length_units = length_units or camera.registration.agency.length_units
+        shown_range = None if camera.range_m is None else round(units.from_metres(camera.range_m, length_units))
         return {
             "camera_id": camera.pk,
             "locations": camera.locations,
@@ -84,7 +88,7 @@ class OwnerCameraForm(CameraForm):
             "description": camera.description,
             "bearing_degrees": camera.bearing_degrees,
             "field_of_view_degrees": camera.field_of_view_degrees,
-            "range_m": camera.range_m,
+            "range_m": shown_range,
             "retention_days": camera.retention_days,
             "exports_common_format": camera.exports_common_format,
             "brand": camera.brand,

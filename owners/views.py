@@ -199,10 +199,13 @@ def edit(request: HttpRequest) -> HttpResponse:
     if registration is None:
         return _no_session(request)
     context = {"registration": registration, "camera_errors": [], "suppress_errors": False}
+    camera_kwargs = {"length_units": registration.agency.length_units}
     if request.method == "GET":
         form = OwnerRegistrationForm(initial=OwnerRegistrationForm.initial_for(registration))
         formset = OwnerCameraFormSet(
-            prefix="cameras", initial=[OwnerCameraForm.initial_for(c) for c in registration.cameras.all()]
+            prefix="cameras",
+            initial=[OwnerCameraForm.initial_for(c, camera_kwargs["length_units"]) for c in registration.cameras.all()],
+            form_kwargs=camera_kwargs,
         )
         return render(request, "owners/edit.html", context | {"form": form, "formset": formset})
     data = request.POST.copy()
@@ -212,12 +215,12 @@ def edit(request: HttpRequest) -> HttpResponse:
         data["cameras-TOTAL_FORMS"] = str(min(count + 1, 30) if count else 1)
         context |= {
             "form": OwnerRegistrationForm(data),
-            "formset": OwnerCameraFormSet(data, prefix="cameras"),
+            "formset": OwnerCameraFormSet(data, prefix="cameras", form_kwargs=camera_kwargs),
             "suppress_errors": True,
         }
         return render(request, "owners/edit.html", context)
     form = OwnerRegistrationForm(data)
-    formset = OwnerCameraFormSet(data, prefix="cameras")
+    formset = OwnerCameraFormSet(data, prefix="cameras", form_kwargs=camera_kwargs)
     form_valid, formset_valid = form.is_valid(), formset.is_valid()
     if form_valid and formset_valid:
         try:

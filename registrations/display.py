@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from cameraregistry import units
 from registrations.models import Camera, CameraLocation, ExportFormat, PropertyType, Registration
 
 _COMPASS = (
@@ -53,7 +54,9 @@ def camera_title(camera: Camera) -> str:
     return f"{where} — {camera.description}" if camera.description else where
 
 
-def camera_facts(camera: Camera) -> list[Fact]:
+def camera_facts(camera: Camera, length_units: str | None = None) -> list[Fact]:
+    """The camera's facts; lengths in `length_units`, by default its registration's agency's units."""
+    length_units = length_units or camera.registration.agency.length_units
     facts = [
         Fact(_("Where"), location_words(camera)),
         Fact(_("Direction"), facing(camera.bearing_degrees)),
@@ -64,7 +67,7 @@ def camera_facts(camera: Camera) -> list[Fact]:
     if camera.field_of_view_degrees is not None:
         facts.append(Fact(_("Field of view"), f"{camera.field_of_view_degrees}°"))
     if camera.range_m is not None:
-        facts.append(Fact(_("Range"), _("about %(metres)s m") % {"metres": camera.range_m}))
+        facts.append(Fact(_("Range"), units.format_length(camera.range_m, length_units)))
     days = camera.retention_days
     facts.append(Fact(_("Keeps video"), ngettext("%(days)s day", "%(days)s days", days) % {"days": days}))
     formats = dict(ExportFormat.choices)
@@ -75,7 +78,8 @@ def camera_facts(camera: Camera) -> list[Fact]:
 
 
 def cameras_with_facts(registration: Registration) -> list[tuple[Camera, str, list[Fact]]]:
-    return [(camera, camera_title(camera), camera_facts(camera)) for camera in registration.cameras.all()]
+    length_units = registration.agency.length_units
+    return [(camera, camera_title(camera), camera_facts(camera, length_units)) for camera in registration.cameras.all()]
 
 
 def is_business(registration: Registration) -> bool:

@@ -1,12 +1,18 @@
 from __future__ import annotations
 
+import math
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cameraregistry import units
 from cameraregistry.converters import IdField
 from registrations.models import CameraLocation, ContactMethod, ExportFormat, PropertyType
 from registrations.services import CameraInput
 from registrations.validators import normalize_phone
+
+CAMERA_RANGE_MIN_M = 1
+CAMERA_RANGE_MAX_M = 300
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
@@ -165,17 +171,8 @@ class CameraForm(forms.Form):
     field_of_view_degrees = forms.TypedChoiceField(
         label=_("How wide is its view?"), choices=FIELDS_OF_VIEW, required=False, coerce=int, empty_value=None
     )
-    range_m = forms.IntegerField(
-        label=_("How far can it see clearly, in metres? (optional)"),
-        required=False,
-        min_value=1,
-        max_value=300,
-        error_messages={
-            "invalid": _("Enter a whole number of metres."),
-            "min_value": _("Enter at least 1 metre."),
-            "max_value": _("Enter at most 300 metres."),
-        },
-    )
+    # Asked in the agency's units (see __init__); cleaned to whole metres, the unit it is stored in.
+    range_m = forms.CharField(label=_("How far can it see clearly? (optional)"), required=False, max_length=20)
     retention_days = forms.IntegerField(
         label=_("How many days of footage does it keep?"),
         min_value=1,
@@ -200,6 +197,49 @@ class CameraForm(forms.Form):
         required=False,
         help_text=_("For example: Ring, Arlo, Lorex, Swann"),
     )
+
+    def __init__(self, *args, length_units: str = units.DEFAULT_UNITS, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.length_units = length_units if length_units in units.UNITS else units.DEFAULT_UNITS
+        field = self.fields["range_m"]
+        if self.length_units == units.US:
+            field.label = _("Range, in feet: how far can it see clearly? (optional)")
+        else:
+            field.label = _("Range, in metres: how far can it see clearly? (optional)")
+        field.widget.attrs.update({"inputmode": "numeric"})
+        whole = (
+            _("Enter a whole number of feet.")
+            if self.length_units == units.US
+            else _("Enter a whole number of metres.")
+        )
+        field.error_messages["max_length"] = whole
+
+    def clean_range_m(self) -> int | None:
+        """The range as whole metres, checked after conversion; limits are stated in the units asked."""
+        text = (self.cleaned_data.get("range_m") or "").strip()
+        if not text:
+            return None
+        feet = self.length_units == units.US
+        try:
+            value = float(text.replace(",", ""))
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value) or value != int(value):
+            raise forms.ValidationError(
+                _("Enter a whole number of feet.") if feet else _("Enter a whole number of metres.")
+            )
+        metres = round(units.to_metres(value, self.length_units))
+        if metres < CAMERA_RANGE_MIN_M:
+            # The smallest whole number of units that rounds to the minimum (2 ft rounds to 1 m).
+            least = math.ceil(units.from_metres(CAMERA_RANGE_MIN_M - 0.5, self.length_units))
+            message = _("Enter at least %(least)s feet.") if feet else _("Enter at least %(least)s metre.")
+            # least is 2 (feet) or 1 (metre): the wording matches.
+            raise forms.ValidationError(message % {"least": least})
+        if metres > CAMERA_RANGE_MAX_M:
+            most = units.whole_in_units(CAMERA_RANGE_MAX_M, self.length_units)
+            message = _("Enter at most %(most)s feet.") if feet else _("Enter at most %(most)s metres.")
+            raise forms.ValidationError(message % {"most": most})
+        return metres
 
 
 def camera_input(cleaned: dict) -> CameraInput:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from agencies.models import Agency, TermsVersion
 from agencies.selectors import agency_for_point
-from cameraregistry import geo
+from cameraregistry import geo, units
 from cameraregistry.converters import parse_id
 from cameraregistry.ratelimit import client_ip, hit
 from registrations import services, submission_limits
@@ -38,6 +38,20 @@ def _terms_for_page() -> tuple[Agency | None, object]:
     agencies = list(Agency.objects.all()[:2])
     agency = agencies[0] if len(agencies) == 1 else None
     return agency, agency.current_terms() if agency else None
+
+
+def _length_units(agency: Agency | None, data=None) -> str:
+    """The units the camera range was asked in: the posted terms' agency, else the page's, else the default."""
+    terms_id = parse_id(data.get("terms_version")) if data is not None else None
+    if terms_id is not None:
+        posted = TermsVersion.objects.select_related("agency").filter(pk=terms_id).first()
+        if posted is not None:
+            return posted.agency.length_units
+    if agency is not None:
+        return agency.length_units
+    # Several agencies and none chosen yet: their common units if they share one, else the default.
+    shared = set(Agency.objects.values_list("length_units", flat=True).distinct()[:2])
+    return shared.pop() if len(shared) == 1 else units.DEFAULT_UNITS
 
 
 def _to_input(form: RegistrationForm, formset, language: str) -> services.RegistrationInput:
@@ -145,13 +159,15 @@ def register(request: HttpRequest) -> HttpResponse:
     context: dict = {"agency": agency, "terms": terms, "camera_errors": [], "suppress_errors": False}
     if request.method == "GET":
         initial = {"form_nonce": _new_nonce(), "terms_version": terms.pk if terms else None}
-        context |= {"form": RegistrationForm(initial=initial), "formset": CameraFormSet(prefix="cameras")}
+        cameras = CameraFormSet(prefix="cameras", form_kwargs={"length_units": _length_units(agency)})
+        context |= {"form": RegistrationForm(initial=initial), "formset": cameras}
         return render(request, "registrations/register.html", context)
 
     network = submission_limits.network(request)
     data = request.POST.copy()
+    camera_kwargs = {"length_units": _length_units(agency, data)}
     if refusal := submission_limits.take_post(network):
-        form, formset = RegistrationForm(data), CameraFormSet(data, prefix="cameras")
+        form, formset = RegistrationForm(data), CameraFormSet(data, prefix="cameras", form_kwargs=camera_kwargs)
         return _limit_reached(request, context, form, formset, refusal)
     if data.get("website"):
         # Honeypot filled: answer like a success so the bot learns nothing; store nothing.
@@ -165,13 +181,13 @@ def register(request: HttpRequest) -> HttpResponse:
         data.setdefault(f"cameras-{int(data['cameras-TOTAL_FORMS']) - 1}-exports_common_format", "unknown")
         context |= {
             "form": RegistrationForm(data),
-            "formset": CameraFormSet(data, prefix="cameras"),
+            "formset": CameraFormSet(data, prefix="cameras", form_kwargs=camera_kwargs),
             "suppress_errors": True,
         }
         return render(request, "registrations/register.html", context)
 
     form = RegistrationForm(data)
-    formset = CameraFormSet(data, prefix="cameras")
+    formset = CameraFormSet(data, prefix="cameras", form_kwargs=camera_kwargs)
     form_valid, formset_valid = form.is_valid(), formset.is_valid()
     if data.get("exterior") == "no" or data.get("records") == "no":
         # Not eligible: explain that first rather than listing errors in fields that no longer matter.

@@ -11,6 +11,8 @@
   var verticesInput = form.querySelector("[name=vertices]");
   var radiusInput = form.querySelector("[name=radius_m]");
   var status = document.getElementById("map-status");
+  // The radius is typed in the agency's units (feet or metres); the map draws in metres.
+  var metresPerUnit = parseFloat(form.dataset.metresPerUnit) || 1;
   var defaultRadius = parseFloat(form.dataset.defaultRadius) || 150;
   var center = [parseFloat(form.dataset.centerLat) || 0, parseFloat(form.dataset.centerLon) || 0];
 
@@ -37,7 +39,7 @@
   }
   function radius() {
     var value = parseFloat(radiusInput.value);
-    return value > 0 ? value : defaultRadius;
+    return value > 0 && isFinite(value) ? value * metresPerUnit : defaultRadius;
   }
   function say(text) { status.textContent = text; }
   syncCorridor();

@@ -52,7 +52,7 @@ def test_it_runs_a_search_saves_it_under_its_case_and_audits_it(signed_in, town,
     assert search.result_count > 0
     entry = AuditEntry.objects.filter(action="canvass.search").get()
     assert entry.parameters["case_number"] == "2025-000123"
-    assert entry.parameters["radius_m"] == 300
+    assert entry.parameters["radius_m"] == 91  # "300" typed in a US agency is 300 ft, stored as 91 m
     assert entry.parameters["result_count"] == search.result_count
     text = json.dumps(entry.parameters)
     for registration in Registration.objects.filter(agency=town["maple"])[:10]:
@@ -104,7 +104,7 @@ def test_it_searches_by_typed_address(signed_in, town):
         ({"latitude": "41.6", "longitude": "inf"}, b"finite"),
         ({"latitude": "", "longitude": "", "address": ""}, b"Give the incident"),
         ({"latitude": "", "longitude": "", "address": "999 Nowhere Blvd"}, b"was not found"),
-        ({"radius_m": "0"}, b"radius must be between 1 and 1,500"),
+        ({"radius_m": "0"}, b"radius must be between 2 and 4,921 feet"),
         ({"radius_m": "-20"}, b"radius must be between"),
         ({"radius_m": "999999"}, b"radius must be between"),
         ({"radius_m": "1e400"}, b"whole number"),

@@ -57,7 +57,7 @@ def test_the_owner_summary_shows_everything_they_registered(town):
         "Front, Parking lot — The roadway at 1403 1st St and the bus stop",
         "faces west (270°)",
         "110°",
-        "about 25 m",
+        "about 80 ft",  # 25 m in a US agency,
         "14 days",
         "1 day",
         "Lorex NVR",
