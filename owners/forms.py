@@ -7,7 +7,7 @@ from cameraregistry import units
 from cameraregistry.converters import IdField
 from owners.models import StatusReport
 from registrations.forms import BaseCameraFormSet, CameraForm, RegistrationForm
-from registrations.models import Registration
+from registrations.models import OWNER_EDITABLE_FIELDS, Registration
 
 # Fields of the public form that make no sense once registered: eligibility and consent
 # were answered then, the anti-spam fields guard the public form only, and the map point
@@ -37,25 +37,7 @@ class OwnerRegistrationForm(RegistrationForm):
 
     @staticmethod
     def initial_for(registration: Registration) -> dict:
-        names = (
-            "property_type",
-            "business_name",
-            "street_address",
-            "unit",
-            "city",
-            "postal_code",
-            "owner_name",
-            "owner_phone",
-            "owner_email",
-            "preferred_contact_method",
-            "contact_hours",
-            "alternate_name",
-            "alternate_phone",
-            "alternate_email",
-            "alternate_relation",
-            "notes_for_detectives",
-            "language",
-        )
+        names = (*OWNER_EDITABLE_FIELDS, "language")
         return {name: getattr(registration, name) for name in names}
 
 

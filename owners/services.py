@@ -24,7 +24,16 @@ from owners import selectors
 from owners.models import OutboxEmail, ReconfirmationReminder, StatusReport, WithdrawalCount
 from owners.tasks import outbox_queue
 from registrations.geocoding import geocode, normalize_address
-from registrations.models import Camera, ConsentRecord, ConsentSource, PropertyType, Registration, Status
+from registrations.models import (
+    CAMERA_ANSWER_FIELDS,
+    OWNER_EDITABLE_FIELDS,
+    Camera,
+    ConsentRecord,
+    ConsentSource,
+    PropertyType,
+    Registration,
+    Status,
+)
 from registrations.services import CameraInput, RegistrationInput, RegistrationRejected, _clean_text, _validate
 
 
@@ -114,7 +123,7 @@ def registration_owner_update(
         raise RegistrationRejected(errors, agency=agency)
 
     previous_agency = registration.agency
-    before = {name: getattr(registration, name) for name in OWNER_EDITABLE}
+    before = {name: getattr(registration, name) for name in OWNER_EDITABLE_FIELDS}
     cameras_before = _camera_snapshot(registration)
     for name in (
         "property_type",
@@ -156,16 +165,7 @@ def registration_owner_update(
         camera = (
             registration.cameras.get(pk=change.camera_id) if change.camera_id else Camera(registration=registration)
         )
-        for name in (
-            "records_street",
-            "description",
-            "bearing_degrees",
-            "field_of_view_degrees",
-            "range_m",
-            "retention_days",
-            "exports_common_format",
-            "brand",
-        ):
+        for name in CAMERA_ANSWER_FIELDS:
             setattr(camera, name, getattr(change.data, name))
         camera.locations = sorted(set(change.data.locations))
         try:
@@ -190,48 +190,16 @@ def registration_owner_update(
     return registration
 
 
-# The fields an owner may edit; a change to any of them puts a verified registration back in the queue.
-OWNER_EDITABLE = (
-    "property_type",
-    "business_name",
-    "street_address",
-    "unit",
-    "city",
-    "postal_code",
-    "owner_name",
-    "owner_phone",
-    "owner_email",
-    "preferred_contact_method",
-    "contact_hours",
-    "alternate_name",
-    "alternate_phone",
-    "alternate_email",
-    "alternate_relation",
-    "notes_for_detectives",
-)
-
-
 def _camera_snapshot(registration: Registration) -> list[tuple]:
     return sorted(
-        (
-            camera.pk,
-            tuple(sorted(camera.locations)),
-            camera.records_street,
-            camera.description,
-            camera.bearing_degrees,
-            camera.field_of_view_degrees,
-            camera.range_m,
-            camera.retention_days,
-            camera.exports_common_format,
-            camera.brand,
-        )
+        (camera.pk, tuple(sorted(camera.locations)), *(getattr(camera, name) for name in CAMERA_ANSWER_FIELDS))
         for camera in registration.cameras.all()
     )
 
 
 def _record_owner_changes(registration: Registration, before: dict, cameras_before: list[tuple]) -> None:
     """Which fields the owner changed (names only: the queue says "Phone changed", never the old number)."""
-    changed = [name for name in OWNER_EDITABLE if getattr(registration, name) != before[name]]
+    changed = [name for name in OWNER_EDITABLE_FIELDS if getattr(registration, name) != before[name]]
     if _camera_snapshot(registration) != cameras_before:
         changed.append("cameras")
     if not changed:

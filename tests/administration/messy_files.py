@@ -8,7 +8,6 @@ Addresses are points of the demo town's address table (tests/conftest.py `town`)
 from __future__ import annotations
 
 import csv
-import os
 import shutil
 import subprocess
 from datetime import datetime
@@ -102,9 +101,8 @@ def openpyxl_workbook(folder: Path) -> Path:
 
 def libreoffice_workbook(folder: Path) -> Path:
     """The CSV opened and saved as .xlsx by LibreOffice Calc, as a clerk would."""
-    if LIBREOFFICE is None:
-        if os.environ.get("REQUIRE_ALL_TESTS"):
-            pytest.fail("LibreOffice is not installed (Debian package libreoffice-calc) and REQUIRE_ALL_TESTS is set.")
+    if LIBREOFFICE is None:  # under REQUIRE_ALL_TESTS (CI) the root conftest fails the run on this skip
+        print("LibreOffice is not installed: the LibreOffice workbook test skips")
         pytest.skip(
             "LibreOffice is not installed (apt-get install libreoffice-calc); the LibreOffice workbook test skips."
         )
