@@ -14,7 +14,8 @@ from accounts.access import Permission, fresh_mfa_required, staff_required
 from accounts.forms import PasswordChangeForm, PasswordForgotForm
 from accounts.models import Role, User
 from accounts.views import _is_locked, _locked_response, _managed_user, _throttled_response
-from cameraregistry.ratelimit import client_ip, hit
+from cameraregistry.http import client_ip
+from cameraregistry.ratelimit import hit
 
 # "Forgot your password?" requests audited per client address and hour; more are answered the same, unrecorded.
 PASSWORD_HELP_PER_HOUR = 5

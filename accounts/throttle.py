@@ -16,7 +16,7 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils import timezone
 
-from cameraregistry.ratelimit import client_ip
+from cameraregistry.http import client_ip
 
 # Failures are forgotten an hour after the first one (cache expiry; real time).
 FAILURE_WINDOW_SECONDS = 60 * 60

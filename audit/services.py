@@ -18,6 +18,7 @@ from django.utils.crypto import salted_hmac
 from audit import anchors
 from audit.guards import CHECKPOINT_ACTION, TABLE
 from audit.models import AuditEntry
+from cameraregistry.http import client_ip
 
 GENESIS_HASH = "0" * 64
 # Arbitrary constant naming "the audit chain" among PostgreSQL advisory locks.
@@ -156,8 +157,6 @@ def audit_record(
     An action ending in ".export" anchors the chain head outside the database as soon as
     the transaction commits; any other action does so when the last anchor is over a minute old.
     """
-    from cameraregistry.ratelimit import client_ip
-
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     if agency is None and actor is not None:

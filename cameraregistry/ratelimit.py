@@ -4,19 +4,8 @@ import datetime
 import ipaddress
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest
 from django.utils import timezone
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The client's address; behind a trusted TLS proxy, the address it forwarded."""
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[-1].strip()[:64]
-    return request.META.get("REMOTE_ADDR", "")[:64]
 
 
 def hit(scope: str, key: str, limit: int, window_seconds: int) -> bool:

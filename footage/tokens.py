@@ -1,7 +1,6 @@
 """Private links for footage requests, bound to one request.
 
-The same approach as owners' links (registrations/tokens.py): 32 random bytes, only the
-SHA-256 stored, the link signed with a timestamp. The link carries the request's public
+The mechanism is cameraregistry/signed_links.py, as for owners' links. The link carries the request's public
 id too, and the stored token must belong to that very request, so a link can never
 open another request. It stays usable until the request expires, because owners come
 back to upload after exporting from their recorder.
@@ -9,42 +8,30 @@ back to upload after exporting from their recorder.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import timedelta
 
-from django.core import signing
 from django.utils import timezone
 
+from cameraregistry.signed_links import LinkError, link_secret_hash, new_link
 from footage.models import FootageRequest, FootageRequestToken
-from registrations.tokens import LinkError
 
 _SALT = "footage.request-link"
 MAX_AGE = timedelta(days=366)
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def request_link_issue(*, footage_request: FootageRequest) -> str:
-    token = secrets.token_urlsafe(32)
+    token_hash, value = new_link(_SALT)
     FootageRequestToken.objects.create(
-        request=footage_request, token_hash=_hash(token), expires_at=footage_request.expires_at
+        request=footage_request, token_hash=token_hash, expires_at=footage_request.expires_at
     )
-    return signing.TimestampSigner(salt=_SALT).sign(token)
+    return value
 
 
 def request_link_check(public_id: object, value: str) -> FootageRequest:
-    try:
-        token = signing.TimestampSigner(salt=_SALT).unsign(str(value)[:200], max_age=MAX_AGE)
-    except signing.SignatureExpired:
-        raise LinkError("expired") from None
-    except signing.BadSignature:
-        raise LinkError("invalid") from None
+    token_hash = link_secret_hash(value, _SALT, MAX_AGE)
     stored = (
         FootageRequestToken.objects.select_related("request__agency", "request__case")
-        .filter(token_hash=_hash(token))
+        .filter(token_hash=token_hash)
         .first()
     )
     if stored is None or str(stored.request.public_id) != str(public_id):

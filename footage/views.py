@@ -15,13 +15,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import Permission, staff_required
 from cameraregistry.session_clock import FOOTAGE_REQUESTS_KEY, link_session_start
+from cameraregistry.signed_links import LinkError
 from canvass import selectors as canvass_selectors
 from canvass.selectors import case_for
 from footage import selectors, services
 from footage.models import RequestStatus
 from footage.tokens import request_link_check
 from footage.uploads import EvidenceUploadHandler
-from registrations.tokens import LinkError
 
 SESSION_KEY = FOOTAGE_REQUESTS_KEY
 

@@ -17,7 +17,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cameraregistry.converters import parse_id
 from cameraregistry.crypto import lookup_hash
-from cameraregistry.ratelimit import client_ip, hit
+from cameraregistry.http import client_ip
+from cameraregistry.ratelimit import hit
+from cameraregistry.signed_links import LinkError
 from owners import selectors, services
 from owners.forms import (
     ConsentForm,
@@ -32,7 +34,7 @@ from registrations import display
 from registrations.forms import camera_input
 from registrations.models import Registration
 from registrations.services import RegistrationInput, RegistrationRejected
-from registrations.tokens import LinkError, owner_link_check, owner_link_consume
+from registrations.tokens import owner_link_check, owner_link_consume
 
 LINK_REQUESTS_PER_ADDRESS_PER_HOUR = 10
 LINK_REQUESTS_PER_EMAIL_PER_HOUR = 3

@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from agencies.selectors import highest_registration_limit_per_hour
-from cameraregistry.ratelimit import Window, client_ip, network_key, window_release, window_reserve
+from cameraregistry.http import client_ip
+from cameraregistry.ratelimit import Window, network_key, window_release, window_reserve
 
 HOUR = 3600
 POSTS_PER_REGISTRATION = 5

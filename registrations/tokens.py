@@ -1,60 +1,39 @@
-"""Owners' private links.
+"""Owners' private links (the mechanism is cameraregistry/signed_links.py).
 
-The token is 32 random bytes; only its SHA-256 is stored. The link carries the
-token signed with a timestamp, so an old or altered link is refused before the
-database is asked, and a stored expiry and a used-at time bound it further.
+A stored expiry and a used-at time bound an owner's link beyond its signature.
 """
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.core import signing
 from django.utils import timezone
 
+from cameraregistry.signed_links import LinkError, link_secret_hash, new_link
 from registrations.models import OwnerAccessToken, Registration
 
 _SALT = "registrations.owner-link"
 
 
-class LinkError(Exception):
-    """Why a link cannot be used: 'invalid', 'expired' or 'used'."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def owner_link_issue(*, registration: Registration, purpose: str = OwnerAccessToken.Purpose.MANAGE) -> str:
     """Create a link value for the owner; the plaintext exists only in the email."""
-    token = secrets.token_urlsafe(32)
+    token_hash, value = new_link(_SALT)
     OwnerAccessToken.objects.create(
         registration=registration,
         purpose=purpose,
-        token_hash=_hash(token),
+        token_hash=token_hash,
         expires_at=timezone.now() + timedelta(days=settings.OWNER_LINK_MAX_AGE_DAYS),
     )
-    return signing.TimestampSigner(salt=_SALT).sign(token)
+    return value
 
 
 def owner_link_check(value: str, purpose: str = OwnerAccessToken.Purpose.MANAGE) -> OwnerAccessToken:
     """Return the stored token for a link, or raise LinkError without consuming it."""
     max_age = timedelta(days=settings.OWNER_LINK_MAX_AGE_DAYS)
-    try:
-        token = signing.TimestampSigner(salt=_SALT).unsign(value[:200], max_age=max_age)
-    except signing.SignatureExpired:
-        raise LinkError("expired") from None
-    except signing.BadSignature:
-        raise LinkError("invalid") from None
+    token_hash = link_secret_hash(value, _SALT, max_age)
     stored = (
-        OwnerAccessToken.objects.select_related("registration").filter(token_hash=_hash(token), purpose=purpose).first()
+        OwnerAccessToken.objects.select_related("registration").filter(token_hash=token_hash, purpose=purpose).first()
     )
     if stored is None:
         raise LinkError("invalid")

@@ -14,7 +14,8 @@ from agencies.models import Agency, TermsVersion
 from agencies.selectors import agency_for_point
 from cameraregistry import geo, units
 from cameraregistry.converters import parse_id
-from cameraregistry.ratelimit import client_ip, hit
+from cameraregistry.http import client_ip
+from cameraregistry.ratelimit import hit
 from registrations import services, submission_limits
 from registrations.forms import CameraFormSet, RegistrationForm, camera_input
 from registrations.geocoding import geocode
