@@ -177,6 +177,7 @@ def map_geojson(addresses, area: ranking.SearchArea, *, cone_ids: set[int] = fro
                         "role": "camera",
                         "camera_id": camera.camera_id,
                         "rank": row.rank,
+                        "row": row.best.item.camera.camera_id,
                         "verdict": entry.verdict,
                     },
                 }
