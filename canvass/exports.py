@@ -150,3 +150,49 @@ def results_geojson(result: SearchResult, *, with_cones: bool = True) -> dict[st
                 }
             )
     return {"type": "FeatureCollection", "features": features}
+
+
+def map_geojson(addresses, area: ranking.SearchArea, *, cone_ids: set[int] = frozenset()) -> dict[str, Any]:
+    """The results map: area, incident, one small point per camera (every result) and view cones only for the
+    addresses in `cone_ids` (the current page). Points carry only what the map needs: address rank, verdict."""
+    features: list[dict[str, Any]] = [
+        area_feature(area),
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [round(area.place[1], 7), round(area.place[0], 7)]},
+            "properties": {"role": "incident"},
+        },
+    ]
+    for row in addresses:
+        for entry in row.cameras:
+            camera = entry.item.camera
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {
+                        "type": "Point",
+                        "coordinates": [round(camera.longitude, 6), round(camera.latitude, 6)],
+                    },
+                    "properties": {
+                        "role": "camera",
+                        "camera_id": camera.camera_id,
+                        "rank": row.rank,
+                        "row": row.best.item.camera.camera_id,
+                        "verdict": entry.verdict,
+                    },
+                }
+            )
+            if row.registration_id in cone_ids and camera.has_view_cone:
+                features.append(_cone_feature(camera, row.rank, entry.verdict))
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _cone_feature(camera, rank: int, verdict: str) -> dict[str, Any]:
+    cone = geo.cone_polygon(
+        camera.latitude, camera.longitude, camera.bearing_degrees, camera.field_of_view_degrees, camera.range_m
+    )
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Polygon", "coordinates": [_lonlat(cone)]},
+        "properties": {"role": "cone", "camera_id": camera.camera_id, "rank": rank, "verdict": verdict},
+    }

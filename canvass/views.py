@@ -4,7 +4,7 @@ import json
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +15,7 @@ from accounts.access import Permission, registration_for, staff_required
 from agencies.models import OffenseType, is_forbidden_purpose
 from cameraregistry import units
 from cameraregistry.converters import parse_id
-from canvass import exports, selectors, services
+from canvass import exports, grouping, selectors, services
 from canvass.forms import SearchForm
 from canvass.models import CaseCamera
 from registrations.geocoding import geocode
@@ -171,18 +171,27 @@ def _map_center(agency) -> dict:
     }
 
 
-def _result_items(result: services.SearchResult, chosen_ids: set[int]) -> list[dict]:
-    # Details are read after ranking; a camera removed in between (owner withdrew) is left out.
-    ranked = [item for item in result.ranked if item.camera.camera_id in result.details]
-    return [
-        {
-            "rank": position,
-            "item": item,
-            "detail": result.details[item.camera.camera_id],
-            "chosen": item.camera.camera_id in chosen_ids,
-        }
-        for position, item in enumerate(ranked, start=1)
-    ]
+RESULTS_PER_PAGE = 50
+
+
+def _page_number(raw: str | None, pages: int) -> int | None:
+    """The asked page, 1 when absent or unreadable; None (404) when past the last page."""
+    try:
+        number = int(str(raw or "1").strip())
+    except (TypeError, ValueError):
+        return 1
+    if number < 1:
+        return 1
+    return number if number <= max(pages, 1) else None
+
+
+def _notes_for(user, registration_ids: list[int]) -> dict[int, str]:
+    # The notes the owner left for detectives, only for the registrations on the page.
+    return dict(
+        selectors.searchable_registrations(user)
+        .filter(pk__in=registration_ids)
+        .values_list("pk", "notes_for_detectives")
+    )
 
 
 @never_cache
@@ -190,15 +199,36 @@ def _result_items(result: services.SearchResult, chosen_ids: set[int]) -> list[d
 def search_results(request: HttpRequest, search_id: int) -> HttpResponse:
     search = selectors.search_for(request.user, search_id)
     result = services.canvass_search_results(user=request.user, search=search, request=request)
-    exports.in_units(result, search.case.agency.length_units)
+    length_units = search.case.agency.length_units
+    exports.in_units(result, length_units)
     chosen_ids = set(CaseCamera.objects.filter(case=search.case).values_list("camera_id", flat=True))
+    addresses = grouping.group_by_address(result, chosen_ids)
+    pages = max(1, -(-len(addresses) // RESULTS_PER_PAGE))
+    page = _page_number(request.GET.get("page"), pages)
+    if page is None:
+        raise Http404("No such page of results.")
+    start = (page - 1) * RESULTS_PER_PAGE
+    shown = addresses[start : start + RESULTS_PER_PAGE]
+    notes = _notes_for(request.user, [row.registration_id for row in shown])
+    for row in shown:
+        row.notes = notes.get(row.registration_id, "")
     context = {
         "search": search,
         "case": search.case,
-        "items": _result_items(result, chosen_ids),
-        "map_data": exports.results_geojson(result),
+        "addresses": shown,
+        # Every ranked camera, flat, best first (tests and callers that read cameras, not addresses).
+        "items": [
+            {"rank": n, "item": c.item, "detail": c.detail, "chosen": c.chosen}
+            for n, c in enumerate((c for row in addresses for c in row.cameras), start=1)
+        ],
+        "total": len(addresses),
+        "first": start + 1 if shown else 0,
+        "last": start + len(shown),
+        "page": page,
+        "pages": pages,
+        "map_data": exports.map_geojson(addresses, result.area, cone_ids={row.registration_id for row in shown}),
         "now": timezone.now(),
-        "length_units": search.case.agency.length_units,
+        "length_units": length_units,
     }
     return render(request, "canvass/results.html", context)
 

@@ -22,17 +22,26 @@
     return element;
   }
 
+  // One colour per verdict; the legend under the map (results.html) uses the same colours.
+  var VERDICT_COLOURS = { sees: "#15803d", might: "#1d4ed8", away: "#6b7280", unknown: "#a16207" };
   function styleFor(props) {
-    if (props.sees_incident === "yes") { return "#15803d"; }
-    if (props.sees_incident === "unknown") { return "#a16207"; }
-    return "#6b7280";
+    if (props.sees_incident === "yes") { return VERDICT_COLOURS.sees; }
+    if (props.sees_incident === "unknown") { return VERDICT_COLOURS.unknown; }
+    return VERDICT_COLOURS[props.verdict] || VERDICT_COLOURS.away;
+  }
+  // The address a point belongs to: its result row's title on this page, else its rank.
+  function tooltipText(props) {
+    var row = document.getElementById("camera-" + (props.row || props.camera_id));
+    var title = row && row.querySelector(".result-title");
+    if (title) { return title.textContent.trim(); }
+    return props.address ? props.rank + ". " + props.address : "Result " + props.rank + " (on another page)";
   }
 
   var layer = L.geoJSON(data, {
     style: function (feature) {
       var role = feature.properties.role;
       if (role === "area") { return { color: "#1d4ed8", weight: 2, fillOpacity: 0.05 }; }
-      if (role === "cone") { return { color: "#15803d", weight: 1, fillOpacity: 0.15 }; }
+      if (role === "cone") { return { color: styleFor(feature.properties), weight: 1, fillOpacity: 0.15 }; }
       return {};
     },
     pointToLayer: function (feature, latlng) {
@@ -45,9 +54,10 @@
     onEachFeature: function (feature, item) {
       var props = feature.properties;
       if (props.role === "camera") {
-        markers[props.camera_id] = item;
-        item.bindTooltip(textElement(props.rank + ". " + props.address));
-        item.on("click", function () { select(props.camera_id, true); });
+        var rowId = props.row || props.camera_id;
+        if (!markers[rowId] || rowId === props.camera_id) { markers[rowId] = item; }
+        item.bindTooltip(textElement(tooltipText(props)));
+        item.on("click", function () { select(rowId, true); });
         item.getElement && item.on("add", function () {
           var el = item.getElement();
           if (el) { el.classList.add("camera-marker"); el.setAttribute("data-camera-id", props.camera_id); }

@@ -52,8 +52,11 @@ def test_an_investigator_searches_by_clicking_the_map(live_server, page_factory)
 
     search = CanvassSearch.objects.get()
     assert search.result_count > 0
+    # One row per address, its cameras inside: every camera of this small search is on the first page.
     results = page.locator(".result")
-    assert results.count() == search.result_count
+    assert page.locator(".result li.camera").count() == search.result_count
+    assert 0 < results.count() <= search.result_count
+    assert page.locator(".map-legend").is_visible()
     # Cones and markers are drawn as SVG paths on the map.
     assert page.locator("#results-map path").count() > search.result_count
     first = results.first

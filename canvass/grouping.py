@@ -1,0 +1,145 @@
+"""Ranked cameras grouped into addresses, with true verdicts in words; pure functions over a SearchResult.
+
+One row per registration (address), ranked by its best camera; its cameras inside, best first.
+A camera that points at the place but whose stated range falls short "might" have seen it
+(beyond its stated range): it does not "face away".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cameraregistry import geo, units
+from cameraregistry.geo.angles import angle_gap
+from canvass import ranking
+from canvass.selectors import CameraDetails
+from registrations.display import compass_word
+from registrations.models import CameraLocation, ExportFormat
+
+SEES, MIGHT, AWAY, UNKNOWN = "sees", "might", "away", "unknown"
+
+VERDICT_WORDS = {
+    SEES: "Sees it",
+    MIGHT: "Points this way, beyond its stated range",
+    AWAY: "Faces away",
+    UNKNOWN: "Direction unknown",
+}
+
+
+def verdict(item: ranking.RankedCamera, place: tuple[float, float]) -> str:
+    """sees / might (points at the place, beyond its stated range) / away / unknown direction."""
+    camera = item.camera
+    if item.sees_incident is None or not camera.has_view_cone:
+        return UNKNOWN
+    if item.sees_incident:
+        return SEES
+    toward = geo.initial_bearing_deg(camera.latitude, camera.longitude, place[0], place[1])
+    half = (camera.field_of_view_degrees or 0) / 2
+    beyond = item.distance_m > float(camera.range_m or 0)
+    if beyond and angle_gap(float(camera.bearing_degrees), toward) <= half:
+        return MIGHT
+    return AWAY
+
+
+def facing_words(bearing: int | None) -> str:
+    if bearing is None:
+        return "direction not given"
+    return f"faces {compass_word(bearing)} ({bearing}°)"
+
+
+def location_words(locations) -> str:
+    labels = dict(CameraLocation.choices)
+    return ", ".join(str(labels.get(value, value)) for value in locations) or "location not given"
+
+
+def camera_title(detail: CameraDetails) -> str:
+    """What the owner calls the camera: "Front, Porch — the roadway at 10300 Roosevelt"."""
+    where = location_words(detail.locations)
+    return f"{where} — {detail.description}" if detail.description else where
+
+
+def export_words(value: str) -> str:
+    return str(dict(ExportFormat.choices).get(value, value or "I don't know"))
+
+
+def days_words(days: int) -> str:
+    return "1 day" if days == 1 else f"{days} days"
+
+
+@dataclass
+class CameraRow:
+    item: ranking.RankedCamera
+    detail: CameraDetails
+    verdict: str
+    chosen: bool = False
+
+    @property
+    def verdict_words(self) -> str:
+        return VERDICT_WORDS[self.verdict]
+
+    @property
+    def title(self) -> str:
+        return camera_title(self.detail)
+
+    @property
+    def facing(self) -> str:
+        return facing_words(self.item.camera.bearing_degrees)
+
+    @property
+    def export_format(self) -> str:
+        return export_words(self.detail.exports_common_format)
+
+    @property
+    def kept(self) -> str:
+        return days_words(self.item.camera.retention_days)
+
+    def range_words(self, length_units: str) -> str:
+        metres = self.item.camera.range_m
+        return units.format_length(metres, length_units) if metres else "range not given"
+
+
+@dataclass
+class AddressRow:
+    rank: int
+    registration_id: int
+    cameras: list[CameraRow] = field(default_factory=list)
+
+    @property
+    def best(self) -> CameraRow:
+        return self.cameras[0]
+
+    @property
+    def detail(self) -> CameraDetails:
+        return self.best.detail
+
+    @property
+    def address(self) -> str:
+        return self.detail.address
+
+    @property
+    def urgent(self) -> bool:
+        return any(row.item.urgent for row in self.cameras)
+
+    @property
+    def any_kept(self) -> bool:
+        return any(row.item.footage_likely_kept for row in self.cameras)
+
+
+def group_by_address(result, chosen_ids: frozenset[int] | set[int] = frozenset()) -> list[AddressRow]:
+    """One row per registration in the order of its best camera; cameras without details are left out."""
+    place = result.area.place
+    rows: dict[int, AddressRow] = {}
+    for item in result.ranked:
+        detail = result.details.get(item.camera.camera_id)
+        if detail is None:
+            continue
+        key = item.camera.registration_id
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = AddressRow(rank=len(rows) + 1, registration_id=key)
+        row.cameras.append(
+            CameraRow(
+                item=item, detail=detail, verdict=verdict(item, place), chosen=item.camera.camera_id in chosen_ids
+            )
+        )
+    return list(rows.values())
