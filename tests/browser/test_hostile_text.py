@@ -181,13 +181,13 @@ def test_staff_pages_show_hostile_text_as_text(hostile, live_server, page_factor
         tooltip = page.locator(".leaflet-tooltip")
         tooltip.wait_for()
         assert_nothing_injected(page)
-        assert tooltip.inner_text().split(". ", 1)[1] == address  # "<rank>. <address>, <unit>", as text
+        assert tooltip.inner_text().split(". ", 1)[1].startswith(address)  # "<rank>. <address>, <unit> · <business>", as text
     assert_shows(page, HOSTILE["owner_name"], HOSTILE["alternate_name"], HOSTILE["notes_for_detectives"])
 
     page.goto(f"{base}/staff/canvass/searches/{search.pk}/")
     result = page.locator(f"#camera-{camera_ids[0]}")
     assert_shows(page, HOSTILE_CAMERA["description"])
-    result.locator("button", has_text="Choose for this case").click()
+    result.locator("button", has_text="Choose for this case").first.click()
     page.wait_for_load_state()
     page.goto(f"{base}/staff/canvass/cases/{search.case_id}/")
     assert_nothing_injected(page)
