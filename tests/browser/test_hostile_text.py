@@ -181,7 +181,9 @@ def test_staff_pages_show_hostile_text_as_text(hostile, live_server, page_factor
         tooltip = page.locator(".leaflet-tooltip")
         tooltip.wait_for()
         assert_nothing_injected(page)
-        assert tooltip.inner_text().split(". ", 1)[1].startswith(address)  # "<rank>. <address>, <unit> · <business>", as text
+        assert (
+            tooltip.inner_text().split(". ", 1)[1].startswith(address)
+        )  # "<rank>. <address>, <unit> · <business>", as text
     assert_shows(page, HOSTILE["owner_name"], HOSTILE["alternate_name"], HOSTILE["notes_for_detectives"])
 
     page.goto(f"{base}/staff/canvass/searches/{search.pk}/")
