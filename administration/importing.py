@@ -124,10 +124,17 @@ _GUESSES: list[tuple[str, tuple[str, ...]]] = [
     ("alternate_relation", ("alternate relation", "relationship", "relation")),
     (
         "alternate_name",
-        ("alternate name", "alternate person s name", "alternate contact", "alternate person", "alt name"),
+        (
+            "alternate name",
+            "alternate person s name",
+            "alternate contact",
+            "alternate person",
+            "alt name",
+            "alt contact",
+        ),
     ),
-    ("business_name", ("business name", "name of business", "company")),
     ("property_type", ("residence or business", "property type", "type of property", "residential or commercial")),
+    ("business_name", ("business name", "name of business", "company", "business")),
     ("owner_email", ("email", "e mail")),
     ("records_street", ("street traffic", "record the street", "records the street", "street view")),
     ("exports_common_format", ("windows media player", "compliant", "common format", "playable")),
@@ -162,8 +169,62 @@ def _header_words(header: str) -> str:
     return " " + " ".join(re.sub(r"[^a-z0-9]+", " ", header.lower()).split()) + " "
 
 
+# Microsoft Forms exports start with these columns; Email and Name are the respondent's sign-in.
+_MS_FORMS_START = ("id", "start time", "completion time", "email", "name")
+
+
+def source_profile(headers: list[str]) -> str:
+    """'microsoft_forms', 'google_forms' or 'spreadsheet', recognised from the header row."""
+    words = [_header_words(header).strip() for header in headers]
+    if tuple(words[:5]) == _MS_FORMS_START:
+        return "microsoft_forms"
+    if words and words[0] == "timestamp":
+        return "google_forms"
+    return "spreadsheet"
+
+
+PROFILE_LABELS = {
+    "microsoft_forms": "Microsoft Forms export",
+    "google_forms": "Google Forms export",
+    "spreadsheet": "spreadsheet",
+}
+
+
 def guess_mapping(headers: list[str]) -> dict[str, int]:
-    """Target field -> column index, guessed from header text; each target and column used once."""
+    """Target field -> column index, guessed from header text; each target and column used once.
+
+    Microsoft Forms: 'Completion time' is the date; the sign-in 'Email' and 'Name' columns are only
+    the owner's contact when no question column holds it (on a public form they say 'anonymous').
+    """
+    if source_profile(headers) != "microsoft_forms":
+        return _guess_columns(headers)
+    questions = _guess_columns([""] * 5 + list(headers[5:]))
+    questions.setdefault("submitted_at", 2)
+    for target, index in (("owner_email", 3), ("owner_name", 4)):
+        if target not in questions and not (target == "owner_name" and "owner_first_name" in questions):
+            questions[target] = index
+    return questions
+
+
+def describe_mapping(headers: list[str], mapping: dict[str, int]) -> tuple[list[tuple[str, str]], list[str]]:
+    """([(column header as written, field label)], [headers of columns not imported]) in file order."""
+    by_index = {index: target for target, index in mapping.items()}
+    used = [(headers[i] or f"(column {i + 1})", TARGETS[by_index[i]]) for i in sorted(by_index) if i < len(headers)]
+    unused = [header or f"(column {i + 1}, no header)" for i, header in enumerate(headers) if i not in by_index]
+    return used, unused
+
+
+def find_header_row(rows: list[tuple[int, list[str]]], limit: int = 15) -> int:
+    """Index in `rows` of the header row: the first of the top rows whose cells name the most fields."""
+    best, best_count = 0, 0
+    for position, (_number, cells) in enumerate(rows[:limit]):
+        count = len(_guess_columns(cells))
+        if count > best_count and count >= 2:
+            best, best_count = position, count
+    return best
+
+
+def _guess_columns(headers: list[str]) -> dict[str, int]:
     mapping: dict[str, int] = {}
     for index, header in enumerate(headers):
         words = _header_words(header)
@@ -195,6 +256,7 @@ class Table:
     notes: list[str] = field(default_factory=list)
     sheets: list[str] = field(default_factory=list)
     sheet: str = ""
+    header_row: int = 1
 
 
 def _decode(raw: bytes) -> tuple[str, list[str]]:
@@ -239,7 +301,7 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> Table:
+def _read_xlsx(path: Path, sheet: str | None, header_row: int | None = None) -> Table:
     import openpyxl
 
     # Read with formulas, not their last computed values: a formula cell is reported, not imported.
@@ -247,7 +309,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
     with path.open("rb") as stream:
         try:
             workbook = openpyxl.load_workbook(stream, read_only=True, data_only=False)
-            return _workbook_table(workbook, sheet)
+            return _workbook_table(workbook, sheet, header_row)
         except ImportFileError:
             raise
         except Exception as error:  # noqa: BLE001 - a hostile or damaged workbook can fail in any parser step
@@ -257,7 +319,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
             ) from None
 
 
-def _workbook_table(workbook, sheet: str | None) -> Table:
+def _workbook_table(workbook, sheet: str | None, header_row: int | None = None) -> Table:
     try:
         names = list(workbook.sheetnames)
         if sheet:
@@ -275,20 +337,39 @@ def _workbook_table(workbook, sheet: str | None) -> Table:
                 if len(rows) > MAX_ROWS + 1:
                     raise ImportFileError(f"The sheet has more than {MAX_ROWS:,} rows; split it into several files.")
             if rows:
-                header_number, headers = rows[0]
                 notes = (
                     []
                     if sheet or len(names) == 1
                     else [f"The workbook has {len(names)} sheets; sheet '{name}' was read."]
                 )
-                return Table(headers=headers, rows=rows[1:], notes=notes, sheets=names, sheet=name)
+                table = _split_header(rows, header_row, notes)
+                table.sheets, table.sheet = names, name
+                return table
         raise ImportFileError("The workbook has no rows to import." if not sheet else f"Sheet '{sheet}' is empty.")
     finally:
         workbook.close()
 
 
-def read_table(path: Path | str, sheet: str | None = None) -> Table:
-    """Read a CSV or XLSX file into headers and rows; raises ImportFileError with a plain reason."""
+def _split_header(rows: list[tuple[int, list[str]]], header_row: int | None, notes: list[str]) -> Table:
+    """Headers and data rows; the header row is `header_row` (spreadsheet number) or detected."""
+    if header_row is not None:
+        positions = [position for position, (number, _cells) in enumerate(rows) if number == header_row]
+        if not positions:
+            raise ImportFileError(f"Row {header_row} is empty or beyond the end of the file; it cannot be the header.")
+        position = positions[0]
+    else:
+        position = find_header_row(rows)
+    if position:
+        titles = "; ".join(" ".join(c for c in cells if c)[:60] for _n, cells in rows[:position])
+        notes = [*notes, f"The header is row {rows[position][0]}; the rows above it were skipped as titles ({titles})."]
+    return Table(headers=rows[position][1], rows=rows[position + 1 :], notes=notes, header_row=rows[position][0])
+
+
+def read_table(path: Path | str, sheet: str | None = None, header_row: int | None = None) -> Table:
+    """Read a CSV or XLSX file into headers and rows; raises ImportFileError with a plain reason.
+
+    The header row is the given spreadsheet row number, or the top row that names the most fields
+    (a clerk's sheet has title rows above it)."""
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -304,7 +385,7 @@ def read_table(path: Path | str, sheet: str | None = None) -> Table:
     if raw.startswith(ZIP_SIGNATURE):
         if problem := workbook_problem(path):
             raise ImportFileError(problem)
-        return _read_xlsx(path, sheet)
+        return _read_xlsx(path, sheet, header_row)
     if raw.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportFileError(old_excel_message())
     if _looks_binary(raw) and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -327,8 +408,7 @@ def read_table(path: Path | str, sheet: str | None = None) -> Table:
         raise ImportFileError("The file is empty.")
     if len(numbered) > MAX_ROWS + 1:
         raise ImportFileError(f"The file has more than {MAX_ROWS:,} rows; split it into several files.")
-    headers = numbered[0][1]
-    return Table(headers=headers, rows=numbered[1:], notes=notes)
+    return _split_header(numbered, header_row, notes)
 
 
 # Optional fields where "N/A", "none" or "-" mean empty; True where "Residence" or "Home" do too.
