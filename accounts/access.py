@@ -1,77 +1,30 @@
 """Who may do what, and which registrations they may see: the one place access is decided.
 
 Every staff view and API goes through `staff_required` and fetches registrations only
-through `registrations_for` / `registration_for`, so the role matrix and agency scoping
+through `registrations.selectors.registrations_for` / `registration_for` (built on
+`agencies_visible_to` here), so the role matrix and agency scoping
 live here and nowhere else.
 """
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable, Iterable
 from functools import wraps
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
-from accounts.models import Role
-
-
-class Permission(enum.StrEnum):
-    VIEW_REGISTRATIONS = "view_registrations"
-    VIEW_CONTACT_DETAILS = "view_contact_details"
-    SEARCH_CANVASS = "search_canvass"
-    EXPORT_DATA = "export_data"
-    REQUEST_FOOTAGE = "request_footage"
-    DOWNLOAD_EVIDENCE = "download_evidence"
-    VERIFY_REGISTRATIONS = "verify_registrations"
-    IMPORT_DATA = "import_data"
-    MANAGE_SETTINGS = "manage_settings"
-    MANAGE_STAFF = "manage_staff"
-    MANAGE_SHARING = "manage_sharing"
-    VIEW_AUDIT_LOG = "view_audit_log"
-    # Every agency's entries and those of no agency: the deployment auditor's alone.
-    VIEW_ALL_AUDIT_LOG = "view_all_audit_log"
-    VIEW_DASHBOARD = "view_dashboard"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
-
-
-_INVESTIGATOR = frozenset(
-    {
-        Permission.VIEW_REGISTRATIONS,
-        Permission.VIEW_CONTACT_DETAILS,
-        Permission.SEARCH_CANVASS,
-        Permission.EXPORT_DATA,
-        Permission.REQUEST_FOOTAGE,
-        Permission.DOWNLOAD_EVIDENCE,
-        Permission.VIEW_DASHBOARD,
-    }
-)
-
-ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
-    Role.ADMINISTRATOR.value: frozenset(Permission) - {Permission.VIEW_ALL_AUDIT_LOG},
-    Role.SUPERVISOR.value: _INVESTIGATOR | {Permission.VERIFY_REGISTRATIONS, Permission.VIEW_AUDIT_LOG},
-    Role.INVESTIGATOR.value: _INVESTIGATOR,
-    # Auditors oversee the program; they never see residents or search for cameras.
-    Role.AUDITOR.value: frozenset({Permission.VIEW_AUDIT_LOG, Permission.VIEW_DASHBOARD}),
-    # Oversight across agencies: reads the whole audit log and nothing else (no dashboard: it maps registrations).
-    Role.DEPLOYMENT_AUDITOR.value: frozenset({Permission.VIEW_AUDIT_LOG, Permission.VIEW_ALL_AUDIT_LOG}),
-}
-
-# What one agency may lend another: reading and finding registrations, never administration.
-SHAREABLE_PERMISSIONS: tuple[Permission, ...] = (
-    Permission.VIEW_REGISTRATIONS,
-    Permission.VIEW_CONTACT_DETAILS,
-    Permission.SEARCH_CANVASS,
-    Permission.REQUEST_FOOTAGE,
-)
+from accounts.forms import TotpForm
+from accounts.models import SharingAgreement
+from accounts.permissions import ROLE_PERMISSIONS, Permission
+from agencies.models import Agency
+from audit.services import audit_record
 
 
 def is_mfa_verified(user) -> bool:
@@ -86,11 +39,6 @@ def has_permission(user, permission: Permission) -> bool:
     if not is_mfa_verified(user):
         return False
     return Permission(permission) in ROLE_PERMISSIONS.get(user.role, frozenset())
-
-
-def roles_with(permission: Permission) -> list[str]:
-    """The roles (values, in the matrix's order) whose permissions include `permission`."""
-    return [role for role, permissions in ROLE_PERMISSIONS.items() if Permission(permission) in permissions]
 
 
 class StaffPermissionDenied(PermissionDenied):
@@ -149,26 +97,6 @@ def agencies_visible_to(user, permission: Permission) -> list[int]:
     return [user.agency_id, *agencies_sharing_with(user.agency_id, permission)]
 
 
-def registrations_for(user, permission: Permission = Permission.VIEW_REGISTRATIONS) -> QuerySet:
-    """THE chokepoint: only registrations of agencies this user may see for `permission`."""
-    from registrations.models import Registration
-
-    agency_ids = agencies_visible_to(user, permission)
-    if not agency_ids:
-        return Registration.objects.none()
-    return Registration.objects.filter(agency_id__in=agency_ids)
-
-
-def registration_for(user, public_id, permission: Permission = Permission.VIEW_REGISTRATIONS):
-    """One visible registration, or Http404 for anything else (never 403, so ids cannot be probed)."""
-    from registrations.models import Registration
-
-    try:
-        return registrations_for(user, permission).get(public_id=public_id)
-    except (Registration.DoesNotExist, ValueError, ValidationError, TypeError):
-        raise Http404 from None
-
-
 def sharing_use_check(user, registration, request: HttpRequest | None = None) -> None:
     """Audit every use of another agency's registration through a sharing agreement.
 
@@ -176,8 +104,6 @@ def sharing_use_check(user, registration, request: HttpRequest | None = None) ->
     """
     if registration.agency_id == getattr(user, "agency_id", None):
         return
-    from audit.services import audit_record
-
     audit_record(
         action="sharing.use",
         actor=user,
@@ -197,7 +123,6 @@ def sharing_use_check(user, registration, request: HttpRequest | None = None) ->
 
 def agencies_sharing_with(agency_id: int, permission: Permission) -> list[int]:
     """Other agencies whose agreement with `agency_id` is active now and covers `permission`."""
-    from accounts.models import SharingAgreement
 
     now = timezone.now()
     agreements = SharingAgreement.objects.filter(
@@ -226,8 +151,6 @@ MFA_VERIFIED_AT_KEY = "staff_mfa_verified_at"
 
 def mfa_is_fresh(request: HttpRequest) -> bool:
     """True when this session passed a second-factor check within STAFF_FRESH_MFA_SECONDS."""
-    from django.conf import settings
-
     verified_at = request.session.get(MFA_VERIFIED_AT_KEY)
     if verified_at is None:
         return False
@@ -244,10 +167,6 @@ def fresh_mfa_prompt(request: HttpRequest) -> HttpResponse | None:
         return None
     if request.method in ("GET", "HEAD"):
         return HttpResponseRedirect(f"{reverse('staff:mfa_confirm')}?{urlencode({'next': request.get_full_path()})}")
-    from django.shortcuts import render
-
-    from accounts.forms import TotpForm
-
     referer = request.META.get("HTTP_REFERER", "")
     next_url = referer if _is_staff_path(request, referer) else reverse("staff:home")
     return render(
@@ -259,8 +178,6 @@ def fresh_mfa_prompt(request: HttpRequest) -> HttpResponse | None:
 
 
 def _is_staff_path(request: HttpRequest, url: str) -> bool:
-    from django.utils.http import url_has_allowed_host_and_scheme
-
     path = _staff_path(url)
     return path.startswith("/staff/") and url_has_allowed_host_and_scheme(
         url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -268,8 +185,6 @@ def _is_staff_path(request: HttpRequest, url: str) -> bool:
 
 
 def _staff_path(url: str) -> str:
-    from urllib.parse import urlsplit
-
     parts = urlsplit(url)
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
@@ -306,9 +221,6 @@ def sharing_uses_record(
     others = sorted({int(agency_id) for agency_id in agency_ids if agency_id is not None} - {own})
     if not others:
         return
-    from agencies.models import Agency
-    from audit.services import audit_record
-
     for agency in Agency.objects.filter(pk__in=others).order_by("pk"):
         audit_record(
             action="sharing.use",

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from accounts.access import Permission, is_mfa_verified, password_change_pending, roles_with
+from accounts.access import is_mfa_verified, password_change_pending
 from accounts.models import Role
+from accounts.permissions import Permission, roles_with
 
 
 def staff_forbidden_response(request: HttpRequest, exception: Exception | None) -> HttpResponse | None:

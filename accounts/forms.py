@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.access import SHAREABLE_PERMISSIONS
-from accounts.models import AGENCY_ROLES, User
+from accounts.models import User
+from accounts.permissions import AGENCY_ROLES, SHAREABLE_PERMISSIONS
 from agencies.models import Agency
 
 # Long passphrases are welcome (CJIS IA-5(1)); the cap only stops absurd request bodies.

@@ -7,18 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
-class Role(models.TextChoices):
-    ADMINISTRATOR = "administrator", _("Administrator")
-    SUPERVISOR = "supervisor", _("Supervisor")
-    INVESTIGATOR = "investigator", _("Investigator")
-    AUDITOR = "auditor", _("Auditor")
-    # Oversees the whole deployment (e.g. the county or state): every agency's audit log, no agency of its own.
-    DEPLOYMENT_AUDITOR = "deployment_auditor", _("Deployment auditor")
-
-
-# The roles an agency's administrator may give; a deployment auditor is made with manage.py create_deployment_auditor.
-AGENCY_ROLES = [(value, label) for value, label in Role.choices if value != Role.DEPLOYMENT_AUDITOR]
+from accounts.permissions import SHAREABLE_PERMISSIONS, Role
 
 
 class User(AbstractUser):
@@ -69,8 +58,6 @@ class SharingAgreement(models.Model):
         return f"{self.granting_agency} → {self.receiving_agency}"
 
     def clean(self) -> None:
-        from accounts.access import SHAREABLE_PERMISSIONS
-
         errors = {}
         if self.granting_agency_id and self.granting_agency_id == self.receiving_agency_id:
             errors["receiving_agency"] = _("An agency cannot share with itself.")

@@ -18,15 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.access import (
-    Permission,
-    fresh_mfa_prompt,
-    fresh_mfa_required,
-    has_permission,
-    registration_for,
-    registrations_for,
-    staff_required,
-)
+from accounts.access import Permission, fresh_mfa_prompt, fresh_mfa_required, has_permission, staff_required
 from administration import importing, selectors, services
 from administration import queue as verification
 from administration.charts import bar_chart
@@ -49,6 +41,7 @@ from administration.tasks import import_file_path, run_import_job
 from agencies.models import Agency, OffenseType
 from cameraregistry.csv_safe import safe_cell
 from cameraregistry.upload_limits import limit_uploads, upload_refusal
+from registrations.selectors import registration_for, registrations_for
 
 # ---------------------------------------------------------------- verification queue
 

@@ -16,6 +16,8 @@ from django.core.cache import cache
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from accounts.models import Role, User
+from agencies.models import Agency
 from cameraregistry.mail import send_templated_email
 
 logger = logging.getLogger("audit")
@@ -27,9 +29,6 @@ def _recipients(agency_id: int | None) -> tuple[list[str], str]:
     addresses = [address for _name, address in getattr(settings, "ADMINS", [])]
     agency_name = ""
     if agency_id is not None:
-        from accounts.models import Role, User
-        from agencies.models import Agency
-
         try:
             # A savepoint of its own: a failing query here must not spoil the caller's transaction.
             with transaction.atomic():

@@ -20,6 +20,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from audit.models import AuditEntry
+
 ANCHOR_FILE_NAME = "audit-anchors.log"
 ANCHOR_INTERVAL_SECONDS = 60
 
@@ -84,8 +86,6 @@ def anchor_write(sequence: int, entry_hash: str, path: Path | None = None) -> st
 
 def anchor_chain_head(path: Path | None = None) -> str | None:
     """Anchor the newest committed entry; None when the log is empty."""
-    from audit.models import AuditEntry
-
     head = AuditEntry.objects.order_by("-sequence").values("sequence", "entry_hash").first()
     if head is None:
         return None

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import hashlib
-import hmac
 import json
 from collections.abc import Callable
 from typing import Any
@@ -13,17 +11,17 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
 from audit import anchors
+from audit.alerts import audit_failure_alert
+from audit.chain import GENESIS_HASH, checkpoint_signature, compute_hash
 from audit.guards import CHECKPOINT_ACTION, TABLE
 from audit.models import AuditEntry
+from audit.verify import verify_chain
 from cameraregistry.http import client_ip
 
-GENESIS_HASH = "0" * 64
 # Arbitrary constant naming "the audit chain" among PostgreSQL advisory locks.
 AUDIT_CHAIN_LOCK_ID = 7_362_917_450
-_CHECKPOINT_SALT = "cameraregistry.audit.checkpoint"
 
 
 class AuditChainBroken(Exception):
@@ -40,32 +38,6 @@ class AuditWriteFailed(Exception):
     def __init__(self, action: str) -> None:
         super().__init__(f"The audit entry for {action!r} could not be written; the action was refused.")
         self.action = action
-
-
-def canonical_content(entry: AuditEntry) -> bytes:
-    content = {
-        "sequence": entry.sequence,
-        "occurred_at": entry.occurred_at.astimezone(datetime.UTC).isoformat(timespec="microseconds"),
-        "actor_id": entry.actor_id,
-        "actor_label": entry.actor_label,
-        "agency_id": entry.agency_id,
-        "action": entry.action,
-        "object_type": entry.object_type,
-        "object_id": entry.object_id,
-        "parameters": entry.parameters,
-        "outcome": entry.outcome,
-        "source_ip": entry.source_ip,
-        "previous_hash": entry.previous_hash,
-    }
-    # Added later: left out when empty, so every entry written before the field existed keeps its hash,
-    # while setting or clearing it on any entry changes that entry's hash.
-    if entry.data_agency_id is not None:
-        content["data_agency_id"] = entry.data_agency_id
-    return json.dumps(content, sort_keys=True, separators=(",", ":"), default=str).encode()
-
-
-def compute_hash(entry: AuditEntry) -> str:
-    return hashlib.sha256(canonical_content(entry)).hexdigest()
 
 
 def _lock_chain() -> None:
@@ -127,8 +99,6 @@ def _append_or_refuse(**fields: Any) -> AuditEntry:
     try:
         return _append(**fields)
     except Exception as error:  # noqa: BLE001 - whatever stopped the write, the action must not go ahead
-        from audit.alerts import audit_failure_alert
-
         agency = fields.get("agency")
         audit_failure_alert(action=fields["action"], agency_id=getattr(agency, "pk", None), error=error)
         raise AuditWriteFailed(fields["action"]) from error
@@ -174,29 +144,6 @@ def audit_record(
     )
 
 
-def checkpoint_signature(checkpoint_sequence: int, purged_through: int, purged_last_hash: str, secret: str) -> str:
-    value = f"{checkpoint_sequence}|{purged_through}|{purged_last_hash}"
-    return salted_hmac(_CHECKPOINT_SALT, value, secret=secret, algorithm="sha256").hexdigest()
-
-
-def checkpoint_is_genuine(entry: AuditEntry) -> bool:
-    """True when the checkpoint was signed by this deployment (SECRET_KEY or a fallback)."""
-    parameters = entry.parameters if isinstance(entry.parameters, dict) else {}
-    try:
-        purged_through = int(parameters["purged_through_sequence"])
-        purged_last_hash = str(parameters["purged_last_hash"])
-        signature = str(parameters["signature"])
-    except (KeyError, TypeError, ValueError):
-        return False
-    if purged_through >= entry.sequence:
-        return False
-    for secret in [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]:
-        expected = checkpoint_signature(entry.sequence, purged_through, purged_last_hash, secret)
-        if hmac.compare_digest(expected, signature):
-            return True
-    return False
-
-
 def audit_purge_before(cutoff: datetime.datetime, *, actor=None) -> int:
     """Remove every entry older than `cutoff` (retention), keeping the chain verifiable.
 
@@ -206,8 +153,6 @@ def audit_purge_before(cutoff: datetime.datetime, *, actor=None) -> int:
     exactly those deletes because that checkpoint exists. The removed range is verified
     first: evidence of tampering is never purged. Returns how many entries were removed.
     """
-    from audit.verify import verify_chain
-
     with transaction.atomic():
         _lock_chain()
         first_kept = AuditEntry.objects.filter(occurred_at__gte=cutoff).order_by("sequence").values("sequence").first()

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from audit.anchors import Anchor, AnchorLineUnreadable, read_anchors
+from audit.chain import GENESIS_HASH, checkpoint_is_genuine, compute_hash
 from audit.guards import CHECKPOINT_ACTION
 from audit.models import AuditEntry
-from audit.services import GENESIS_HASH, checkpoint_is_genuine, compute_hash
 
 # How far from its current place an entry's original sequence is searched for (reordering).
 _REORDER_SEARCH_WINDOW = 8

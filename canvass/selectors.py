@@ -1,4 +1,4 @@
-"""Reads for canvass searches. Registrations always come from accounts.access.registrations_for."""
+"""Reads for canvass searches. Registrations always come from registrations.selectors.registrations_for."""
 
 from __future__ import annotations
 
@@ -16,12 +16,13 @@ from django.db.models.functions import Floor
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.access import Permission, has_permission, registrations_for
+from accounts.access import Permission, has_permission
 from cameraregistry import geo
 from cameraregistry.geo.plane import LocalPlane
 from canvass.models import CanvassSearch, Case, CaseCamera
 from canvass.ranking import PLANE_MARGIN_M, POLYGON, RADIUS, ROUTE, CameraFacts, SearchArea
 from registrations.models import LATITUDE_STRIPS_PER_DEGREE, Status
+from registrations.selectors import registrations_for
 
 # Paused owners asked not to be contacted for now; rejected registrations are not part of the program.
 SEARCHABLE_STATUSES = (Status.ACTIVE, Status.PENDING, Status.STALE)

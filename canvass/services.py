@@ -20,6 +20,7 @@ from canvass import ranking
 from canvass.models import AreaKind, CanvassSearch, Case, CaseCamera, CaseStatus
 from canvass.selectors import CameraDetails, candidate_cameras, search_area, searchable_registrations
 from registrations.models import Camera
+from registrations.selectors import registrations_for
 
 MAX_POLYGON_VERTICES = 200
 MAX_POLYGON_AREA_M2 = 4_000_000.0
@@ -414,7 +415,7 @@ def case_camera_remove(*, user, case: Case, camera_id: object, request: HttpRequ
 
 def contact_details_reveal(*, user, registration, search: CanvassSearch, request: HttpRequest | None = None) -> dict:
     """Owner and alternate contact details for one registration, audited; `registration` comes from
-    accounts.access.registration_for with VIEW_CONTACT_DETAILS."""
+    registrations.selectors.registration_for with VIEW_CONTACT_DETAILS."""
     if not has_permission(user, Permission.VIEW_CONTACT_DETAILS):
         raise PermissionDenied
     from accounts.access import sharing_use_check
@@ -452,8 +453,6 @@ def canvass_sheet_prepare(
     """The printable sheet: results plus each address's contacts, in walking order; audited as one access."""
     if not has_permission(user, Permission.VIEW_CONTACT_DETAILS):
         raise PermissionDenied
-    from accounts.access import registrations_for
-
     result = canvass_search_results(user=user, search=search, request=request, use="canvass.sheet")
     registration_ids = list(dict.fromkeys(item.camera.registration_id for item in result.ranked))
     registrations = {

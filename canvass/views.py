@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.access import Permission, registration_for, staff_required
+from accounts.access import Permission, staff_required
 from agencies.models import OffenseType, is_forbidden_purpose
 from cameraregistry import units
 from cameraregistry.converters import parse_id
@@ -19,6 +19,7 @@ from canvass import exports, grouping, selectors, services
 from canvass.forms import SearchForm
 from canvass.models import CaseCamera
 from registrations.geocoding import geocode
+from registrations.selectors import registration_for
 
 # Where each service error is shown on the search form.
 _ERROR_FIELDS = {

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.access import Permission, has_permission, registrations_for, sharing_use_check, sharing_uses_record
+from accounts.access import Permission, has_permission, sharing_use_check, sharing_uses_record
 from audit.services import audit_record
 from cameraregistry.csv_safe import safe_cell
 from canvass.models import Case, CaseCamera, CaseStatus
@@ -22,6 +22,7 @@ from footage.selectors import request_share_ended
 from footage.tasks import send_footage_reminder_email, send_footage_request_email
 from footage.uploads import EvidenceUploadHandler
 from registrations.models import Status
+from registrations.selectors import registrations_for
 
 MAX_WINDOW = timedelta(days=7)
 MAX_MESSAGE_CHARS = 2000

@@ -1,13 +1,32 @@
-"""Reads of registrations for staff. Every query starts from accounts.access.registrations_for."""
+"""Reads of registrations for staff. Every query starts from `registrations_for` below, which asks
+`accounts.access.agencies_visible_to` (the one place access is decided) whose registrations a user may see."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
+from django.http import Http404
 
-from accounts.access import Permission, registrations_for
-from registrations.models import Status
+from accounts.access import Permission, agencies_visible_to
+from registrations.models import Registration, Status
+
+
+def registrations_for(user, permission: Permission = Permission.VIEW_REGISTRATIONS) -> QuerySet:
+    """THE chokepoint: only registrations of agencies this user may see for `permission`."""
+    agency_ids = agencies_visible_to(user, permission)
+    if not agency_ids:
+        return Registration.objects.none()
+    return Registration.objects.filter(agency_id__in=agency_ids)
+
+
+def registration_for(user, public_id, permission: Permission = Permission.VIEW_REGISTRATIONS):
+    """One visible registration, or Http404 for anything else (never 403, so ids cannot be probed)."""
+    try:
+        return registrations_for(user, permission).get(public_id=public_id)
+    except (Registration.DoesNotExist, ValueError, ValidationError, TypeError):
+        raise Http404 from None
 
 
 @dataclass(frozen=True)

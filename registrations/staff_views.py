@@ -9,18 +9,11 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import (
-    Permission,
-    has_permission,
-    registration_for,
-    sharing_use_check,
-    sharing_uses_record,
-    staff_required,
-)
+from accounts.access import Permission, has_permission, sharing_use_check, sharing_uses_record, staff_required
 from audit.services import audit_record
 from registrations import display
 from registrations.models import Status
-from registrations.selectors import RegistrationFilters, registration_list
+from registrations.selectors import RegistrationFilters, registration_for, registration_list
 
 PAGE_SIZE = 25
 

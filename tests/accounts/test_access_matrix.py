@@ -9,17 +9,11 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from accounts.access import (
-    ROLE_PERMISSIONS,
-    Permission,
-    agencies_visible_to,
-    has_permission,
-    registration_for,
-    registrations_for,
-)
+from accounts.access import ROLE_PERMISSIONS, Permission, agencies_visible_to, has_permission
 from accounts.models import SharingAgreement
 from audit.models import AuditEntry
 from registrations.models import Registration
+from registrations.selectors import registration_for, registrations_for
 from tests.staff_fixtures import make_staff, staff_client
 
 ROLES = ["administrator", "supervisor", "investigator", "auditor"]

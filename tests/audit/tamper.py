@@ -11,8 +11,8 @@ from typing import Any
 from django.db import connection
 
 from audit import guards
+from audit.chain import compute_hash
 from audit.models import AuditEntry
-from audit.services import compute_hash
 
 TABLE = guards.TABLE
 

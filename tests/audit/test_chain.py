@@ -12,8 +12,9 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from audit import anchors, guards
+from audit.chain import GENESIS_HASH
 from audit.models import AuditEntry, AuditLogIsAppendOnly
-from audit.services import GENESIS_HASH, AuditChainBroken, audit_purge_before, audit_record
+from audit.services import AuditChainBroken, audit_purge_before, audit_record
 from audit.verify import verify_chain
 from tests.audit import tamper
 
@@ -268,7 +269,7 @@ def test_verify_reports_an_edit_whose_hash_was_recomputed():
     entries = record(4)
     target = AuditEntry.objects.get(pk=entries[1].pk)
     target.outcome = "denied"
-    from audit.services import compute_hash
+    from audit.chain import compute_hash
 
     tamper.set_field(target.pk, "outcome", "denied")
     tamper.set_field(target.pk, "entry_hash", compute_hash(target))

@@ -13,11 +13,12 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.access import ROLE_PERMISSIONS, Permission, agencies_visible_to, registrations_for
+from accounts.access import ROLE_PERMISSIONS, Permission, agencies_visible_to
 from accounts.models import User
 from audit.models import AuditEntry
 from audit.services import audit_record
 from registrations.models import Registration
+from registrations.selectors import registrations_for
 from tests.staff_fixtures import STAFF_PASSWORD, make_staff, sign_in_with_password, staff_client
 
 URL = "/staff/audit/"
