@@ -7,7 +7,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django_otp.admin import OTPAdminSite
 
+from accounts.access import password_change_pending
 from accounts.models import User
+from accounts.views import sign_out
 
 
 @admin.register(User)
@@ -33,13 +35,9 @@ class StaffSignInAdminSite(OTPAdminSite):
         return HttpResponseRedirect(f"{reverse('staff:sign_in')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")
 
     def logout(self, request: HttpRequest, extra_context=None) -> HttpResponse:
-        from accounts.views import sign_out
-
         return sign_out(request)
 
     def has_permission(self, request: HttpRequest) -> bool:
-        from accounts.access import password_change_pending
-
         # Same rule as staff_required: a temporary password opens nothing but the change-password page.
         return (
             super().has_permission(request) and request.user.is_superuser and not password_change_pending(request.user)

@@ -10,6 +10,9 @@ import hashlib
 import secrets
 from datetime import datetime
 
+from axes.models import AccessAttempt
+from axes.utils import reset
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
@@ -23,6 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.access import Permission
 from accounts.models import RecoveryCode, Role, SharingAgreement, StaffSession, User
+from audit.models import AuditEntry
 from audit.services import audit_record
 
 RECOVERY_CODE_COUNT = 10
@@ -36,8 +40,6 @@ RECOVERY_CODE_GROUPS = 5
 
 
 def _session_store() -> type[SessionBase]:
-    from django.conf import settings
-
     return import_string(f"{settings.SESSION_ENGINE}.SessionStore")
 
 
@@ -157,8 +159,6 @@ def staff_enable(*, actor: User, user: User, request: HttpRequest | None = None)
 
 
 def _lockout_failures(user: User) -> int:
-    from axes.models import AccessAttempt
-
     # Same rule as axes with AXES_LOCKOUT_PARAMETERS=["username"]: failures summed over every address.
     failures = AccessAttempt.objects.filter(username=user.get_username()).aggregate(total=Sum("failures_since_start"))
     return failures["total"] or 0
@@ -166,10 +166,6 @@ def _lockout_failures(user: User) -> int:
 
 def staff_lockout_ends_at(*, user: User) -> datetime | None:
     """When the user's current lockout opens by itself; None if not locked or only an administrator releases it."""
-    from django.conf import settings
-
-    from audit.models import AuditEntry
-
     minutes = user.agency.lockout_auto_unlock_minutes if user.agency_id else 0
     if not minutes or _lockout_failures(user) < settings.AXES_FAILURE_LIMIT:
         return None
@@ -186,8 +182,6 @@ def staff_lockout_ends_at(*, user: User) -> datetime | None:
 
 
 def staff_is_locked_out(*, user: User) -> bool:
-    from django.conf import settings
-
     if _lockout_failures(user) < settings.AXES_FAILURE_LIMIT:
         return False
     ends_at = staff_lockout_ends_at(user=user)
@@ -197,8 +191,6 @@ def staff_is_locked_out(*, user: User) -> bool:
 @transaction.atomic
 def staff_lockout_auto_release(*, user: User, request: HttpRequest | None = None) -> bool:
     """Clear a lockout whose agency's automatic-unlock minutes have passed; audited as auth.auto_unlock."""
-    from axes.utils import reset
-
     ends_at = staff_lockout_ends_at(user=user)
     if ends_at is None or timezone.now() < ends_at:
         return False
@@ -242,8 +234,6 @@ def staff_lockout_notify(*, user: User) -> int:
 
 @transaction.atomic
 def staff_lockout_release(*, actor: User, user: User, request: HttpRequest | None = None) -> int:
-    from axes.utils import reset
-
     released = reset(username=user.get_username())
     audit_record(
         action="staff.lockout_release",
@@ -326,10 +316,6 @@ def staff_inactivity_warn(*, user: User, disable_on: datetime) -> None:
 
 def staff_inactivity_run() -> dict[str, int]:
     """Disable accounts unused for STAFF_INACTIVE_DAYS; warn once those within a week of it."""
-    from django.conf import settings
-
-    from audit.models import AuditEntry
-
     now = timezone.now()
     limit = dt.timedelta(days=settings.STAFF_INACTIVE_DAYS)
     warn_from = now - limit + dt.timedelta(days=INACTIVITY_WARNING_DAYS)

@@ -6,21 +6,20 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
+from accounts.models import User
+from accounts.services import staff_lockout_notify, staff_session_remember
+from audit.services import audit_record
+
 
 @receiver(user_logged_in, dispatch_uid="accounts.remember_session")
 def remember_session(sender, request, user, **kwargs) -> None:
     """Track the session key so disabling the account or resetting its MFA ends it."""
-    from accounts.services import staff_session_remember
-
     if request is not None and hasattr(request, "session"):
         staff_session_remember(user=user, session_key=request.session.session_key)
 
 
 @receiver(user_locked_out, dispatch_uid="accounts.audit_lockout")
 def audit_lockout(sender, request, username, ip_address, **kwargs) -> None:
-    from accounts.models import User
-    from audit.services import audit_record
-
     # axes also signals on every attempt while already locked; audit only the moment the lock starts.
     if request is None or getattr(request, "axes_failures_since_start", None) is None:
         return
@@ -41,6 +40,4 @@ def audit_lockout(sender, request, username, ip_address, **kwargs) -> None:
         request=request,
     )
     if user is not None:
-        from accounts.services import staff_lockout_notify
-
         staff_lockout_notify(user=user)

@@ -6,6 +6,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from accounts.forbidden import staff_forbidden_response
+
 
 @never_cache
 @require_GET
@@ -29,8 +31,6 @@ def bad_request(request: HttpRequest, exception: Exception | None = None):
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None):
-    from accounts.forbidden import staff_forbidden_response
-
     # Signed-in staff get the staff layout naming the role needed; anyone else the public page.
     return staff_forbidden_response(request, exception) or render(request, "errors/403.html", status=403)
 

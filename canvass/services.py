@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.access import Permission, has_permission, sharing_uses_record
+from accounts.access import Permission, has_permission, sharing_use_check, sharing_uses_record
 from agencies.models import OffenseType, is_forbidden_purpose
 from audit.services import audit_record
 from cameraregistry import geo
@@ -418,8 +418,6 @@ def contact_details_reveal(*, user, registration, search: CanvassSearch, request
     registrations.selectors.registration_for with VIEW_CONTACT_DETAILS."""
     if not has_permission(user, Permission.VIEW_CONTACT_DETAILS):
         raise PermissionDenied
-    from accounts.access import sharing_use_check
-
     sharing_use_check(user, registration, request)
     audit_record(
         action="registration.contact_view",

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from footage.video_types import detect_video_type
+
 MAX_RATIO = 100
 MAX_ENTRIES = 1000
 _CHUNK = 1024 * 1024
@@ -70,8 +72,6 @@ def extension_problem(name: str, detected: str) -> str | None:
 
 def zip_problem(path: Path, *, max_bytes: int) -> str | None:
     """A reason to refuse the ZIP archive at `path`, or None when every entry is acceptable video."""
-    from footage.uploads import detect_video_type
-
     archive_size = max(path.stat().st_size, 1)
     budget = min(max_bytes, MAX_RATIO * archive_size)
     try:

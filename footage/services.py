@@ -18,7 +18,7 @@ from audit.services import audit_record
 from cameraregistry.csv_safe import safe_cell
 from canvass.models import Case, CaseCamera, CaseStatus
 from footage.models import Channel, EvidenceFile, FootageRequest, RequestEvent, RequestStatus
-from footage.selectors import request_share_ended
+from footage.selectors import evidence_count, request_share_ended
 from footage.tasks import send_footage_reminder_email, send_footage_request_email
 from footage.uploads import EvidenceUploadHandler
 from registrations.models import Status
@@ -235,8 +235,6 @@ def evidence_receive(
 
             if locked.case.status == CaseStatus.CLOSED:
                 raise ValidationError(_("The police closed this case; files can no longer be sent. Thank you."))
-            from footage.selectors import evidence_count
-
             if evidence_count(locked) + len(handler.received) > handler.max_files:
                 raise ValidationError(
                     _("Only %(count)d files can be sent for one request.") % {"count": handler.max_files}

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,7 +22,7 @@ from cameraregistry.signed_links import LinkError
 from canvass import selectors as canvass_selectors
 from canvass.selectors import case_for
 from footage import selectors, services
-from footage.models import RequestStatus
+from footage.models import FootageRequest, RequestStatus
 from footage.tokens import request_link_check
 from footage.uploads import EvidenceUploadHandler
 
@@ -38,8 +41,6 @@ def _owner_request(request: HttpRequest, public_id) -> object:
     """The chokepoint for owners: only requests whose link was opened in this browser session."""
     if str(public_id) not in request.session.get(SESSION_KEY, []):
         raise Http404
-    from footage.models import FootageRequest
-
     footage_request = (
         FootageRequest.objects.select_related("agency", "case", "registration").filter(public_id=public_id).first()
     )
@@ -388,16 +389,12 @@ def evidence_download(request: HttpRequest, evidence_id: int) -> HttpResponse:
 
 
 def _open_stored(evidence):
-    from django.core.files.storage import default_storage
-
     return default_storage.open(evidence.stored_name, "rb")
 
 
 @staff_required(Permission.DOWNLOAD_EVIDENCE)
 @require_GET
 def evidence_manifest(request: HttpRequest, case_id: int) -> HttpResponse:
-    import csv
-
     case = case_for(request.user, case_id)
     rows = services.evidence_manifest_export(user=request.user, case=case, request=request)
     response = HttpResponse(content_type="text/csv; charset=utf-8")

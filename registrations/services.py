@@ -23,6 +23,7 @@ from registrations.models import (
     PropertyType,
     Registration,
 )
+from registrations.tasks import send_registration_confirmation
 from registrations.validators import normalize_phone
 
 MAX_CAMERAS = 30
@@ -298,8 +299,6 @@ def registration_create(
         language=registration.language,
     )
     if registration.owner_email:
-        from registrations.tasks import send_registration_confirmation
-
         registration_id = registration.pk
         transaction.on_commit(lambda: send_registration_confirmation.enqueue(registration_id))
     return registration
