@@ -152,9 +152,12 @@ def results_geojson(result: SearchResult, *, with_cones: bool = True) -> dict[st
     return {"type": "FeatureCollection", "features": features}
 
 
-def map_geojson(addresses, area: ranking.SearchArea, *, cone_ids: set[int] = frozenset()) -> dict[str, Any]:
+def map_geojson(
+    addresses, area: ranking.SearchArea, *, cone_ids: set[int] = frozenset(), with_addresses: bool = False
+) -> dict[str, Any]:
     """The results map: area, incident, one small point per camera (every result) and view cones only for the
-    addresses in `cone_ids` (the current page). Points carry only what the map needs: address rank, verdict."""
+    addresses in `cone_ids` (the current page). Points carry only what the map needs: address rank, verdict,
+    and with `with_addresses` (the sheet, whose page has no result rows to name them) the address."""
     features: list[dict[str, Any]] = [
         area_feature(area),
         {
@@ -179,12 +182,18 @@ def map_geojson(addresses, area: ranking.SearchArea, *, cone_ids: set[int] = fro
                         "rank": row.rank,
                         "row": row.best.item.camera.camera_id,
                         "verdict": entry.verdict,
+                        **({"address": _address_label(row)} if with_addresses else {}),
                     },
                 }
             )
             if row.registration_id in cone_ids and camera.has_view_cone:
                 features.append(_cone_feature(camera, row.rank, entry.verdict))
     return {"type": "FeatureCollection", "features": features}
+
+
+def _address_label(row) -> str:
+    detail = row.detail
+    return f"{detail.address} · {detail.business_name}" if detail.business_name else detail.address
 
 
 def _cone_feature(camera, rank: int, verdict: str) -> dict[str, Any]:

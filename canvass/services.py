@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.access import Permission, has_permission, sharing_uses_record
+from accounts.access import Permission, has_permission, sharing_use_check, sharing_uses_record
 from agencies.models import OffenseType, is_forbidden_purpose
 from audit.services import audit_record
 from cameraregistry import geo
@@ -417,8 +417,6 @@ def contact_details_reveal(*, user, registration, search: CanvassSearch, request
     accounts.access.registration_for with VIEW_CONTACT_DETAILS."""
     if not has_permission(user, Permission.VIEW_CONTACT_DETAILS):
         raise PermissionDenied
-    from accounts.access import sharing_use_check
-
     sharing_use_check(user, registration, request)
     audit_record(
         action="registration.contact_view",
@@ -444,49 +442,6 @@ def contact_details_of(registration) -> dict:
         "alternate_relation": registration.alternate_relation,
         "notes_for_detectives": registration.notes_for_detectives,
     }
-
-
-def canvass_sheet_prepare(
-    *, user, search: CanvassSearch, request: HttpRequest | None = None
-) -> tuple[SearchResult, list]:
-    """The printable sheet: results plus each address's contacts, in walking order; audited as one access."""
-    if not has_permission(user, Permission.VIEW_CONTACT_DETAILS):
-        raise PermissionDenied
-    from accounts.access import registrations_for
-
-    result = canvass_search_results(user=user, search=search, request=request, use="canvass.sheet")
-    registration_ids = list(dict.fromkeys(item.camera.registration_id for item in result.ranked))
-    registrations = {
-        registration.pk: registration
-        for registration in registrations_for(user, Permission.VIEW_CONTACT_DETAILS).filter(pk__in=registration_ids)
-    }
-    visible_ids = [pk for pk in registration_ids if pk in registrations]
-    order = ranking.walking_order(
-        (search.latitude, search.longitude),
-        [(registrations[pk].latitude, registrations[pk].longitude) for pk in visible_ids],
-    )
-    stops = []
-    for index in order:
-        registration = registrations[visible_ids[index]]
-        stops.append(
-            {
-                "registration": registration,
-                "contact": contact_details_of(registration),
-                "cameras": [item for item in result.ranked if item.camera.registration_id == registration.pk],
-            }
-        )
-    audit_record(
-        action="canvass.sheet",
-        actor=user,
-        object_type="canvass_search",
-        object_id=search.pk,
-        parameters={
-            "case_number": search.case.case_number,
-            "registrations": [str(stop["registration"].public_id) for stop in stops],
-        },
-        request=request,
-    )
-    return result, stops
 
 
 def canvass_export(

@@ -15,7 +15,7 @@ from accounts.access import Permission, registration_for, staff_required
 from agencies.models import OffenseType, is_forbidden_purpose
 from cameraregistry import units
 from cameraregistry.converters import parse_id
-from canvass import exports, grouping, selectors, services
+from canvass import exports, grouping, selectors, services, sheet
 from canvass.forms import SearchForm
 from canvass.models import CaseCamera
 from registrations.geocoding import geocode
@@ -185,15 +185,6 @@ def _page_number(raw: str | None, pages: int) -> int | None:
     return number if number <= max(pages, 1) else None
 
 
-def _notes_for(user, registration_ids: list[int]) -> dict[int, str]:
-    # The notes the owner left for detectives, only for the registrations on the page.
-    return dict(
-        selectors.searchable_registrations(user)
-        .filter(pk__in=registration_ids)
-        .values_list("pk", "notes_for_detectives")
-    )
-
-
 @never_cache
 @staff_required(Permission.SEARCH_CANVASS)
 def search_results(request: HttpRequest, search_id: int) -> HttpResponse:
@@ -209,9 +200,7 @@ def search_results(request: HttpRequest, search_id: int) -> HttpResponse:
         raise Http404("No such page of results.")
     start = (page - 1) * RESULTS_PER_PAGE
     shown = addresses[start : start + RESULTS_PER_PAGE]
-    notes = _notes_for(request.user, [row.registration_id for row in shown])
-    for row in shown:
-        row.notes = notes.get(row.registration_id, "")
+    grouping.with_notes(shown, selectors.detective_notes(request.user, [row.registration_id for row in shown]))
     context = {
         "search": search,
         "case": search.case,
@@ -229,6 +218,8 @@ def search_results(request: HttpRequest, search_id: int) -> HttpResponse:
         "map_data": exports.map_geojson(addresses, result.area, cone_ids={row.registration_id for row in shown}),
         "now": timezone.now(),
         "length_units": length_units,
+        "sheet_size": sheet.DEFAULT_SHEET_ADDRESSES,
+        "sheet_max": sheet.MAX_SHEET_ADDRESSES,
     }
     return render(request, "canvass/results.html", context)
 
@@ -249,15 +240,31 @@ def contact_reveal(request: HttpRequest, search_id: int, public_id: str) -> Http
 @staff_required(Permission.VIEW_CONTACT_DETAILS)
 def canvass_sheet(request: HttpRequest, search_id: int) -> HttpResponse:
     search = selectors.search_for(request.user, search_id)
-    result, stops = services.canvass_sheet_prepare(user=request.user, search=search, request=request)
+    asked = request.GET.get("addresses")
     context = {
         "search": search,
         "case": search.case,
-        "stops": stops,
-        "map_data": exports.results_geojson(result),
         "printed_at": timezone.now(),
         "length_units": search.case.agency.length_units,
+        "sheet_size": sheet.DEFAULT_SHEET_ADDRESSES,
+        "sheet_max": sheet.MAX_SHEET_ADDRESSES,
     }
+    try:
+        result, stops = sheet.canvass_sheet_prepare(user=request.user, search=search, addresses=asked, request=request)
+    except ValidationError as error:
+        # Nothing is shown or recorded for a size that cannot be read: the form says what to give instead.
+        context.update(sheet_errors=error.messages, stops=[], map_data=None)
+        return render(request, "canvass/sheet.html", context, status=400)
+    context.update(
+        stops=stops,
+        sheet_size=sheet.clean_sheet_size(asked),
+        map_data=exports.map_geojson(
+            [stop.address for stop in stops],
+            result.area,
+            cone_ids={stop.address.registration_id for stop in stops},
+            with_addresses=True,
+        ),
+    )
     return render(request, "canvass/sheet.html", context)
 
 

@@ -226,14 +226,14 @@ def test_the_sheet_lists_addresses_in_walking_order_with_contacts_and_is_audited
     assert response.status_code == 200
     stops = response.context["stops"]
     assert stops
-    first = stops[0]["registration"]
+    first = stops[0].registration
     assert first.owner_phone.encode() in response.content
     assert b"print.css" in response.content
     entry = AuditEntry.objects.filter(action="canvass.sheet").get()
     assert entry.parameters["registrations"][0] == str(first.public_id)
     from canvass.ranking import walking_order
 
-    points = [(stop["registration"].latitude, stop["registration"].longitude) for stop in stops]
+    points = [(stop.registration.latitude, stop.registration.longitude) for stop in stops]
     assert walking_order((search.latitude, search.longitude), points) == list(range(len(points)))
 
 
