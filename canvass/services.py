@@ -455,7 +455,13 @@ def canvass_export(
         actor=user,
         object_type="canvass_search",
         object_id=search.pk,
-        parameters={"case_number": search.case.case_number, "format": export_format, "rows": len(result.ranked)},
+        parameters={
+            "case_number": search.case.case_number,
+            "format": export_format,
+            # One row (feature) per address.
+            "rows": len({item.camera.registration_id for item in result.ranked}),
+            "cameras": len(result.ranked),
+        },
         request=request,
     )
     return result

@@ -268,14 +268,17 @@ def canvass_sheet(request: HttpRequest, search_id: int) -> HttpResponse:
     return render(request, "canvass/sheet.html", context)
 
 
+def _notes_of(user, result: services.SearchResult) -> dict[int, str]:
+    return selectors.detective_notes(user, {item.camera.registration_id for item in result.ranked})
+
+
 @never_cache
 @staff_required(Permission.EXPORT_DATA)
 def export_csv(request: HttpRequest, search_id: int) -> HttpResponse:
     search = selectors.search_for(request.user, search_id)
     result = services.canvass_export(user=request.user, search=search, export_format="csv", request=request)
-    response = HttpResponse(
-        exports.results_csv(result, search.case.agency.length_units), content_type="text/csv; charset=utf-8"
-    )
+    text = exports.results_csv(result, search.case.agency.length_units, notes=_notes_of(request.user, result))
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="canvass-{search.pk}.csv"'
     return response
 
@@ -285,7 +288,10 @@ def export_csv(request: HttpRequest, search_id: int) -> HttpResponse:
 def export_geojson(request: HttpRequest, search_id: int) -> HttpResponse:
     search = selectors.search_for(request.user, search_id)
     result = services.canvass_export(user=request.user, search=search, export_format="geojson", request=request)
-    response = HttpResponse(json.dumps(exports.results_geojson(result)), content_type="application/geo+json")
+    data = exports.results_geojson(
+        result, notes=_notes_of(request.user, result), length_units=search.case.agency.length_units
+    )
+    response = HttpResponse(json.dumps(data), content_type="application/geo+json")
     response["Content-Disposition"] = f'attachment; filename="canvass-{search.pk}.geojson"'
     return response
 
