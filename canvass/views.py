@@ -18,6 +18,7 @@ from cameraregistry.converters import parse_id
 from canvass import exports, grouping, selectors, services, sheet
 from canvass.forms import SearchForm
 from canvass.models import CaseCamera
+from registrations import display
 from registrations.geocoding import geocode
 
 # Where each service error is shown on the search form.
@@ -233,7 +234,14 @@ def contact_reveal(request: HttpRequest, search_id: int, public_id: str) -> Http
     contact = services.contact_details_reveal(
         user=request.user, registration=registration, search=search, request=request
     )
-    return render(request, "canvass/contact.html", {"search": search, "registration": registration, "contact": contact})
+    context = {
+        "search": search,
+        "registration": registration,
+        "contact": contact,
+        # What the owner said about each camera, so the call can be about the right clip.
+        "cameras": display.cameras_with_facts(registration),
+    }
+    return render(request, "canvass/contact.html", context)
 
 
 @never_cache
