@@ -16,6 +16,7 @@ from audit.models import AuditEntry
 from canvass import ranking
 from canvass.models import CanvassSearch
 from registrations.demo import build_town
+from registrations.models import Registration
 from tests.canvass.helpers import form_data
 from tests.staff_fixtures import make_staff, staff_client
 
@@ -80,8 +81,6 @@ def test_the_investigator_chooses_how_many(wide):
     ]
     # Only the five are printed: the sixth address's owner is not on the page.
     sixth = next(pk for pk in ranked[5:] if pk not in {stop.registration.pk for stop in stops})
-    from registrations.models import Registration
-
     assert Registration.objects.get(pk=sixth).owner_phone.encode() not in response.content
 
 
