@@ -1,4 +1,8 @@
-"""Map GeoJSON, CSV and GeoJSON downloads of a search's ranked results. No contact details leave this way."""
+"""Map GeoJSON, CSV and GeoJSON downloads of a search's results, one row or feature per address.
+
+No contact details leave this way; what the owner told the department about the cameras (and the notes
+for detectives) does.
+"""
 
 from __future__ import annotations
 
@@ -8,65 +12,27 @@ from typing import Any
 
 from cameraregistry import geo, units
 from cameraregistry.csv_safe import safe_cell
-from canvass import ranking
+from canvass import grouping, ranking
 from canvass.services import SearchResult
 
+# One row per address, best first; every camera of it in the owner's words in one cell.
 CSV_COLUMNS = [
-    "rank",
-    "score",
     "address",
     "business_name",
     "registration",
-    "camera_id",
+    "rank",
+    "best_verdict",
     "distance_m",
-    "sees_incident",
-    "records_street",
-    "bearing_degrees",
-    "field_of_view_degrees",
-    "range_m",
-    "retention_days",
-    "footage_likely_kept",
-    "overwritten_after",
+    "camera_count",
+    "cameras",
+    "brand",
+    "export_format",
+    "notes_for_detectives",
     "urgent",
-    "verified",
-    "camera_description",
-    "why",
+    "footage_likely_kept",
 ]
-
-
-def _sees_text(value: bool | None) -> str:
-    return "unknown" if value is None else ("yes" if value else "no")
-
-
-def result_rows(result: SearchResult) -> list[dict[str, Any]]:
-    rows = []
-    for position, item in enumerate(result.ranked, start=1):
-        camera = item.camera
-        detail = result.details[camera.camera_id]
-        rows.append(
-            {
-                "rank": position,
-                "score": item.score,
-                "address": detail.address,
-                "business_name": detail.business_name,
-                "registration": detail.registration_public_id,
-                "camera_id": camera.camera_id,
-                "distance_m": round(item.distance_m),
-                "sees_incident": _sees_text(item.sees_incident),
-                "records_street": "yes" if camera.records_street else "no",
-                "bearing_degrees": camera.bearing_degrees,
-                "field_of_view_degrees": camera.field_of_view_degrees,
-                "range_m": camera.range_m,
-                "retention_days": camera.retention_days,
-                "footage_likely_kept": "yes" if item.footage_likely_kept else "no",
-                "overwritten_after": item.overwritten_after.isoformat(timespec="minutes"),
-                "urgent": "yes" if item.urgent else "no",
-                "verified": "yes" if camera.verified else "no",
-                "camera_description": detail.description,
-                "why": " ".join(reason.text for reason in item.reasons),
-            }
-        )
-    return rows
+# Between two cameras in the "cameras" cell (each camera's own parts are joined with "; ").
+CAMERA_SEPARATOR = " | "
 
 
 def in_units(result: SearchResult, length_units: str) -> SearchResult:
@@ -76,26 +42,44 @@ def in_units(result: SearchResult, length_units: str) -> SearchResult:
     return result
 
 
-# Lengths the CSV gives in the agency's units: the header names the unit ("distance_ft").
-_CSV_LENGTHS = ("distance_m", "range_m")
+def addresses_of(result: SearchResult, notes: dict[int, str] | None = None) -> list[grouping.AddressRow]:
+    """The result grouped by address, each with its owner's notes for detectives (from selectors.detective_notes)."""
+    return grouping.with_notes(grouping.group_by_address(result), notes or {})
 
 
 def csv_header(length_units: str = units.METRIC) -> list[str]:
     suffix = "_" + units.unit_symbol(length_units)
-    return [column[: -len("_m")] + suffix if column in _CSV_LENGTHS else column for column in CSV_COLUMNS]
+    return [column[: -len("_m")] + suffix if column == "distance_m" else column for column in CSV_COLUMNS]
 
 
-def results_csv(result: SearchResult, length_units: str = units.METRIC) -> str:
-    """The ranked results as CSV; distance and range in `length_units` (whole numbers), the rest as ranked."""
+def address_cells(row: grouping.AddressRow, length_units: str) -> list[Any]:
+    best = row.best
+    detail = row.detail
+    return [
+        detail.address,
+        detail.business_name,
+        detail.registration_public_id,
+        row.rank,
+        best.verdict_words,
+        round(units.from_metres(best.item.distance_m, length_units)),
+        len(row.cameras),
+        CAMERA_SEPARATOR.join(camera.summary(length_units) for camera in row.cameras),
+        row.brands,
+        row.export_formats,
+        row.notes,
+        "yes" if row.urgent else "no",
+        "yes" if row.any_kept else "no",
+    ]
+
+
+def results_csv(result: SearchResult, length_units: str = units.METRIC, *, notes: dict[int, str] | None = None) -> str:
+    """One row per address (best first), distances in `length_units`; every cell through csv_safe."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(csv_header(length_units))
     in_units(result, length_units)
-    for row in result_rows(result):
-        for column in _CSV_LENGTHS:
-            if row[column] is not None:
-                row[column] = round(units.from_metres(row[column], length_units))
-        writer.writerow([safe_cell(row[column]) for column in CSV_COLUMNS])
+    for row in addresses_of(result, notes):
+        writer.writerow([safe_cell(cell) for cell in address_cells(row, length_units)])
     return buffer.getvalue()
 
 
@@ -115,54 +99,100 @@ def area_feature(area: ranking.SearchArea) -> dict[str, Any]:
     return {"type": "Feature", "geometry": shape, "properties": properties}
 
 
-def results_geojson(result: SearchResult, *, with_cones: bool = True) -> dict[str, Any]:
-    """Search area, incident place, one point per ranked camera and, where known, its view cone."""
-    area = result.area
-    features: list[dict[str, Any]] = [
-        area_feature(area),
-        {
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [round(area.place[1], 7), round(area.place[0], 7)]},
-            "properties": {"role": "incident"},
+def _camera_properties(camera: grouping.CameraRow, length_units: str) -> dict[str, Any]:
+    item, detail, facts = camera.item, camera.detail, camera.item.camera
+    return {
+        "camera_id": facts.camera_id,
+        "title": camera.title,
+        "locations": list(detail.locations),
+        "description": detail.description,
+        "verdict": camera.verdict,
+        "verdict_words": camera.verdict_words,
+        "facing": camera.facing,
+        "bearing_degrees": facts.bearing_degrees,
+        "field_of_view_degrees": facts.field_of_view_degrees,
+        "range_m": facts.range_m,
+        "range": camera.range_words(length_units),
+        "distance_m": round(item.distance_m),
+        "retention_days": facts.retention_days,
+        "keeps_video": camera.kept,
+        "exports_common_format": detail.exports_common_format,
+        "export_format": camera.export_format,
+        "brand": detail.brand,
+        "records_street": facts.records_street,
+        "sees_incident": "unknown" if item.sees_incident is None else ("yes" if item.sees_incident else "no"),
+        "score": item.score,
+        "footage_likely_kept": item.footage_likely_kept,
+        "overwritten_after": item.overwritten_after.isoformat(timespec="minutes"),
+        "urgent": item.urgent,
+        "verified": facts.verified,
+        "why": [reason.text for reason in item.reasons],
+    }
+
+
+def address_feature(row: grouping.AddressRow, length_units: str) -> dict[str, Any]:
+    best, detail = row.best, row.detail
+    camera = best.item.camera
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [round(camera.longitude, 7), round(camera.latitude, 7)]},
+        "properties": {
+            "role": "address",
+            "rank": row.rank,
+            "address": detail.address,
+            "business_name": detail.business_name,
+            "registration": detail.registration_public_id,
+            "best_verdict": best.verdict,
+            "best_verdict_words": best.verdict_words,
+            "distance_m": round(best.item.distance_m),
+            "camera_count": len(row.cameras),
+            "brand": row.brands,
+            "export_format": row.export_formats,
+            "notes_for_detectives": row.notes,
+            "urgent": row.urgent,
+            "footage_likely_kept": row.any_kept,
+            "cameras": [_camera_properties(entry, length_units) for entry in row.cameras],
         },
-    ]
-    rows = result_rows(result)
-    for row, item in zip(rows, result.ranked, strict=True):
-        camera = item.camera
-        properties = {"role": "camera", **{key: row[key] for key in CSV_COLUMNS if key != "why"}}
-        properties["why"] = [reason.text for reason in item.reasons]
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [round(camera.longitude, 7), round(camera.latitude, 7)]},
-                "properties": properties,
-            }
-        )
-        if with_cones and camera.has_view_cone:
-            cone = geo.cone_polygon(
-                camera.latitude, camera.longitude, camera.bearing_degrees, camera.field_of_view_degrees, camera.range_m
-            )
-            features.append(
-                {
-                    "type": "Feature",
-                    "geometry": {"type": "Polygon", "coordinates": [_lonlat(cone)]},
-                    "properties": {"role": "cone", "camera_id": camera.camera_id, "rank": row["rank"]},
-                }
+    }
+
+
+def results_geojson(
+    result: SearchResult,
+    *,
+    notes: dict[int, str] | None = None,
+    length_units: str = units.METRIC,
+    with_cones: bool = True,
+) -> dict[str, Any]:
+    """Search area, incident place, one point per address (its cameras as a list) and, where known, view cones."""
+    area = result.area
+    features: list[dict[str, Any]] = [area_feature(area), _incident_feature(area)]
+    in_units(result, length_units)
+    for row in addresses_of(result, notes):
+        features.append(address_feature(row, length_units))
+        if with_cones:
+            features.extend(
+                _cone_feature(entry.item.camera, row.rank, entry.verdict)
+                for entry in row.cameras
+                if entry.item.camera.has_view_cone
             )
     return {"type": "FeatureCollection", "features": features}
 
 
-def map_geojson(addresses, area: ranking.SearchArea, *, cone_ids: set[int] = frozenset()) -> dict[str, Any]:
+def _incident_feature(area: ranking.SearchArea) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [round(area.place[1], 7), round(area.place[0], 7)]},
+        "properties": {"role": "incident"},
+    }
+
+
+def map_geojson(
+    addresses, area: ranking.SearchArea, *, cone_ids: set[int] = frozenset(), with_addresses: bool = False
+) -> dict[str, Any]:
     """The results map: area, incident, one small point per camera (every result) and view cones only for the
-    addresses in `cone_ids` (the current page). Points carry only what the map needs: address rank, verdict."""
-    features: list[dict[str, Any]] = [
-        area_feature(area),
-        {
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [round(area.place[1], 7), round(area.place[0], 7)]},
-            "properties": {"role": "incident"},
-        },
-    ]
+    addresses in `cone_ids` (the current page). Points carry only what the map needs: address rank, verdict,
+    and with `with_addresses` (the sheet, whose page has no result rows to name them) the address."""
+    features: list[dict[str, Any]] = [area_feature(area), _incident_feature(area)]
     for row in addresses:
         for entry in row.cameras:
             camera = entry.item.camera
@@ -179,12 +209,18 @@ def map_geojson(addresses, area: ranking.SearchArea, *, cone_ids: set[int] = fro
                         "rank": row.rank,
                         "row": row.best.item.camera.camera_id,
                         "verdict": entry.verdict,
+                        **({"address": _address_label(row)} if with_addresses else {}),
                     },
                 }
             )
             if row.registration_id in cone_ids and camera.has_view_cone:
                 features.append(_cone_feature(camera, row.rank, entry.verdict))
     return {"type": "FeatureCollection", "features": features}
+
+
+def _address_label(row) -> str:
+    detail = row.detail
+    return f"{detail.address} · {detail.business_name}" if detail.business_name else detail.address
 
 
 def _cone_feature(camera, rank: int, verdict: str) -> dict[str, Any]:

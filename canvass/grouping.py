@@ -13,8 +13,7 @@ from cameraregistry import geo, units
 from cameraregistry.geo.angles import angle_gap
 from canvass import ranking
 from canvass.selectors import CameraDetails
-from registrations.display import compass_word
-from registrations.models import CameraLocation, ExportFormat
+from registrations import display
 
 SEES, MIGHT, AWAY, UNKNOWN = "sees", "might", "away", "unknown"
 
@@ -41,29 +40,26 @@ def verdict(item: ranking.RankedCamera, place: tuple[float, float]) -> str:
     return AWAY
 
 
+# The owner's words come from registrations.display, the same wording the owner and staff pages use.
 def facing_words(bearing: int | None) -> str:
-    if bearing is None:
-        return "direction not given"
-    return f"faces {compass_word(bearing)} ({bearing}°)"
+    return display.facing(bearing)
 
 
 def location_words(locations) -> str:
-    labels = dict(CameraLocation.choices)
-    return ", ".join(str(labels.get(value, value)) for value in locations) or "location not given"
+    return display.location_labels(locations)
 
 
 def camera_title(detail: CameraDetails) -> str:
     """What the owner calls the camera: "Front, Porch — the roadway at 10300 Roosevelt"."""
-    where = location_words(detail.locations)
-    return f"{where} — {detail.description}" if detail.description else where
+    return display.title_words(detail.locations, detail.description)
 
 
 def export_words(value: str) -> str:
-    return str(dict(ExportFormat.choices).get(value, value or "I don't know"))
+    return display.export_answer(value)
 
 
 def days_words(days: int) -> str:
-    return "1 day" if days == 1 else f"{days} days"
+    return display.days_kept(days)
 
 
 @dataclass
@@ -93,9 +89,27 @@ class CameraRow:
     def kept(self) -> str:
         return days_words(self.item.camera.retention_days)
 
+    @property
+    def brand(self) -> str:
+        return self.detail.brand
+
     def range_words(self, length_units: str) -> str:
         metres = self.item.camera.range_m
         return units.format_length(metres, length_units) if metres else "range not given"
+
+    def summary(self, length_units: str) -> str:
+        """The camera in one line of words, for a spreadsheet cell."""
+        parts = [
+            self.title,
+            self.verdict_words,
+            self.facing,
+            f"range {self.range_words(length_units)}",
+            f"keeps video {self.kept}",
+            self.export_format,
+        ]
+        if self.brand:
+            parts.append(f"system {self.brand}")
+        return "; ".join(parts)
 
 
 @dataclass
@@ -103,6 +117,8 @@ class AddressRow:
     rank: int
     registration_id: int
     cameras: list[CameraRow] = field(default_factory=list)
+    # The owner's notes for detectives, read separately (selectors.detective_notes) for the rows shown.
+    notes: str = ""
 
     @property
     def best(self) -> CameraRow:
@@ -115,6 +131,15 @@ class AddressRow:
     @property
     def address(self) -> str:
         return self.detail.address
+
+    @property
+    def brands(self) -> str:
+        """The systems the owner named, each once, in the order of the cameras."""
+        return ", ".join(dict.fromkeys(row.brand for row in self.cameras if row.brand))
+
+    @property
+    def export_formats(self) -> str:
+        return "; ".join(dict.fromkeys(row.export_format for row in self.cameras))
 
     @property
     def urgent(self) -> bool:
@@ -143,3 +168,9 @@ def group_by_address(result, chosen_ids: frozenset[int] | set[int] = frozenset()
             )
         )
     return list(rows.values())
+
+
+def with_notes(rows: list[AddressRow], notes: dict[int, str]) -> list[AddressRow]:
+    for row in rows:
+        row.notes = notes.get(row.registration_id, "")
+    return rows

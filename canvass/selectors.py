@@ -305,6 +305,16 @@ def searchable_registrations(user) -> QuerySet:
     return registrations_for(user, Permission.SEARCH_CANVASS)
 
 
+def detective_notes(user, registration_ids: Iterable[int]) -> dict[int, str]:
+    """The notes each owner left for detectives, for the given registrations the user can search."""
+    return dict(
+        searchable_registrations(user)
+        .filter(pk__in=list(registration_ids))
+        .exclude(notes_for_detectives="")
+        .values_list("pk", "notes_for_detectives")
+    )
+
+
 def cases_for(user) -> QuerySet:
     """Cases belong to the investigator's own agency; nobody else's are reachable."""
     if not has_permission(user, Permission.SEARCH_CANVASS) or not user.agency_id:

@@ -20,7 +20,6 @@ from canvass import ranking
 from canvass.models import AreaKind, CanvassSearch, Case, CaseCamera, CaseStatus
 from canvass.selectors import CameraDetails, candidate_cameras, search_area, searchable_registrations
 from registrations.models import Camera
-from registrations.selectors import registrations_for
 
 MAX_POLYGON_VERTICES = 200
 MAX_POLYGON_AREA_M2 = 4_000_000.0
@@ -445,47 +444,6 @@ def contact_details_of(registration) -> dict:
     }
 
 
-def canvass_sheet_prepare(
-    *, user, search: CanvassSearch, request: HttpRequest | None = None
-) -> tuple[SearchResult, list]:
-    """The printable sheet: results plus each address's contacts, in walking order; audited as one access."""
-    if not has_permission(user, Permission.VIEW_CONTACT_DETAILS):
-        raise PermissionDenied
-    result = canvass_search_results(user=user, search=search, request=request, use="canvass.sheet")
-    registration_ids = list(dict.fromkeys(item.camera.registration_id for item in result.ranked))
-    registrations = {
-        registration.pk: registration
-        for registration in registrations_for(user, Permission.VIEW_CONTACT_DETAILS).filter(pk__in=registration_ids)
-    }
-    visible_ids = [pk for pk in registration_ids if pk in registrations]
-    order = ranking.walking_order(
-        (search.latitude, search.longitude),
-        [(registrations[pk].latitude, registrations[pk].longitude) for pk in visible_ids],
-    )
-    stops = []
-    for index in order:
-        registration = registrations[visible_ids[index]]
-        stops.append(
-            {
-                "registration": registration,
-                "contact": contact_details_of(registration),
-                "cameras": [item for item in result.ranked if item.camera.registration_id == registration.pk],
-            }
-        )
-    audit_record(
-        action="canvass.sheet",
-        actor=user,
-        object_type="canvass_search",
-        object_id=search.pk,
-        parameters={
-            "case_number": search.case.case_number,
-            "registrations": [str(stop["registration"].public_id) for stop in stops],
-        },
-        request=request,
-    )
-    return result, stops
-
-
 def canvass_export(
     *, user, search: CanvassSearch, export_format: str, request: HttpRequest | None = None
 ) -> SearchResult:
@@ -497,7 +455,13 @@ def canvass_export(
         actor=user,
         object_type="canvass_search",
         object_id=search.pk,
-        parameters={"case_number": search.case.case_number, "format": export_format, "rows": len(result.ranked)},
+        parameters={
+            "case_number": search.case.case_number,
+            "format": export_format,
+            # One row (feature) per address.
+            "rows": len({item.camera.registration_id for item in result.ranked}),
+            "cameras": len(result.ranked),
+        },
         request=request,
     )
     return result

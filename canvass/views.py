@@ -15,9 +15,10 @@ from accounts.access import Permission, staff_required
 from agencies.models import OffenseType, is_forbidden_purpose
 from cameraregistry import units
 from cameraregistry.converters import parse_id
-from canvass import exports, grouping, selectors, services
+from canvass import exports, grouping, selectors, services, sheet
 from canvass.forms import SearchForm
 from canvass.models import CaseCamera
+from registrations import display
 from registrations.geocoding import geocode
 from registrations.selectors import registration_for
 
@@ -186,15 +187,6 @@ def _page_number(raw: str | None, pages: int) -> int | None:
     return number if number <= max(pages, 1) else None
 
 
-def _notes_for(user, registration_ids: list[int]) -> dict[int, str]:
-    # The notes the owner left for detectives, only for the registrations on the page.
-    return dict(
-        selectors.searchable_registrations(user)
-        .filter(pk__in=registration_ids)
-        .values_list("pk", "notes_for_detectives")
-    )
-
-
 @never_cache
 @staff_required(Permission.SEARCH_CANVASS)
 def search_results(request: HttpRequest, search_id: int) -> HttpResponse:
@@ -210,9 +202,7 @@ def search_results(request: HttpRequest, search_id: int) -> HttpResponse:
         raise Http404("No such page of results.")
     start = (page - 1) * RESULTS_PER_PAGE
     shown = addresses[start : start + RESULTS_PER_PAGE]
-    notes = _notes_for(request.user, [row.registration_id for row in shown])
-    for row in shown:
-        row.notes = notes.get(row.registration_id, "")
+    grouping.with_notes(shown, selectors.detective_notes(request.user, [row.registration_id for row in shown]))
     context = {
         "search": search,
         "case": search.case,
@@ -230,6 +220,8 @@ def search_results(request: HttpRequest, search_id: int) -> HttpResponse:
         "map_data": exports.map_geojson(addresses, result.area, cone_ids={row.registration_id for row in shown}),
         "now": timezone.now(),
         "length_units": length_units,
+        "sheet_size": sheet.DEFAULT_SHEET_ADDRESSES,
+        "sheet_max": sheet.MAX_SHEET_ADDRESSES,
     }
     return render(request, "canvass/results.html", context)
 
@@ -243,23 +235,50 @@ def contact_reveal(request: HttpRequest, search_id: int, public_id: str) -> Http
     contact = services.contact_details_reveal(
         user=request.user, registration=registration, search=search, request=request
     )
-    return render(request, "canvass/contact.html", {"search": search, "registration": registration, "contact": contact})
+    context = {
+        "search": search,
+        "registration": registration,
+        "contact": contact,
+        # What the owner said about each camera, so the call can be about the right clip.
+        "cameras": display.cameras_with_facts(registration),
+    }
+    return render(request, "canvass/contact.html", context)
 
 
 @never_cache
 @staff_required(Permission.VIEW_CONTACT_DETAILS)
 def canvass_sheet(request: HttpRequest, search_id: int) -> HttpResponse:
     search = selectors.search_for(request.user, search_id)
-    result, stops = services.canvass_sheet_prepare(user=request.user, search=search, request=request)
+    asked = request.GET.get("addresses")
     context = {
         "search": search,
         "case": search.case,
-        "stops": stops,
-        "map_data": exports.results_geojson(result),
         "printed_at": timezone.now(),
         "length_units": search.case.agency.length_units,
+        "sheet_size": sheet.DEFAULT_SHEET_ADDRESSES,
+        "sheet_max": sheet.MAX_SHEET_ADDRESSES,
     }
+    try:
+        result, stops = sheet.canvass_sheet_prepare(user=request.user, search=search, addresses=asked, request=request)
+    except ValidationError as error:
+        # Nothing is shown or recorded for a size that cannot be read: the form says what to give instead.
+        context.update(sheet_errors=error.messages, stops=[], map_data=None)
+        return render(request, "canvass/sheet.html", context, status=400)
+    context.update(
+        stops=stops,
+        sheet_size=sheet.clean_sheet_size(asked),
+        map_data=exports.map_geojson(
+            [stop.address for stop in stops],
+            result.area,
+            cone_ids={stop.address.registration_id for stop in stops},
+            with_addresses=True,
+        ),
+    )
     return render(request, "canvass/sheet.html", context)
+
+
+def _notes_of(user, result: services.SearchResult) -> dict[int, str]:
+    return selectors.detective_notes(user, {item.camera.registration_id for item in result.ranked})
 
 
 @never_cache
@@ -267,9 +286,8 @@ def canvass_sheet(request: HttpRequest, search_id: int) -> HttpResponse:
 def export_csv(request: HttpRequest, search_id: int) -> HttpResponse:
     search = selectors.search_for(request.user, search_id)
     result = services.canvass_export(user=request.user, search=search, export_format="csv", request=request)
-    response = HttpResponse(
-        exports.results_csv(result, search.case.agency.length_units), content_type="text/csv; charset=utf-8"
-    )
+    text = exports.results_csv(result, search.case.agency.length_units, notes=_notes_of(request.user, result))
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="canvass-{search.pk}.csv"'
     return response
 
@@ -279,7 +297,10 @@ def export_csv(request: HttpRequest, search_id: int) -> HttpResponse:
 def export_geojson(request: HttpRequest, search_id: int) -> HttpResponse:
     search = selectors.search_for(request.user, search_id)
     result = services.canvass_export(user=request.user, search=search, export_format="geojson", request=request)
-    response = HttpResponse(json.dumps(exports.results_geojson(result)), content_type="application/geo+json")
+    data = exports.results_geojson(
+        result, notes=_notes_of(request.user, result), length_units=search.case.agency.length_units
+    )
+    response = HttpResponse(json.dumps(data), content_type="application/geo+json")
     response["Content-Disposition"] = f'attachment; filename="canvass-{search.pk}.geojson"'
     return response
 

@@ -6,6 +6,7 @@ The owner's summary and the staff registration page show the same facts the same
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -43,15 +44,44 @@ def facing(bearing: int | None) -> str:
     return _("faces %(direction)s (%(degrees)s°)") % {"direction": compass_word(bearing), "degrees": bearing}
 
 
-def location_words(camera: Camera) -> str:
+def location_labels(locations: Iterable[str]) -> str:
+    """The owner's ticked locations in words: "Front, Driveway"."""
     labels = dict(CameraLocation.choices)
-    return ", ".join(str(labels.get(value, value)) for value in camera.locations) or _("location not given")
+    return ", ".join(str(labels.get(value, value)) for value in locations) or _("location not given")
+
+
+def location_words(camera: Camera) -> str:
+    return location_labels(camera.locations)
+
+
+def title_words(locations: Iterable[str], description: str) -> str:
+    """Where the camera is, then what the owner wrote about it: "Front, Porch — the roadway at 10300 Roosevelt"."""
+    where = location_labels(locations)
+    return f"{where} — {description}" if description else where
 
 
 def camera_title(camera: Camera) -> str:
     """What an owner calls the camera: where it is, then what they wrote about it."""
-    where = location_words(camera)
-    return f"{where} — {camera.description}" if camera.description else where
+    return title_words(camera.locations, camera.description)
+
+
+def days_kept(days: int) -> str:
+    return ngettext("%(days)s day", "%(days)s days", days) % {"days": days}
+
+
+# The form asks "Can you export clips as ordinary video files (e.g. MP4 that plays in Windows Media Player)?";
+# the answer in words an officer at the door can act on.
+_EXPORT_ANSWERS = {
+    ExportFormat.YES: lambda: _("Yes: exports ordinary video files (MP4, plays in Windows Media Player)"),
+    ExportFormat.NO: lambda: _("No: cannot export ordinary video files"),
+    ExportFormat.UNKNOWN: lambda: _("Owner does not know whether it exports ordinary video files"),
+}
+
+
+def export_answer(value: str) -> str:
+    """The owner's answer to the export question, in words."""
+    answer = _EXPORT_ANSWERS.get(value) or _EXPORT_ANSWERS[ExportFormat.UNKNOWN]
+    return answer()
 
 
 def camera_facts(camera: Camera, length_units: str | None = None) -> list[Fact]:
@@ -68,10 +98,8 @@ def camera_facts(camera: Camera, length_units: str | None = None) -> list[Fact]:
         facts.append(Fact(_("Field of view"), f"{camera.field_of_view_degrees}°"))
     if camera.range_m is not None:
         facts.append(Fact(_("Range"), units.format_length(camera.range_m, length_units)))
-    days = camera.retention_days
-    facts.append(Fact(_("Keeps video"), ngettext("%(days)s day", "%(days)s days", days) % {"days": days}))
-    formats = dict(ExportFormat.choices)
-    facts.append(Fact(_("Exports video in a common format"), str(formats.get(camera.exports_common_format, ""))))
+    facts.append(Fact(_("Keeps video"), days_kept(camera.retention_days)))
+    facts.append(Fact(_("Video export"), export_answer(camera.exports_common_format)))
     if camera.brand:
         facts.append(Fact(_("System or brand"), camera.brand))
     return facts

@@ -63,7 +63,10 @@ def test_an_investigator_searches_by_clicking_the_map(live_server, page_factory)
     first.click()
     assert "selected" in (first.get_attribute("class") or "")
 
+    # The sheet button sends the chosen number of addresses (40 unless changed).
+    page.fill("#id_addresses", "3")
     page.click("text=Printable canvass sheet")
-    page.wait_for_url("**/sheet/")
+    page.wait_for_url("**/sheet/?addresses=3")
+    assert 0 < page.locator(".stop").count() <= 3
     assert page.locator(".stop").count() > 0
     assert page.locator("#print-sheet").is_visible()

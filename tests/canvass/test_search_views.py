@@ -226,39 +226,54 @@ def test_the_sheet_lists_addresses_in_walking_order_with_contacts_and_is_audited
     assert response.status_code == 200
     stops = response.context["stops"]
     assert stops
-    first = stops[0]["registration"]
+    first = stops[0].registration
     assert first.owner_phone.encode() in response.content
     assert b"print.css" in response.content
     entry = AuditEntry.objects.filter(action="canvass.sheet").get()
     assert entry.parameters["registrations"][0] == str(first.public_id)
     from canvass.ranking import walking_order
 
-    points = [(stop["registration"].latitude, stop["registration"].longitude) for stop in stops]
+    points = [(stop.registration.latitude, stop.registration.longitude) for stop in stops]
     assert walking_order((search.latitude, search.longitude), points) == list(range(len(points)))
 
 
-def test_exports_neutralise_formulas_and_are_audited(signed_in, town):
+def test_exports_are_one_row_per_address_neutralise_formulas_and_are_audited(signed_in, town):
     registration = busy_registration(town["maple"])
+    registration.notes_for_detectives = '=HYPERLINK("http://evil.example")'
+    registration.save()
     camera = registration.cameras.first()
-    camera.description = '=HYPERLINK("http://evil.example")'
+    camera.brand = "@SUM(1+1)"
+    camera.description = "-2+3 the porch"
     camera.save()
     run_search(signed_in, town, registration=registration)
     search = CanvassSearch.objects.get()
+    page = signed_in.get(reverse("canvass:results", args=[search.pk]))
+    addresses = {entry["detail"].registration_id for entry in page.context["items"]}
     response = signed_in.get(reverse("canvass:export_csv", args=[search.pk]))
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
-    assert len(rows) == search.result_count
-    descriptions = [row["camera_description"] for row in rows]
-    assert '\'=HYPERLINK("http://evil.example")' in descriptions
+    assert len(rows) == len(addresses) <= search.result_count  # one row per address, not per camera
+    assert [int(row["rank"]) for row in rows] == list(range(1, len(rows) + 1))
+    assert sum(int(row["camera_count"]) for row in rows) == search.result_count
+    ours = next(row for row in rows if row["registration"] == str(registration.public_id))
+    assert ours["notes_for_detectives"] == '\'=HYPERLINK("http://evil.example")'
+    assert ours["brand"].startswith("'@SUM(1+1)")
+    assert "-2+3 the porch" in ours["cameras"]
     assert not any(value.startswith(("=", "+", "-", "@")) for row in rows for value in row.values())
     assert registration.owner_phone not in response.content.decode()
 
     geo = signed_in.get(reverse("canvass:export_geojson", args=[search.pk]))
     data = json.loads(geo.content)
-    cameras = [f for f in data["features"] if f["properties"]["role"] == "camera"]
-    assert len(cameras) == search.result_count
-    assert AuditEntry.objects.filter(action="canvass.export").count() == 2
+    features = [f for f in data["features"] if f["properties"]["role"] == "address"]
+    assert len(features) == len(addresses)
+    assert sum(len(f["properties"]["cameras"]) for f in features) == search.result_count
+    feature = next(f for f in features if f["properties"]["registration"] == str(registration.public_id))
+    assert feature["properties"]["notes_for_detectives"] == registration.notes_for_detectives
+    assert camera.pk in [entry["camera_id"] for entry in feature["properties"]["cameras"]]
+    entries = AuditEntry.objects.filter(action="canvass.export")
+    assert entries.count() == 2
+    assert {entry.parameters["rows"] for entry in entries} == {len(addresses)}
 
 
 def test_choosing_and_removing_cameras_on_the_case(signed_in, town):
