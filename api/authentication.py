@@ -13,6 +13,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from api.models import ApiToken
 from api.scopes import permissions_for
 from api.services import api_token_touch, secret_hash
+from audit.services import audit_record
 from cameraregistry.http import client_ip
 from cameraregistry.ratelimit import Window, window_reserve
 
@@ -67,7 +68,17 @@ class ApiTokenAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("The token was revoked."))
         if token.expires_at <= now:
             raise exceptions.AuthenticationFailed(_("The token has expired."))
-        if not address_allowed(client_ip(request._request), token.allowed_addresses):
+        address = client_ip(request._request)
+        if not address_allowed(address, token.allowed_addresses):
+            audit_record(
+                action="api.address_refused",
+                actor=token.account,
+                object_type="api_token",
+                object_id=token.pk,
+                parameters={"token": {"name": token.name, "prefix": token.prefix}},
+                outcome="refused",
+                request=request._request,
+            )
             raise exceptions.PermissionDenied(_("The token may not be used from this address."))
         self._rate_limit(token)
         api_token_touch(token=token, now=now)
