@@ -16,6 +16,7 @@ urlpatterns = [
     path("transparency/", include("administration.public_urls")),
     path("staff/canvass/", include("canvass.urls")),
     path("staff/audit/", include("audit.urls")),
+    path("staff/api-tokens/", include("api.staff_urls")),
     path("django-admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
     api_catch_all,
