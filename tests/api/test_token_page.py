@@ -141,3 +141,9 @@ def test_an_administrator_cannot_give_scopes_their_role_lacks():
 
     assert scopes_grantable_by(Auditor()) == ["webhooks:manage"]
     assert len(scopes_grantable_by(type("A", (), {"role": "administrator"})())) == len(SCOPES)
+
+
+def test_the_page_speaks_spanish(admin_client):
+    _admin, client = admin_client
+    page = client.get(URL, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Tokens de la API" in page and "Crear un token" in page and "Vence el" in page
