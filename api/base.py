@@ -26,6 +26,8 @@ class ApiView(APIView):
     operation: str = ""
     required_scope: str = ""
     audit_action: str = ""
+    # No OPTIONS metadata: it would answer without an audit entry; OPTIONS is a 405 like any other method.
+    metadata_class = None
 
     def audit(
         self,

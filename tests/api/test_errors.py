@@ -92,3 +92,25 @@ def test_wrong_method_and_bad_accept_are_problems_too(town):
     is_problem(client.delete("/api/v1/registrations/"), 405)
     response = client.get("/api/v1/registrations/", HTTP_ACCEPT="text/html")
     assert response.status_code == 406 and response["Content-Type"].startswith("application/problem+json")
+
+
+def test_options_is_not_an_unaudited_way_in(town):
+    _token, secret = make_token(town["maple"])
+    is_problem(api_client(secret).options("/api/v1/registrations/"), 405)
+
+
+def test_a_failed_audit_write_refuses_the_read_with_503_problem_json(town, monkeypatch):
+    from audit.services import AuditWriteFailed
+    from registrations.models import Registration
+
+    _token, secret = make_token(town["maple"], ["contacts:read"])
+    registration = Registration.objects.filter(agency=town["maple"]).first()
+
+    def refuse(**fields):
+        raise AuditWriteFailed(fields["action"])
+
+    monkeypatch.setattr("audit.services._append_or_refuse", refuse)
+    response = api_client(secret).get(f"/api/v1/registrations/{registration.public_id}/contacts/")
+    body = is_problem(response, 503)
+    assert registration.owner_name not in response.content.decode() and response["Retry-After"]
+    assert "audit" in body["detail"]
