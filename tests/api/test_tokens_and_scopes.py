@@ -184,3 +184,17 @@ def test_scope_labels_cover_every_scope():
         "footage:read",
         "webhooks:manage",
     }
+
+
+def test_a_logged_api_request_carries_no_token(town):
+    from django.test import RequestFactory
+
+    from cameraregistry.log_scrub import ScrubSecretsFilter
+
+    _token, secret = make_token(town["maple"])
+    request = RequestFactory().get("/api/v1/registrations/", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    record = logging.LogRecord("django.request", logging.WARNING, __file__, 1, "Failed: %s", (secret,), None)
+    record.request = request
+    ScrubSecretsFilter().filter(record)
+    assert secret not in record.getMessage()
+    assert secret not in str(record.request.META)
