@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
-    OpenApiParameter,
+    PolymorphicProxySerializer,
     extend_schema,
     extend_schema_serializer,
     inline_serializer,
@@ -33,9 +32,10 @@ _PROBLEM = inline_serializer(
         "errors": serializers.ListField(child=serializers.DictField(), required=False),
     },
 )
-ERRORS = {400: _PROBLEM, 401: _PROBLEM, 403: _PROBLEM, 404: _PROBLEM, 429: _PROBLEM}
+ERRORS = {(code, "application/problem+json"): _PROBLEM for code in (400, 401, 403, 404, 429, 503)}
 
 
+@extend_schema_serializer(component_name="Camera")
 class CameraOutput(serializers.Serializer):
     id = serializers.IntegerField()
     locations = serializers.ListField(child=serializers.ChoiceField(choices=CameraLocation.choices))
@@ -49,6 +49,7 @@ class CameraOutput(serializers.Serializer):
     brand = serializers.CharField()
 
 
+@extend_schema_serializer(component_name="Registration")
 class RegistrationOutput(serializers.Serializer):
     """What the staff registration page shows, without the owner's contact details."""
 
@@ -71,15 +72,11 @@ class RegistrationOutput(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
+@extend_schema_serializer(component_name="Tombstone")
 class TombstoneOutput(serializers.Serializer):
     id = serializers.CharField(source="public_id")
-    deleted = serializers.BooleanField(default=True)
+    deleted = serializers.BooleanField(help_text="Always true: delete this registration from your copy.")
     updated_at = serializers.DateTimeField(source="at")
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["deleted"] = True
-        return data
 
 
 def _bbox(text: str) -> tuple[float, float, float, float]:
@@ -127,10 +124,12 @@ class RegistrationListApi(ApiView):
 
     @extend_schema_serializer(component_name="RegistrationPage")
     class OutputSerializer(serializers.Serializer):
-        results = serializers.ListField(
-            child=serializers.DictField(),
-            help_text="Registrations (see RegistrationOutput) and, with updated_since, tombstones "
-            '{"id", "deleted": true, "updated_at"} of registrations removed since then.',
+        results = PolymorphicProxySerializer(
+            component_name="SyncItem",
+            serializers=[RegistrationOutput, TombstoneOutput],
+            resource_type_field_name=None,
+            many=True,
+            help_text="Registrations and, with updated_since, tombstones of registrations removed since then.",
         )
         next_cursor = serializers.CharField(allow_null=True)
 
@@ -142,13 +141,7 @@ class RegistrationListApi(ApiView):
             f"Page size {PAGE_SIZE_DEFAULT} by default, at most {PAGE_SIZE_MAX}; follow `next_cursor` until it is "
             "null. For incremental sync, pass the last `updated_at` you saw as `updated_since`."
         ),
-        parameters=[
-            OpenApiParameter("bbox", OpenApiTypes.STR, description="minlon,minlat,maxlon,maxlat"),
-            OpenApiParameter("status", OpenApiTypes.STR, enum=Status.values),
-            OpenApiParameter("updated_since", OpenApiTypes.DATETIME),
-            OpenApiParameter("cursor", OpenApiTypes.STR),
-            OpenApiParameter("page_size", OpenApiTypes.INT, description=f"1 to {PAGE_SIZE_MAX}"),
-        ],
+        parameters=[InputSerializer],
         responses={200: OutputSerializer, **ERRORS},
         examples=[
             OpenApiExample(

@@ -66,6 +66,7 @@ class Tombstone:
     public_id: str
     at: dt.datetime
     history_id: int
+    deleted: bool = True
 
 
 @dataclass
