@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -34,7 +34,7 @@ def _page(request: HttpRequest, form: ApiTokenForm, status: int = 200) -> HttpRe
 @fresh_mfa_required
 def tokens(request: HttpRequest) -> HttpResponse:
     if request.user.agency_id is None:
-        return _page(request, ApiTokenForm(user=request.user), status=403)
+        raise PermissionDenied
     form = ApiTokenForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
