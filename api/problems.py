@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.views import set_rollback
 
 from audit.services import AuditWriteFailed
 
@@ -77,8 +78,9 @@ def field_errors(detail, prefix: str = "") -> list[dict]:
 
 
 def _problem_response(body: dict, headers: dict | None = None) -> Response:
-    response = Response(body, status=body["status"], headers=headers, content_type=CONTENT_TYPE)
-    return response
+    # As DRF's own handler does: a transaction the view opened is rolled back, nothing half-saved.
+    set_rollback()
+    return Response(body, status=body["status"], headers=headers, content_type=CONTENT_TYPE)
 
 
 def exception_handler(exc, context) -> Response:
@@ -95,7 +97,7 @@ def exception_handler(exc, context) -> Response:
         )
     if not isinstance(exc, exceptions.APIException):
         logger.exception("Unexpected error in an API view", exc_info=exc)
-        return _problem_response(problem(500, "Something went wrong on the server; the request had no effect."))
+        return _problem_response(problem(500, "Something went wrong on the server; the error was logged."))
     if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
         authenticate = context["request"].successful_authenticator or (context["request"].authenticators or [None])[0]
         header = authenticate.authenticate_header(context["request"]) if authenticate else None

@@ -114,3 +114,14 @@ def test_a_failed_audit_write_refuses_the_read_with_503_problem_json(town, monke
     body = is_problem(response, 503)
     assert registration.owner_name not in response.content.decode() and response["Retry-After"]
     assert "audit" in body["detail"]
+
+
+def test_an_unexpected_error_is_a_problem_json_500_not_an_html_page(town, monkeypatch):
+    _token, secret = make_token(town["maple"])
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("api.registration_views.registration_sync_page", explode)
+    body = is_problem(api_client(secret).get("/api/v1/registrations/"), 500)
+    assert "boom" not in body["detail"]
