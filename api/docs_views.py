@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+
+from api.problems import CONTENT_TYPE, problem
 
 
 class SchemaApi(SpectacularAPIView):
@@ -16,6 +19,17 @@ class SchemaApi(SpectacularAPIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code >= 400:  # a problem, not a YAML document
+            response.accepted_renderer, response.accepted_media_type = JSONRenderer(), CONTENT_TYPE
+        return response
+
 
 def docs_page(request: HttpRequest) -> HttpResponse:
+    if request.method not in ("GET", "HEAD"):
+        response = JsonResponse(problem(405, "The documentation page answers GET only."), status=405)
+        response["Content-Type"] = CONTENT_TYPE
+        response["Allow"] = "GET, HEAD"
+        return response
     return render(request, "api/docs.html", {"schema_url": reverse("api:schema")})

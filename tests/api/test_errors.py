@@ -125,3 +125,10 @@ def test_an_unexpected_error_is_a_problem_json_500_not_an_html_page(town, monkey
     monkeypatch.setattr("api.registration_views.registration_sync_page", explode)
     body = is_problem(api_client(secret).get("/api/v1/registrations/"), 500)
     assert "boom" not in body["detail"]
+
+
+def test_the_docs_and_schema_answer_other_methods_with_problem_json(db):
+    from django.test import Client
+
+    for path in ("/api/v1/docs/", "/api/v1/schema/"):
+        is_problem(Client().post(path, data="{}", content_type="application/json"), 405)

@@ -147,3 +147,10 @@ def test_the_page_speaks_spanish(admin_client):
     _admin, client = admin_client
     page = client.get(URL, HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "Tokens de la API" in page and "Crear un token" in page and "Vence el" in page
+
+
+def test_the_staff_accounts_pages_still_render_with_an_integration_account(town, admin_client):
+    _admin, client = admin_client
+    token, _secret = make_token(town["maple"])
+    assert token.account.username in client.get("/staff/accounts/").content.decode()
+    assert client.get(f"/staff/accounts/{token.account_id}/").status_code == 200
