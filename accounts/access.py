@@ -36,6 +36,10 @@ def is_mfa_verified(user) -> bool:
 def has_permission(user, permission: Permission) -> bool:
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
+    # An integration account acting through an API token (api.authentication): the token's scopes, nothing more.
+    api_permissions = getattr(user, "api_permissions", None)
+    if api_permissions is not None:
+        return Permission(permission) in api_permissions
     if not is_mfa_verified(user):
         return False
     return Permission(permission) in ROLE_PERMISSIONS.get(user.role, frozenset())

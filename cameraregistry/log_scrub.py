@@ -60,6 +60,8 @@ def _request_secrets(request: HttpRequest) -> tuple[str, ...]:
         request.COOKIES.get(settings.SESSION_COOKIE_NAME),
         request.COOKIES.get(settings.CSRF_COOKIE_NAME),
         request.META.get("CSRF_COOKIE"),
+        # An API token (api.authentication): `Bearer <secret>`, so a logged request never carries it.
+        *request.META.get("HTTP_AUTHORIZATION", "").split()[1:2],
     ]
     match = getattr(request, "resolver_match", None)
     if match is not None:

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "axes",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_tasks",
     "django_tasks_db",
     "cameraregistry",
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "canvass",
     "footage",
     "administration",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -262,10 +264,27 @@ SILENCED_SYSTEM_CHECKS += [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON only: the browsable API would need session sign-in and inline script.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": None,
 }
-SPECTACULAR_SETTINGS = {"TITLE": "Community Camera Registry API", "VERSION": "1.0.0"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Community Camera Registry API",
+    "VERSION": "1.0.0",
+    "DESCRIPTION": (
+        "Send `Authorization: Bearer <token>` (an agency administrator creates tokens on the staff page "
+        "API tokens). Errors are RFC 9457 application/problem+json."
+    ),
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+# Requests per token and minute, counted in the shared cache (CACHE_URL) across app servers.
+API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 120, 1, 100_000)
 
 # Public registration: completed registrations per network and hour are an agency setting
 # (Program settings); this caps every post of the form from one network in a clock hour, so a

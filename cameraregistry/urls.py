@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from api.urls import catch_all as api_catch_all
 from cameraregistry import views
 
 urlpatterns = [
@@ -15,7 +16,10 @@ urlpatterns = [
     path("transparency/", include("administration.public_urls")),
     path("staff/canvass/", include("canvass.urls")),
     path("staff/audit/", include("audit.urls")),
+    path("staff/api-tokens/", include("api.staff_urls")),
     path("django-admin/", admin.site.urls),
+    path("api/v1/", include("api.urls")),
+    api_catch_all,
 ]
 
 handler400 = "cameraregistry.views.bad_request"

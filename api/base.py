@@ -1,0 +1,65 @@
+"""The base of every API operation: token authentication, one scope, and one audit entry per request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.views import APIView
+
+from api.authentication import ApiTokenAuthentication
+from api.models import ApiToken
+from api.permissions import HasScope
+from audit.services import AuditWriteFailed, audit_record
+
+
+def token_parameters(token: ApiToken) -> dict[str, str]:
+    """How the audit log names a token: its name and the prefix shown on the tokens page, never the secret."""
+    return {"name": token.name, "prefix": token.prefix}
+
+
+class ApiView(APIView):
+    """Subclasses set `operation` (audited as `api.<operation>` unless `audit_action` says otherwise)
+    and `required_scope`, and call `self.audit(...)` once, before answering with data."""
+
+    authentication_classes = [ApiTokenAuthentication]
+    permission_classes = [HasScope]
+    operation: str = ""
+    required_scope: str = ""
+    audit_action: str = ""
+    # No OPTIONS metadata: it would answer without an audit entry; OPTIONS is a 405 like any other method.
+    metadata_class = None
+
+    def audit(
+        self,
+        request,
+        *,
+        object_type: str = "",
+        object_id: str | int = "",
+        parameters: dict[str, Any] | None = None,
+        outcome: str = "success",
+    ) -> None:
+        audit_record(
+            action=self.audit_action or f"api.{self.operation}",
+            actor=request.user,
+            object_type=object_type,
+            object_id=object_id,
+            parameters={"token": token_parameters(request.auth), **(parameters or {})},
+            outcome=outcome,
+            request=request._request,
+        )
+        self._audited = True
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        request = self.request
+        token = getattr(request, "auth", None)
+        if (
+            isinstance(token, ApiToken)
+            and not getattr(self, "_audited", False)
+            and not isinstance(exc, AuditWriteFailed)
+        ):
+            try:
+                self.audit(request, parameters={"status": response.status_code}, outcome="refused")
+            except AuditWriteFailed as failed:
+                return super().handle_exception(failed)
+        return response
