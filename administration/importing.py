@@ -63,6 +63,7 @@ from .import_values import (  # noqa: F401 - parsers re-exported for callers
     ValueProblem,
     formula_problem,
     is_placeholder,
+    is_sign_in_placeholder,
     parse_date,
     parse_export_format,
     parse_locations,
@@ -619,6 +620,27 @@ def _error_column(field_name: str, mapping: dict[str, int], headers: list[str]) 
     return names[0] if len(names) == 1 else (" / ".join(names) if names else TARGETS.get(field_name, field_name))
 
 
+_NAME_TARGETS = ("owner_name", "owner_first_name", "owner_last_name")
+
+
+def _clean_cells(row: dict[str, str], column: Callable[[str], str]) -> tuple[list[tuple[str, str]], tuple | None]:
+    """Formula cells as problems; placeholders ("N/A", "-", a sign-in's "anonymous") emptied in `row`.
+
+    Returns (problems, (target, text) of a name that was a sign-in placeholder, or None)."""
+    problems: list[tuple[str, str]] = []
+    sign_in = None
+    for target, text in row.items():
+        if problem := formula_problem(text):
+            problems.append((column(target), problem))
+        elif text and target in _OPTIONAL_TEXT and is_placeholder(text, business=_OPTIONAL_TEXT[target]):
+            row[target] = ""  # "N/A", "none", "-": the person meant empty
+        elif text and (target in _NAME_TARGETS or target == "owner_email") and is_sign_in_placeholder(text):
+            row[target] = ""  # "anonymous": the form's sign-in, never the owner's contact
+            if target in _NAME_TARGETS:
+                sign_in = sign_in or (target, text)
+    return problems, sign_in
+
+
 def _row_input(
     cells: list[str],
     mapping: dict[str, int],
@@ -627,7 +649,6 @@ def _row_input(
     addresses: _AddressBook,
     zone: tzinfo | None = None,
 ) -> tuple[RegistrationInput | None, list[tuple[str, str]], datetime | None]:
-    problems: list[tuple[str, str]] = []
     # The row's cells by target; a target that is not mapped, or a short row's missing cell, reads as "".
     row = {target: cells[index] for target, index in mapping.items() if index < len(cells)}
 
@@ -635,11 +656,7 @@ def _row_input(
         index = mapping.get(target)
         return headers[index] if index is not None and index < len(headers) and headers[index] else TARGETS[target]
 
-    for target, text in row.items():
-        if problem := formula_problem(text):
-            problems.append((column(target), problem))
-        elif text and target in _OPTIONAL_TEXT and is_placeholder(text, business=_OPTIONAL_TEXT[target]):
-            row[target] = ""  # "N/A", "none", "-": the person meant empty
+    problems, sign_in = _clean_cells(row, column)
     for target, limit in _MAX_LENGTHS.items():
         if len(row.get(target, "")) > limit:
             problems.append((column(target), f"Longer than {limit} characters."))
@@ -659,6 +676,9 @@ def _row_input(
     owner_name = row.get("owner_name", "") or " ".join(
         filter(None, [row.get("owner_first_name", ""), row.get("owner_last_name", "")])
     )
+    if not owner_name and sign_in:
+        target, text = sign_in
+        problems.append((column(target), f"'{text[:20]}' is the form's sign-in placeholder, not the owner's name."))
     property_text = row.get("property_type", "").lower()
     business_name = row.get("business_name", "")
     property_type = (
@@ -838,13 +858,16 @@ def registrations_import(*, path: Path | str, options: ImportOptions, source_nam
         data, problems, submitted = _row_input(cells, mapping, headers, options, addresses, zone)
         if data is not None:
             errors = registration_input_errors(data)
+            # One problem per column: what reading the cell found says more than the form's generic rule.
+            read_columns = {column for column, _problem in problems}
             for name, messages in errors.items():
-                if name == "location" and any(column == address_column for column, _problem in problems):
+                if name == "location" and address_column in read_columns:
                     continue  # "address not found" already says it
                 if name == "location" and not data.street_address:
                     continue
                 for message in messages:
-                    if (column := _error_column(name, mapping, headers), message) not in problems:
+                    column = _error_column(name, mapping, headers)
+                    if column not in read_columns and (column, message) not in problems:
                         problems.append((column, message))
         agency = None
         if data is not None and not problems:

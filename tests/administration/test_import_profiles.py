@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
 from django.utils import timezone
 
+from administration.import_values import is_sign_in_placeholder
 from administration.importing import (
     PROFILE_LABELS,
     ImportOptions,
@@ -129,9 +131,39 @@ def test_microsoft_forms_sign_in_is_the_contact_when_no_question_holds_it(town, 
     headers = read_table(path).headers
     used, unused = describe_mapping(headers, guess_mapping(headers))
     assert ("Email", "Owner email") in used and ("Name", "Owner name") in used and unused == ["ID", "Start time"]
-    run(town, path, dry_run=False, all_or_nothing=False)
+    report = run(town, path, dry_run=False, all_or_nothing=False)
+    assert problems(report) == [
+        (3, "Name", "'Anonymous' is the form's sign-in placeholder, not the owner's name.", "error"),
+    ]
     maria = imported("708-555-0101")
     assert maria.owner_name == "Maria Garcia" and maria.owner_email == "maria.garcia@example.com"
+    robert = imported("708-555-0103")  # signed in as "anonymous" but gave a name: no email, not "anonymous"
+    assert robert.owner_name == "Robert Smith" and robert.owner_email == ""
+    assert report.rows_created == 2
+
+
+@pytest.mark.parametrize("text", ["anonymous", "Anonymous", " ANONYMOUS ", "Anonymous User", "guest", "(anonymous)"])
+def test_sign_in_placeholders_are_never_a_name_or_email(text):
+    assert is_sign_in_placeholder(text)
+
+
+@pytest.mark.parametrize("text", ["Anonymous Smith", "anon@example.com", "Guestavo Ruiz", "Ann Onymous"])
+def test_real_names_and_emails_are_not_sign_in_placeholders(text):
+    assert not is_sign_in_placeholder(text)
+
+
+def test_anonymous_in_a_clerk_sheet_or_google_form_is_no_owner_either(town, tmp_path):
+    rows = [list(row) for row in files.GOOGLE_ROWS[:2]]
+    rows[0][1], rows[1][4] = "anonymous", "ANONYMOUS"
+    path = tmp_path / "responses.csv"
+    path.write_text(
+        "\n".join(",".join(f'"{cell}"' for cell in row) for row in [files.GOOGLE_HEADERS, *rows]), encoding="utf-8"
+    )
+    report = run(town, path, dry_run=False, all_or_nothing=False)
+    assert problems(report) == [
+        (2, "Name", "'anonymous' is the form's sign-in placeholder, not the owner's name.", "error"),
+    ]
+    assert imported("708-555-0103").owner_email == ""
 
 
 # ---------------------------------------------------------------- a clerk's sheet
