@@ -59,6 +59,7 @@ from registrations.models import (
 from registrations.services import CameraInput, RegistrationInput, registration_input_errors
 
 from .import_files import ZIP_SIGNATURE, ImportFileError, old_excel_message, workbook_problem
+from .import_layout import bottom_summary_rows, summary_row_note
 from .import_values import (  # noqa: F401 - parsers re-exported for callers
     ValueProblem,
     formula_problem,
@@ -833,12 +834,14 @@ def registrations_import(*, path: Path | str, options: ImportOptions, source_nam
             f"The file has no 'days of footage kept' column; every camera is recorded as keeping "
             f"{options.default_retention_days} days."
         )
+    # A clerk's total and notes rows at the bottom are not registrations: skipped, each with a report line.
+    summary_rows = bottom_summary_rows(table.rows, mapping)
+    rows = table.rows[: len(table.rows) - summary_rows]
+    report.notes.extend(summary_row_note(number, cells) for number, cells in table.rows[len(rows) :])
     # Normalising an address is a chain of regular expressions; each is done once per run.
     normalize = cache(normalize_address)
     address_index = mapping["street_address"]
-    addresses = _AddressBook(
-        {cells[address_index] for _row, cells in table.rows if address_index < len(cells)}, normalize
-    )
+    addresses = _AddressBook({cells[address_index] for _row, cells in rows if address_index < len(cells)}, normalize)
     finder = _AgencyFinder()
     zone = timezone.get_current_timezone()  # looked up once: it is a context-local read per call
     seen: dict[tuple[int, str], int] = {}
@@ -851,8 +854,8 @@ def registrations_import(*, path: Path | str, options: ImportOptions, source_nam
     existing = _existing_registrations(normalize)
     address_column = _error_column("street_address", mapping, headers)
     accepted: list[_Accepted] = []
-    report.rows_total = len(table.rows)
-    for done, (row_number, cells) in enumerate(table.rows, start=1):
+    report.rows_total = len(rows)
+    for done, (row_number, cells) in enumerate(rows, start=1):
         if options.progress and (done % 1000 == 0 or done == report.rows_total):
             options.progress("check", done, report.rows_total)
         data, problems, submitted = _row_input(cells, mapping, headers, options, addresses, zone)

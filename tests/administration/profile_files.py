@@ -167,26 +167,31 @@ CLERK_ROWS = [
 ]  # fmt: skip
 CLERK_TOTAL_ROW = CLERK_HEADER_ROW + len(CLERK_ROWS) + 1  # "TOTAL" and the number of cameras
 CLERK_NOTES_ROW = CLERK_TOTAL_ROW + 2  # one blank row, then a note in the first cell
+CLERK_TOTAL = ["TOTAL", "", "", "", "", "", "", "", 7]
+CLERK_NOTE = "Notes: entries after 6/30 are in the binder"
 
 
 def clerk_sheet_xlsx(
-    folder: Path, *, total: list | None = None, note: str | None = "Notes: entries after 6/30 are in the binder"
+    folder: Path, *, rows: list[list] | None = None, total: list | None = None, note: str | None = CLERK_NOTE
 ) -> Path:
+    """The clerk's workbook; the total row follows the last registration, then a blank row and the note."""
+    rows = CLERK_ROWS if rows is None else rows
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "Registry 2025"
     sheet.cell(row=1, column=1, value=CLERK_TITLE)  # row 2 is left blank
     for column, header in enumerate(CLERK_HEADERS, start=1):
         sheet.cell(row=CLERK_HEADER_ROW, column=column, value=header)
-    for offset, row in enumerate(CLERK_ROWS, start=1):
+    for offset, row in enumerate(rows, start=1):
         for column, value in enumerate(row, start=1):
             cell = sheet.cell(row=CLERK_HEADER_ROW + offset, column=column, value=value)
             if column == 1:
                 cell.number_format = "m/d/yyyy"
-    for column, value in enumerate(["TOTAL", "", "", "", "", "", "", "", 7] if total is None else total, start=1):
-        sheet.cell(row=CLERK_TOTAL_ROW, column=column, value=value)
+    total_row = CLERK_HEADER_ROW + len(rows) + 1
+    for column, value in enumerate(CLERK_TOTAL if total is None else total, start=1):
+        sheet.cell(row=total_row, column=column, value=value)
     if note:
-        sheet.cell(row=CLERK_NOTES_ROW, column=1, value=note)
+        sheet.cell(row=total_row + 2, column=1, value=note)
     path = folder / "camera log 2025.xlsx"
     workbook.save(path)
     return path

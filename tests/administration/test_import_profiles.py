@@ -8,6 +8,7 @@ from datetime import datetime
 import pytest
 from django.utils import timezone
 
+from administration.import_layout import looks_like_total_or_notes
 from administration.import_values import is_sign_in_placeholder
 from administration.importing import (
     PROFILE_LABELS,
@@ -210,3 +211,64 @@ def test_clerk_sheet_rows_with_excel_dates_and_short_headers(town, tmp_path):
     assert deli.property_type == "business" and deli.business_name == "Nowak Deli" and deli.alternate_name == ""
     assert deli.cameras.get().locations == ["entrance", "parking_lot"]
     assert local(imported("708-555-0102").created_at) == datetime(2025, 2, 2)
+
+
+def test_total_and_notes_rows_at_the_bottom_are_skipped_with_a_report_line(town, tmp_path):
+    report = run(town, files.clerk_sheet_xlsx(tmp_path))
+    assert problems(report) == [(7, "Address", "Enter the street address where the cameras are.", "error")]
+    assert report.notes[-2:] == [
+        f"Row {files.CLERK_TOTAL_ROW} skipped: it looks like a total/notes row (TOTAL 7).",
+        f"Row {files.CLERK_NOTES_ROW} skipped: it looks like a total/notes row ({files.CLERK_NOTE}).",
+    ]
+    assert report.rows_total == len(files.CLERK_ROWS) and report.rows_valid == 3
+
+
+def test_a_total_row_does_not_block_an_all_or_nothing_import(town, tmp_path):
+    path = files.clerk_sheet_xlsx(tmp_path, rows=files.CLERK_ROWS[:3], total=["Total: 6 cameras"])
+    report = run(town, path, dry_run=False, all_or_nothing=True)
+    assert report.ok and report.rows_created == 3 and not report.problems
+    assert report.notes[-2:] == [
+        "Row 7 skipped: it looks like a total/notes row (Total: 6 cameras).",
+        f"Row 9 skipped: it looks like a total/notes row ({files.CLERK_NOTE}).",
+    ]
+
+
+def test_a_total_row_in_the_middle_is_still_a_problem(town, tmp_path):
+    rows = [*files.CLERK_ROWS[:1], files.CLERK_TOTAL, *files.CLERK_ROWS[1:3]]
+    report = run(town, files.clerk_sheet_xlsx(tmp_path, rows=rows, total=[], note=None))
+    assert {p.row for p in report.problems} == {5} and report.rows_valid == 3 and not report.ok
+
+
+MAPPING = {"owner_name": 1, "street_address": 2, "owner_phone": 3}
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["Total", "", "", ""],
+        ["TOTAL: 14"],
+        ["", "", "", "", "14"],
+        ["# 14"],
+        ["Grand total", "", "", "", "1,204"],
+        ["=SUM(I4:I17)"],
+        ["Notes: entries after 6/30 are in the binder"],
+        ["Checked by the records unit, March 2025"],
+        ["NB: two owners moved away"],
+    ],
+)
+def test_totals_and_notes_are_recognised(cells):
+    assert looks_like_total_or_notes(cells, MAPPING)
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["Total Fitness", "Ann Lee", "305 3rd St", "708-555-0103"],  # a business named Total...
+        ["", "", "", "708-555-0103"],  # a phone: somebody's registration, however incomplete
+        ["", "Jose Lopez"],  # a name without the rest is refused, not skipped
+        ["Summit Ave resident", "", "407 4th St"],
+        [],
+    ],
+)
+def test_registration_rows_are_not_totals(cells):
+    assert not looks_like_total_or_notes(cells, MAPPING)
