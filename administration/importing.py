@@ -59,7 +59,13 @@ from registrations.models import (
 from registrations.services import CameraInput, RegistrationInput, registration_input_errors
 
 from .import_files import ZIP_SIGNATURE, ImportFileError, old_excel_message, workbook_problem
-from .import_layout import bottom_summary_rows, summary_row_note
+from .import_layout import (
+    bottom_summary_rows,
+    check_width,
+    header_position,
+    header_problem,
+    summary_row_note,
+)
 from .import_values import (  # noqa: F401 - parsers re-exported for callers
     ValueProblem,
     formula_problem,
@@ -354,13 +360,10 @@ def _workbook_table(workbook, sheet: str | None, header_row: int | None = None) 
 
 def _split_header(rows: list[tuple[int, list[str]]], header_row: int | None, notes: list[str]) -> Table:
     """Headers and data rows; the header row is `header_row` (spreadsheet number) or detected."""
-    if header_row is not None:
-        positions = [position for position, (number, _cells) in enumerate(rows) if number == header_row]
-        if not positions:
-            raise ImportFileError(f"Row {header_row} is empty or beyond the end of the file; it cannot be the header.")
-        position = positions[0]
-    else:
-        position = find_header_row(rows)
+    check_width(rows)
+    position = find_header_row(rows) if header_row is None else header_position(rows, header_row)
+    if problem := header_problem(rows[position][0], rows[position][1]):
+        raise ImportFileError(problem)
     if position:
         titles = "; ".join(" ".join(c for c in cells if c)[:60] for _n, cells in rows[:position])
         notes = [*notes, f"The header is row {rows[position][0]}; the rows above it were skipped as titles ({titles})."]
@@ -395,6 +398,12 @@ def read_table(path: Path | str, sheet: str | None = None, header_row: int | Non
     text, notes = _decode(raw)
     if not text.strip():
         raise ImportFileError("The file is empty.")
+    if "\x00" in text:  # a UTF-16 file, or a NUL past the binary check: no database text column holds one
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise ImportFileError(
+            f"The file contains a NUL character (line {line}), which a CSV file cannot hold. "
+            "Open it in a spreadsheet and save it again as 'CSV UTF-8'."
+        )
     first_line = text.split("\n", 1)[0]
     delimiter = max([",", ";", "\t"], key=first_line.count)
     try:
@@ -454,6 +463,11 @@ class ImportReport:
     all_or_nothing: bool
     agency_slug: str = ""
     sheet: str = ""
+    # What was recognised: the source profile, the header row and which column goes where.
+    profile: str = ""
+    header_row: int = 0
+    columns_used: list[tuple[str, str]] = field(default_factory=list)  # (header as written, field label)
+    columns_not_imported: list[str] = field(default_factory=list)
     file_problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
@@ -495,6 +509,11 @@ class ImportReport:
             "all_or_nothing": self.all_or_nothing,
             "agency": self.agency_slug,
             "sheet": self.sheet,
+            "profile": self.profile,
+            "profile_label": PROFILE_LABELS.get(self.profile, ""),
+            "header_row": self.header_row,
+            "columns_used": [list(pair) for pair in self.columns_used],
+            "columns_not_imported": self.columns_not_imported,
             "file_problems": self.file_problems,
             "notes": self.notes,
             "rows_total": self.rows_total,
@@ -520,6 +539,7 @@ class ImportOptions:
     agency: Agency | None = None
     mapping: dict[str, int] | None = None
     sheet: str | None = None
+    header_row: int | None = None  # spreadsheet row number of the header; None: detected
     dry_run: bool = True
     all_or_nothing: bool = True
     status: str = Status.ACTIVE
@@ -527,6 +547,8 @@ class ImportOptions:
     actor: object = None
     request: object = None
     progress: Callable[[str, int, int], None] | None = None  # (phase 'check' or 'save', done, total)
+    # Called with the report once the file is read and its columns mapped, before any row is checked.
+    on_mapping: Callable[[ImportReport], None] | None = None
 
 
 @dataclass
@@ -810,7 +832,7 @@ def registrations_import(*, path: Path | str, options: ImportOptions, source_nam
         agency_slug=options.agency.slug if options.agency else "",
     )
     try:
-        table = read_table(path, options.sheet)
+        table = read_table(path, options.sheet, options.header_row)
     except ImportFileError as error:
         report.file_problems.append(str(error))
         _audit(report, options)
@@ -820,8 +842,14 @@ def registrations_import(*, path: Path | str, options: ImportOptions, source_nam
     headers = table.headers
     mapping = dict(options.mapping) if options.mapping is not None else guess_mapping(headers)
     mapping = {target: index for target, index in mapping.items() if target in TARGETS and 0 <= index < len(headers)}
+    report.profile, report.header_row = source_profile(headers), table.header_row
+    report.columns_used, report.columns_not_imported = describe_mapping(headers, mapping)
+    if options.on_mapping:
+        options.on_mapping(report)
     if "street_address" not in mapping:
-        report.file_problems.append("No column is mapped to the street address; map one (the header row is row 1).")
+        report.file_problems.append(
+            f"No column is mapped to the street address; map one (the header row is row {table.header_row})."
+        )
     if "owner_name" not in mapping and "owner_first_name" not in mapping:
         report.file_problems.append("No column is mapped to the owner's name.")
     if "owner_phone" not in mapping:

@@ -43,6 +43,7 @@ from administration.forms import (
     UploadForm,
 )
 from administration.import_files import ImportFileError, stored_extension
+from administration.import_layout import HeaderRowError
 from administration.importing import guess_mapping, read_table
 from administration.models import ImportJob
 from administration.tasks import import_file_path, run_import_job
@@ -158,7 +159,7 @@ def _job_for(request: HttpRequest, job_id: uuid.UUID) -> ImportJob:
     return get_object_or_404(ImportJob, public_id=job_id, agency_id=request.user.agency_id)
 
 
-def _store_upload(upload) -> tuple[str, importing.Table]:
+def _store_upload(upload, header_row: int | None = None) -> tuple[str, importing.Table]:
     """Keep the upload as `<uuid>.csv` or `<uuid>.xlsx` (by its content, not its name) and read it once;
     a file that cannot be read is removed again, so nothing is left half-saved."""
     upload.seek(0)
@@ -171,7 +172,7 @@ def _store_upload(upload) -> tuple[str, importing.Table]:
         with (folder / stored).open("wb") as target:
             for chunk in upload.chunks():
                 target.write(chunk)
-        return stored, read_table(folder / stored)
+        return stored, read_table(folder / stored, header_row=header_row)
     except BaseException:
         (folder / stored).unlink(missing_ok=True)
         raise
@@ -192,7 +193,9 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             form.add_error("file", "The file is too large; split it into several files.")
         else:
             try:
-                stored, table = _store_upload(upload)
+                stored, table = _store_upload(upload, form.cleaned_data["header_row"])
+            except HeaderRowError as error:
+                form.add_error("header_row", str(error))
             except ImportFileError as error:
                 form.add_error("file", str(error))
             else:
@@ -202,6 +205,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                     original_name=upload.name[:200],
                     stored_name=stored,
                     sheet=table.sheet,
+                    header_row=form.cleaned_data["header_row"],
                     mapping=guess_mapping(table.headers),
                 )
                 return redirect("administration:import_mapping", job_id=job.public_id)
@@ -218,7 +222,7 @@ def import_mapping(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
         return render(request, "administration/import_progress.html", {"job": job})
     sheet = request.POST.get("sheet") or job.sheet or None
     try:
-        table = read_table(import_file_path(job), sheet)
+        table = read_table(import_file_path(job), sheet, job.header_row)
     except ImportFileError as error:
         messages.error(request, str(error))
         return redirect("administration:import_upload")
@@ -252,6 +256,7 @@ def import_mapping(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
             "job": job,
             "form": form,
             "table": table,
+            "profile_label": importing.PROFILE_LABELS[importing.source_profile(table.headers)],
             "preview": table.rows[:3],
         },
     )

@@ -5,7 +5,17 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from administration.importing import TARGETS, ImportOptions, read_table, registrations_import
+from administration.import_files import ImportFileError
+from administration.import_layout import HeaderRowError, parse_header_row
+from administration.importing import (
+    PROFILE_LABELS,
+    TARGETS,
+    ImportOptions,
+    ImportReport,
+    guess_mapping,
+    read_table,
+    registrations_import,
+)
 from agencies.models import Agency
 from cameraregistry.progress import Progress
 from registrations.models import Status
@@ -24,6 +34,11 @@ class Command(BaseCommand):
             help="Import the rows without problems even if others have some (default: all or nothing).",
         )
         parser.add_argument("--sheet", help="XLSX sheet to read (default: the first one with rows).")
+        parser.add_argument(
+            "--header-row",
+            metavar="N",
+            help="Spreadsheet row number of the header (1 for the first row; default: detected below any title rows).",
+        )
         parser.add_argument(
             "--map",
             action="append",
@@ -49,15 +64,17 @@ class Command(BaseCommand):
                 raise CommandError(f"No agency with slug '{options['agency']}'.")
         if not 1 <= options["default_retention_days"] <= 365:
             raise CommandError("--default-retention-days must be between 1 and 365.")
+        try:
+            header_row = parse_header_row(options["header_row"])
+        except HeaderRowError as error:
+            raise CommandError(f"--header-row {options['header_row']}: {error}") from None
         mapping = None
         if options["map"]:
             try:
-                headers = read_table(path, options["sheet"]).headers
-            except Exception as error:  # the import below reports file problems properly
+                headers = read_table(path, options["sheet"], header_row).headers
+            except ImportFileError as error:  # the import below reports file problems properly
                 headers = []
                 self.stderr.write(str(error))
-            from administration.importing import guess_mapping
-
             mapping = guess_mapping(headers)
             for item in options["map"]:
                 header, _, target = item.partition("=")
@@ -81,11 +98,13 @@ class Command(BaseCommand):
                 agency=agency,
                 mapping=mapping,
                 sheet=options["sheet"],
+                header_row=header_row,
                 dry_run=options["dry_run"],
                 all_or_nothing=not options["valid_rows_only"],
                 status=options["status"],
                 default_retention_days=options["default_retention_days"],
                 progress=progress,
+                on_mapping=self.print_mapping,
             ),
         )
         report_path = Path(options["report"]) if options["report"] else path.with_name(path.name + ".report.csv")
@@ -109,3 +128,17 @@ class Command(BaseCommand):
         self.stdout.write(f"Report: {report_path}")
         if not report.ok:
             sys.exit(1)
+
+    def print_mapping(self, report: ImportReport) -> None:
+        """What was recognised, before any row is checked: the profile, the header row, every column."""
+        sheet = f", sheet '{report.sheet}'" if report.sheet else ""
+        self.stdout.write(
+            f"Read as: {PROFILE_LABELS.get(report.profile, report.profile)}{sheet}; header row {report.header_row}."
+        )
+        self.stdout.write("Columns imported:")
+        for header, label in report.columns_used:
+            self.stdout.write(f"  {' '.join(header.split())} → {label}")
+        if not report.columns_used:
+            self.stdout.write("  (none)")
+        unused = ", ".join(report.columns_not_imported) or "none, every column is imported"
+        self.stdout.write(f"Not imported: {unused}")
