@@ -63,6 +63,20 @@ def check_width(rows: list[tuple[int, list[str]]], limit: int = 15) -> None:
             )
 
 
+def used_width(rows: list[tuple[int, list[str]]]) -> int:
+    """Columns up to the last one with anything in it, in any row (a workbook's formatted empty cells
+    to the right do not count)."""
+    width = 0
+    for _number, cells in rows:
+        end = len(cells)
+        if end <= width:
+            continue
+        while end > width and not cells[end - 1]:
+            end -= 1
+        width = end
+    return width
+
+
 def header_problem(number: int, headers: list[str]) -> str | None:
     """Why the row taken as the header cannot name columns (it holds only formulas), or None."""
     named = [header for header in headers if header]

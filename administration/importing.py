@@ -65,6 +65,7 @@ from .import_layout import (
     header_position,
     header_problem,
     summary_row_note,
+    used_width,
 )
 from .import_values import (  # noqa: F401 - parsers re-exported for callers
     ValueProblem,
@@ -367,7 +368,10 @@ def _split_header(rows: list[tuple[int, list[str]]], header_row: int | None, not
     if position:
         titles = "; ".join(" ".join(c for c in cells if c)[:60] for _n, cells in rows[:position])
         notes = [*notes, f"The header is row {rows[position][0]}; the rows above it were skipped as titles ({titles})."]
-    return Table(headers=rows[position][1], rows=rows[position + 1 :], notes=notes, header_row=rows[position][0])
+    # As wide as the data: a column with answers but no header is listed too, empty columns are not.
+    width = used_width(rows[position:])
+    headers = (rows[position][1] + [""] * width)[:width]
+    return Table(headers=headers, rows=rows[position + 1 :], notes=notes, header_row=rows[position][0])
 
 
 def read_table(path: Path | str, sheet: str | None = None, header_row: int | None = None) -> Table:

@@ -160,6 +160,19 @@ def test_a_header_row_pointing_at_a_blank_row(town, tmp_path):
     assert run(town, files.clerk_sheet_xlsx(tmp_path), header_row=99).file_problems == [BEYOND]
 
 
+def test_formatted_empty_columns_are_not_listed_but_answers_without_a_header_are(town, tmp_path):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Name", "Address", "Phone"])
+    sheet.append(["Ann Lee", "101 1st St", "708-555-0101", "", "gate code 4411"])
+    sheet.cell(row=1, column=300).fill = openpyxl.styles.PatternFill("solid", fgColor="FFFF00")  # styled, empty
+    path = tmp_path / "styled.xlsx"
+    workbook.save(path)
+    report = run(town, path)
+    assert report.columns_not_imported == ["(column 4, no header)", "(column 5, no header)"]
+    assert report.ok and report.rows_valid == 1
+
+
 # ---------------------------------------------------------------- the staff page
 
 
