@@ -43,7 +43,6 @@ from agencies.models import Agency
 from audit.services import audit_record
 from cameraregistry import geo
 from cameraregistry.crypto import encrypt, lookup_hash
-from cameraregistry.csv_safe import safe_cell
 from registrations.geocoding import normalize_address
 from registrations.models import (
     AddressPoint,
@@ -67,6 +66,7 @@ from .import_layout import (
     summary_row_note,
     used_width,
 )
+from .import_report import ImportReport, RowProblem
 from .import_values import (  # noqa: F401 - parsers re-exported for callers
     ValueProblem,
     formula_problem,
@@ -218,8 +218,8 @@ def guess_mapping(headers: list[str]) -> dict[str, int]:
 def describe_mapping(headers: list[str], mapping: dict[str, int]) -> tuple[list[tuple[str, str]], list[str]]:
     """([(column header as written, field label)], [headers of columns not imported]) in file order."""
     by_index = {index: target for target, index in mapping.items()}
-    used = [(headers[i] or f"(column {i + 1})", TARGETS[by_index[i]]) for i in sorted(by_index) if i < len(headers)]
-    unused = [header or f"(column {i + 1}, no header)" for i, header in enumerate(headers) if i not in by_index]
+    used = [(_header_as_written(headers, i), TARGETS[by_index[i]]) for i in sorted(by_index) if i < len(headers)]
+    unused = [_header_as_written(headers, i) for i in range(len(headers)) if i not in by_index]
     return used, unused
 
 
@@ -453,92 +453,6 @@ _MAX_LENGTHS.update(camera_description=300, brand=100, owner_name=200, alternate
 
 
 @dataclass
-class RowProblem:
-    row: int
-    column: str
-    problem: str
-    severity: str = "error"  # "error": row not imported; "skipped": already there, nothing to do
-
-
-@dataclass
-class ImportReport:
-    source: str
-    dry_run: bool
-    all_or_nothing: bool
-    agency_slug: str = ""
-    sheet: str = ""
-    # What was recognised: the source profile, the header row and which column goes where.
-    profile: str = ""
-    header_row: int = 0
-    columns_used: list[tuple[str, str]] = field(default_factory=list)  # (header as written, field label)
-    columns_not_imported: list[str] = field(default_factory=list)
-    file_problems: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    problems: list[RowProblem] = field(default_factory=list)
-    rows_total: int = 0
-    rows_valid: int = 0
-    rows_created: int = 0
-    rows_skipped: int = 0
-    seconds: float = 0.0
-
-    @property
-    def error_rows(self) -> int:
-        return len({p.row for p in self.problems if p.severity == "error"})
-
-    @property
-    def ok(self) -> bool:
-        return not self.file_problems and self.error_rows == 0
-
-    @property
-    def rows_per_second(self) -> float:
-        return self.rows_total / self.seconds if self.seconds else 0.0
-
-    def summary(self) -> str:
-        if self.file_problems:
-            return "The file could not be imported: " + " ".join(self.file_problems)
-        action = "would be created (dry run, nothing saved)" if self.dry_run else "created"
-        created = self.rows_valid if self.dry_run else self.rows_created
-        text = (
-            f"{self.rows_total:,} rows read; {created:,} registrations {action}; "
-            f"{self.rows_skipped:,} already registered or repeated; {self.error_rows:,} rows with problems."
-        )
-        if self.error_rows and self.all_or_nothing and not self.dry_run:
-            text += " Nothing was imported because the import was set to all-or-nothing."
-        return text
-
-    def as_dict(self) -> dict:
-        return {
-            "source": self.source,
-            "dry_run": self.dry_run,
-            "all_or_nothing": self.all_or_nothing,
-            "agency": self.agency_slug,
-            "sheet": self.sheet,
-            "profile": self.profile,
-            "profile_label": PROFILE_LABELS.get(self.profile, ""),
-            "header_row": self.header_row,
-            "columns_used": [list(pair) for pair in self.columns_used],
-            "columns_not_imported": self.columns_not_imported,
-            "file_problems": self.file_problems,
-            "notes": self.notes,
-            "rows_total": self.rows_total,
-            "rows_valid": self.rows_valid,
-            "rows_created": self.rows_created,
-            "rows_skipped": self.rows_skipped,
-            "error_rows": self.error_rows,
-            "summary": self.summary(),
-            "problems": [vars(problem) for problem in self.problems],
-        }
-
-    def write_csv(self, stream) -> None:
-        writer = csv.writer(stream)
-        writer.writerow(["row", "column", "severity", "problem"])
-        for problem in self.file_problems:
-            writer.writerow(["", "", "error", safe_cell(problem)])
-        for problem in self.problems:
-            writer.writerow([problem.row, safe_cell(problem.column), problem.severity, safe_cell(problem.problem)])
-
-
-@dataclass
 class ImportOptions:
     agency: Agency | None = None
     mapping: dict[str, int] | None = None
@@ -635,6 +549,11 @@ def _fingerprint(data: RegistrationInput, normalize: Callable[[str], str] = norm
     return lookup_hash(f"{normalize(data.street_address)}|{unit}|{contact}")
 
 
+def _header_as_written(headers: list[str], index: int) -> str:
+    header = headers[index] if index < len(headers) else ""
+    return header or f"(column {index + 1}, no header)"
+
+
 def _error_column(field_name: str, mapping: dict[str, int], headers: list[str]) -> str:
     targets = {
         "location": ["latitude", "street_address"],
@@ -643,8 +562,8 @@ def _error_column(field_name: str, mapping: dict[str, int], headers: list[str]) 
     }.get(field_name, [field_name])
     if field_name.startswith("camera"):
         targets = ["camera_locations", "retention_days", "bearing_degrees", "field_of_view_degrees", "range_m"]
-    names = [headers[mapping[t]] for t in targets if t in mapping and mapping[t] < len(headers)]
-    return names[0] if len(names) == 1 else (" / ".join(names) if names else TARGETS.get(field_name, field_name))
+    names = [_header_as_written(headers, mapping[t]) for t in targets if t in mapping and mapping[t] < len(headers)]
+    return " / ".join(names)  # "" when the file has no column for it: the problem is the row's
 
 
 _NAME_TARGETS = ("owner_name", "owner_first_name", "owner_last_name")
@@ -681,7 +600,7 @@ def _row_input(
 
     def column(target: str) -> str:
         index = mapping.get(target)
-        return headers[index] if index is not None and index < len(headers) and headers[index] else TARGETS[target]
+        return _header_as_written(headers, index) if index is not None else ""
 
     problems, sign_in = _clean_cells(row, column)
     for target, limit in _MAX_LENGTHS.items():
@@ -847,6 +766,7 @@ def registrations_import(*, path: Path | str, options: ImportOptions, source_nam
     mapping = dict(options.mapping) if options.mapping is not None else guess_mapping(headers)
     mapping = {target: index for target, index in mapping.items() if target in TARGETS and 0 <= index < len(headers)}
     report.profile, report.header_row = source_profile(headers), table.header_row
+    report.profile_label = PROFILE_LABELS[report.profile]
     report.columns_used, report.columns_not_imported = describe_mapping(headers, mapping)
     if options.on_mapping:
         options.on_mapping(report)
@@ -870,6 +790,7 @@ def registrations_import(*, path: Path | str, options: ImportOptions, source_nam
     summary_rows = bottom_summary_rows(table.rows, mapping)
     rows = table.rows[: len(table.rows) - summary_rows]
     report.notes.extend(summary_row_note(number, cells) for number, cells in table.rows[len(rows) :])
+    report.rows_not_registrations = summary_rows
     # Normalising an address is a chain of regular expressions; each is done once per run.
     normalize = cache(normalize_address)
     address_index = mapping["street_address"]
@@ -925,7 +846,13 @@ def registrations_import(*, path: Path | str, options: ImportOptions, source_nam
         key = (agency.id, fingerprint)
         if key in seen:
             report.problems.append(
-                RowProblem(row_number, "", f"Same address and owner as row {seen[key]}; not imported twice.", "skipped")
+                RowProblem(
+                    row_number,
+                    "",
+                    f"Same address and owner as row {seen[key]}; not imported twice.",
+                    "skipped",
+                    "repeat",
+                )
             )
             report.rows_skipped += 1
             continue
@@ -938,13 +865,18 @@ def registrations_import(*, path: Path | str, options: ImportOptions, source_nam
                     "Already imported from an earlier file"
                     + ("." if imported[key] else "; the owner has since withdrawn, so it is not re-created."),
                     "skipped",
+                    "already_imported" if imported[key] else "withdrawn",
                 )
             )
             report.rows_skipped += 1
             continue
         email_hash = lookup_hash(data.owner_email)
         if data.owner_email and (agency.id, normalize(data.street_address), data.unit.upper(), email_hash) in existing:
-            report.problems.append(RowProblem(row_number, "", "This owner already registered this address.", "skipped"))
+            report.problems.append(
+                RowProblem(
+                    row_number, "", "This owner already registered this address.", "skipped", "already_registered"
+                )
+            )
             report.rows_skipped += 1
             continue
         accepted.append(_Accepted(row_number, fingerprint, agency, data, submitted, email_hash))

@@ -219,7 +219,16 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 def import_mapping(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
     job = _job_for(request, job_id)
     if job.state != ImportJob.State.UPLOADED:
-        return render(request, "administration/import_progress.html", {"job": job})
+        problems = job.report.get("problems", []) if isinstance(job.report, dict) else []
+        return render(
+            request,
+            "administration/import_progress.html",
+            {
+                "job": job,
+                "refused": [p for p in problems if p.get("severity") != "skipped"],
+                "skipped": [p for p in problems if p.get("severity") == "skipped"],
+            },
+        )
     sheet = request.POST.get("sheet") or job.sheet or None
     try:
         table = read_table(import_file_path(job), sheet, job.header_row)

@@ -70,7 +70,7 @@ def test_command_prints_the_profile_header_row_and_every_column_before_importing
         "  How many days of footage are kept? → Days of footage kept",
     ]
     assert lines[10] == "Not imported: ID, Start time, Email, Name"
-    assert out.index("Not imported:") < out.index("row 5, column 'Phone number'") < out.index("4 rows read")
+    assert out.index("Not imported:") < out.index("4 rows read") < out.index("row 5, column 'Phone number'")
 
 
 def test_command_lists_a_google_form_question_it_does_not_import(town, tmp_path):
@@ -110,6 +110,54 @@ def test_a_header_row_that_names_nothing_says_which_row_was_read(town, tmp_path)
     assert code == 1
     assert f"Not imported: {files.CLERK_TITLE}, (column 2, no header), (column 3, no header)," in out
     assert "No column is mapped to the street address; map one (the header row is row 1)." in out
+
+
+# ---------------------------------------------------------------- the report: summary first
+
+
+def test_command_output_starts_with_the_summary_per_reason(town, tmp_path):
+    _code, out = command(files.google_forms_csv(tmp_path), tmp_path=tmp_path)
+    after_mapping = out.split(f"Not imported: {files.WESTCHESTER_TERMS}\n", 1)[1].splitlines()
+    assert after_mapping[:7] == [
+        "6 rows read (dry run, nothing saved).",
+        "Would create: 2 registrations.",
+        "Repeated rows of this file (not imported twice): 1 row.",
+        "Refused: 3 rows.",
+        "  1 row: Phone Number: Enter a 10-digit phone number, including the area code.",
+        "  1 row: Address: Address not found in the address table; check the spelling or load the county's "
+        "address points.",
+        "  1 row: Address: The address is in Cedar Grove Police Department's jurisdiction, not Maple Falls "
+        "Police Department's.",
+    ]
+    assert "row 4, column 'Phone Number': Enter a 10-digit phone number" in out
+    assert "row 7" not in out  # the repeated row is counted, not listed
+    assert "1 skipped rows (already imported, registered or repeated) are counted above" in out
+
+
+def test_already_imported_rows_are_counted_not_listed(town, tmp_path):
+    path = files.clerk_sheet_xlsx(tmp_path, rows=files.CLERK_ROWS[:3])
+    outputs = []
+    for _attempt in range(2):
+        outputs.append(io.StringIO())
+        call_command(
+            "import_registrations", str(path), "--agency", "maple-falls", "--report", str(tmp_path / "again.csv"),
+            stdout=outputs[-1], stderr=io.StringIO(),
+        )  # fmt: skip
+    assert "Created: 3 registrations." in outputs[0].getvalue()
+    again = outputs[1].getvalue()
+    lines = again.split("Not imported: # Cams\n", 1)[1].splitlines()
+    assert lines[:3] == ["3 rows read.", "Created: 0 registrations.", "Already imported from an earlier file: 3 rows."]
+    assert "row 4" not in again and "Refused" not in again
+    listed = (tmp_path / "again.csv").read_text().splitlines()
+    assert listed[1:] == [f"{row},,skipped,Already imported from an earlier file." for row in (4, 5, 6)]
+
+
+def test_a_problem_names_the_column_as_written_never_a_field_name(town, tmp_path):
+    path = tmp_path / "no-header.csv"
+    path.write_text("Address,,Phone\n101 1st St,,708-555-0101\n")
+    report = run(town, path, mapping={"street_address": 0, "owner_name": 1, "owner_phone": 2})
+    assert [(p.row, p.column) for p in report.problems] == [(2, "(column 2, no header)")]
+    assert report.columns_used[1] == ("(column 2, no header)", "Owner name")
 
 
 # ---------------------------------------------------------------- hostile headers
@@ -212,6 +260,11 @@ def test_the_page_offers_the_header_row_and_shows_what_the_dry_run_read(administ
     assert "<td>Alt. Phone</td><td>Alternate person&#x27;s phone</td>" in result
     assert "<strong>Not imported:</strong> # Cams</p>" in result
     assert "Row 8 skipped: it looks like a total/notes row (TOTAL 7)." in result
+    summary = (
+        '<ul class="import-summary"><li>4 rows read (dry run, nothing saved).</li><li>Would create: 3 registrations.'
+    )
+    assert summary in result
+    assert result.index("Refused: 1 row.") < result.index("<caption>Refused rows</caption>")
 
 
 def test_a_given_header_row_is_kept_with_the_job(administrator, tmp_path, run_tasks):
@@ -243,3 +296,23 @@ def test_another_agency_sees_nothing_of_what_was_read(administrator, town, tmp_p
     assert files.CLERK_TITLE not in other.get(UPLOAD).content.decode()
     anonymous = Client().get(response["Location"])
     assert anonymous.status_code in (302, 403) and b"Alt. Contact" not in anonymous.content
+
+
+def _run_on_page(client: Client, path, mode: str, run_tasks) -> str:
+    location = _upload(client, path)["Location"]
+    form = client.get(location).context["form"]
+    fields = {name: form.fields[name].initial or "" for name in form.fields if name.startswith("column_")}
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert client.post(location, {**fields, "mode": mode}).status_code == 302
+    run_tasks()
+    return client.get(location).content.decode()
+
+
+def test_the_page_counts_already_imported_rows_and_lists_them_last(administrator, tmp_path, run_tasks):
+    path = files.clerk_sheet_xlsx(tmp_path, rows=files.CLERK_ROWS[:3])
+    assert "Created: 3 registrations." in _run_on_page(administrator, path, "all_or_nothing", run_tasks)
+    again = _run_on_page(administrator, path, "dry_run", run_tasks)
+    assert "<li>Already imported from an earlier file: 3 rows.</li>" in again
+    assert "Refused rows" not in again
+    details = again.index('<details class="import-skipped"><summary>3 rows skipped because they are already there')
+    assert again.index("Already imported from an earlier file: 3 rows.") < again.index("What was read") < details

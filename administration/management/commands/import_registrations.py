@@ -113,14 +113,23 @@ class Command(BaseCommand):
                 report.write_csv(stream)
         except OSError as error:
             self.stderr.write(f"Could not write the report file {report_path}: {error.strerror}")
+        for line in report.summary_lines():  # summary first, then the notes and each refused row
+            self.stdout.write(line)
         for note in report.notes:
             self.stdout.write(f"Note: {note}")
-        for problem in report.problems[:50]:
+        refused, skipped = report.refused, report.skipped
+        for problem in refused[:50]:
             where = f"row {problem.row}" + (f", column '{problem.column}'" if problem.column else "")
-            self.stdout.write(f"{where}: {problem.problem}" + (" (skipped)" if problem.severity == "skipped" else ""))
-        if len(report.problems) > 50:
-            self.stdout.write(f"... and {len(report.problems) - 50} more; see the report file.")
-        self.stdout.write(report.summary())
+            self.stdout.write(f"{where}: {problem.problem}")
+        if len(refused) > 50:
+            self.stdout.write(f"... and {len(refused) - 50:,} more refused rows; see the report file.")
+        if skipped:
+            self.stdout.write(
+                f"{len(skipped):,} skipped rows (already imported, registered or repeated) are counted above "
+                "and listed in the report file."
+            )
+        if not report.file_problems:
+            self.stdout.write(report.summary())
         if report.rows_total and report.seconds:
             self.stdout.write(
                 f"{report.rows_total:,} rows in {report.seconds:.1f} s ({report.rows_per_second:,.0f} rows/s)."
