@@ -224,12 +224,17 @@ def describe_mapping(headers: list[str], mapping: dict[str, int]) -> tuple[list[
 
 
 def find_header_row(rows: list[tuple[int, list[str]]], limit: int = 15) -> int:
-    """Index in `rows` of the header row: the first of the top rows whose cells name the most fields."""
+    """Index in `rows` of the header row: the first of the top rows whose cells name the most fields.
+
+    Only rows below title rows (one or two cells filled, like "Camera Registry 2025") are candidates
+    besides the first: a data row that happens to name two fields never becomes the header."""
     best, best_count = 0, 0
     for position, (_number, cells) in enumerate(rows[:limit]):
         count = len(_guess_columns(cells))
         if count > best_count and count >= 2:
             best, best_count = position, count
+        if sum(1 for cell in cells if cell) > 2:
+            break  # a row with several cells is the header or data: nothing below it is a header
     return best
 
 

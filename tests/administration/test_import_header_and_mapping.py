@@ -316,3 +316,11 @@ def test_the_page_counts_already_imported_rows_and_lists_them_last(administrator
     assert "Refused rows" not in again
     details = again.index('<details class="import-skipped"><summary>3 rows skipped because they are already there')
     assert again.index("Already imported from an earlier file: 3 rows.") < again.index("What was read") < details
+
+
+def test_terminal_escapes_in_a_file_are_not_echoed_by_the_command(town, tmp_path):
+    path = tmp_path / "escapes.csv"
+    path.write_text('Name,Address,Phone,"Notes\x1b[2J\nmore"\nAnn Lee,101 1st St,555\x1b]0;pwned\x07,x\n')
+    _code, out = command(path, tmp_path=tmp_path)
+    assert "\x1b" not in out and "\x07" not in out
+    assert "  Notes [2J more → Notes for detectives\n" in out

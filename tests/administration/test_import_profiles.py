@@ -272,3 +272,25 @@ def test_totals_and_notes_are_recognised(cells):
 )
 def test_registration_rows_are_not_totals(cells):
     assert not looks_like_total_or_notes(cells, MAPPING)
+
+
+def test_a_data_row_that_names_fields_never_becomes_the_header(tmp_path):
+    path = tmp_path / "spanish.csv"
+    path.write_text(
+        "Nombre,Domicilio,Teléfono\n"
+        "Ana Ruiz,Street view from the front door,Phone in the range of the camera\n"
+        "Luis Paz,101 1st St,708-555-0101\n",
+        encoding="utf-8",
+    )
+    table = read_table(path)
+    assert table.header_row == 1 and table.headers == ["Nombre", "Domicilio", "Teléfono"] and len(table.rows) == 2
+
+
+def test_title_rows_of_one_or_two_cells_are_passed_over(tmp_path):
+    path = tmp_path / "titles.csv"
+    path.write_text(
+        "Camera Registry,2025\n,\nPrepared by,Records Unit\nName,Address,Phone\nLuis Paz,101 1st St,708-555-0101\n",
+        encoding="utf-8",
+    )
+    table = read_table(path)
+    assert table.header_row == 4 and table.headers == ["Name", "Address", "Phone"]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -19,6 +20,13 @@ from administration.importing import (
 from agencies.models import Agency
 from cameraregistry.progress import Progress
 from registrations.models import Status
+
+# Control characters from a file (terminal escape sequences, newlines inside a header) are not echoed.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+
+
+def _shown(text: str) -> str:
+    return " ".join(_CONTROL.sub(" ", text).split())
 
 
 class Command(BaseCommand):
@@ -114,13 +122,13 @@ class Command(BaseCommand):
         except OSError as error:
             self.stderr.write(f"Could not write the report file {report_path}: {error.strerror}")
         for line in report.summary_lines():  # summary first, then the notes and each refused row
-            self.stdout.write(line)
+            self.stdout.write(("  " if line.startswith("  ") else "") + _shown(line))
         for note in report.notes:
-            self.stdout.write(f"Note: {note}")
+            self.stdout.write(f"Note: {_shown(note)}")
         refused, skipped = report.refused, report.skipped
         for problem in refused[:50]:
-            where = f"row {problem.row}" + (f", column '{problem.column}'" if problem.column else "")
-            self.stdout.write(f"{where}: {problem.problem}")
+            where = f"row {problem.row}" + (f", column '{_shown(problem.column)}'" if problem.column else "")
+            self.stdout.write(f"{where}: {_shown(problem.problem)}")
         if len(refused) > 50:
             self.stdout.write(f"... and {len(refused) - 50:,} more refused rows; see the report file.")
         if skipped:
@@ -129,7 +137,7 @@ class Command(BaseCommand):
                 "and listed in the report file."
             )
         if not report.file_problems:
-            self.stdout.write(report.summary())
+            self.stdout.write(_shown(report.summary()))
         if report.rows_total and report.seconds:
             self.stdout.write(
                 f"{report.rows_total:,} rows in {report.seconds:.1f} s ({report.rows_per_second:,.0f} rows/s)."
@@ -140,14 +148,14 @@ class Command(BaseCommand):
 
     def print_mapping(self, report: ImportReport) -> None:
         """What was recognised, before any row is checked: the profile, the header row, every column."""
-        sheet = f", sheet '{report.sheet}'" if report.sheet else ""
+        sheet = f", sheet '{_shown(report.sheet)}'" if report.sheet else ""
         self.stdout.write(
             f"Read as: {PROFILE_LABELS.get(report.profile, report.profile)}{sheet}; header row {report.header_row}."
         )
         self.stdout.write("Columns imported:")
         for header, label in report.columns_used:
-            self.stdout.write(f"  {' '.join(header.split())} → {label}")
+            self.stdout.write(f"  {_shown(header)} → {label}")
         if not report.columns_used:
             self.stdout.write("  (none)")
-        unused = ", ".join(report.columns_not_imported) or "none, every column is imported"
+        unused = ", ".join(_shown(header) for header in report.columns_not_imported) or "none, every column is imported"
         self.stdout.write(f"Not imported: {unused}")
