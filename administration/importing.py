@@ -748,23 +748,16 @@ def _cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-@_cyclic_gc_paused()
-def registrations_import(*, path: Path | str, options: ImportOptions, source_name: str = "") -> ImportReport:
-    """Check every row; unless a dry run, create the accepted registrations (all of them, or none)."""
-    started = time.monotonic()
-    path = Path(path)
-    report = ImportReport(
-        source=source_name or path.name,
-        dry_run=options.dry_run,
-        all_or_nothing=options.all_or_nothing,
-        agency_slug=options.agency.slug if options.agency else "",
-    )
+def _read_and_map(
+    path: Path, options: ImportOptions, report: ImportReport
+) -> tuple[list[str], dict[str, int], list[tuple[int, list[str]]]] | None:
+    """Read the file and map its columns into `report` (profile, header row, columns used and not);
+    (headers, mapping, the rows to check), or None with the file's problems in the report."""
     try:
         table = read_table(path, options.sheet, options.header_row)
     except ImportFileError as error:
         report.file_problems.append(str(error))
-        _audit(report, options)
-        return report
+        return None
     report.notes.extend(table.notes)
     report.sheet = table.sheet
     headers = table.headers
@@ -784,8 +777,7 @@ def registrations_import(*, path: Path | str, options: ImportOptions, source_nam
     if "owner_phone" not in mapping:
         report.file_problems.append("No column is mapped to the owner's phone number.")
     if report.file_problems:
-        _audit(report, options)
-        return report
+        return None
     if "retention_days" not in mapping:
         report.notes.append(
             f"The file has no 'days of footage kept' column; every camera is recorded as keeping "
@@ -796,6 +788,25 @@ def registrations_import(*, path: Path | str, options: ImportOptions, source_nam
     rows = table.rows[: len(table.rows) - summary_rows]
     report.notes.extend(summary_row_note(number, cells) for number, cells in table.rows[len(rows) :])
     report.rows_not_registrations = summary_rows
+    return headers, mapping, rows
+
+
+@_cyclic_gc_paused()
+def registrations_import(*, path: Path | str, options: ImportOptions, source_name: str = "") -> ImportReport:
+    """Check every row; unless a dry run, create the accepted registrations (all of them, or none)."""
+    started = time.monotonic()
+    path = Path(path)
+    report = ImportReport(
+        source=source_name or path.name,
+        dry_run=options.dry_run,
+        all_or_nothing=options.all_or_nothing,
+        agency_slug=options.agency.slug if options.agency else "",
+    )
+    read = _read_and_map(path, options, report)
+    if read is None:
+        _audit(report, options)
+        return report
+    headers, mapping, rows = read
     # Normalising an address is a chain of regular expressions; each is done once per run.
     normalize = cache(normalize_address)
     address_index = mapping["street_address"]

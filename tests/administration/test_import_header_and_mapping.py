@@ -324,3 +324,11 @@ def test_terminal_escapes_in_a_file_are_not_echoed_by_the_command(town, tmp_path
     _code, out = command(path, tmp_path=tmp_path)
     assert "\x1b" not in out and "\x07" not in out
     assert "  Notes [2J more → Notes for detectives\n" in out
+
+
+def test_a_column_mapped_by_hand_is_shown_as_mapped(town, tmp_path):
+    path = files.clerk_sheet_xlsx(tmp_path)
+    _code, out = command(path, "--header-row", "3", "--map", "Notes=camera_description", tmp_path=tmp_path)
+    assert "  Notes → What the cameras show\n" in out and "Not imported: # Cams\n" in out
+    with pytest.raises(CommandError, match="the file has no column headed 'Remarks'"):
+        command(path, "--map", "Remarks=camera_description", tmp_path=tmp_path)

@@ -76,22 +76,7 @@ class Command(BaseCommand):
             header_row = parse_header_row(options["header_row"])
         except HeaderRowError as error:
             raise CommandError(f"--header-row {options['header_row']}: {error}") from None
-        mapping = None
-        if options["map"]:
-            try:
-                headers = read_table(path, options["sheet"], header_row).headers
-            except ImportFileError as error:  # the import below reports file problems properly
-                headers = []
-                self.stderr.write(str(error))
-            mapping = guess_mapping(headers)
-            for item in options["map"]:
-                header, _, target = item.partition("=")
-                if target not in TARGETS:
-                    raise CommandError(f"--map {item}: '{target}' is not a field; fields: {', '.join(TARGETS)}.")
-                if header not in headers:
-                    raise CommandError(f"--map {item}: the file has no column headed '{header}'.")
-                mapping = {name: index for name, index in mapping.items() if index != headers.index(header)}
-                mapping[target] = headers.index(header)
+        mapping = self.mapping_given(path, options["sheet"], header_row, options["map"]) if options["map"] else None
         bars: dict[str, Progress] = {}
 
         def progress(phase: str, done: int, total: int) -> None:
@@ -145,6 +130,24 @@ class Command(BaseCommand):
         self.stdout.write(f"Report: {report_path}")
         if not report.ok:
             sys.exit(1)
+
+    def mapping_given(self, path: Path, sheet: str | None, header_row: int | None, items: list[str]) -> dict:
+        """The guessed mapping with each --map HEADER=FIELD applied."""
+        try:
+            headers = read_table(path, sheet, header_row).headers
+        except ImportFileError as error:  # the import below reports file problems properly
+            headers = []
+            self.stderr.write(str(error))
+        mapping = guess_mapping(headers)
+        for item in items:
+            header, _, target = item.partition("=")
+            if target not in TARGETS:
+                raise CommandError(f"--map {item}: '{target}' is not a field; fields: {', '.join(TARGETS)}.")
+            if header not in headers:
+                raise CommandError(f"--map {item}: the file has no column headed '{header}'.")
+            mapping = {name: index for name, index in mapping.items() if index != headers.index(header)}
+            mapping[target] = headers.index(header)
+        return mapping
 
     def print_mapping(self, report: ImportReport) -> None:
         """What was recognised, before any row is checked: the profile, the header row, every column."""
