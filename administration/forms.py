@@ -25,10 +25,9 @@ class NoteForm(forms.Form):
     )
 
 
-class UploadForm(forms.Form):
-    file = forms.FileField(
-        label="CSV or XLSX file", help_text="As exported by the online form or spreadsheet; up to 50 MB."
-    )
+class HeaderRowForm(forms.Form):
+    """The spreadsheet row that holds the column names; empty: detected below any title rows."""
+
     header_row = forms.CharField(
         label=gettext_lazy("Header row (leave empty to detect)"),
         help_text=gettext_lazy("The spreadsheet's row number that holds the column names, if title rows are above it."),
@@ -42,6 +41,13 @@ class UploadForm(forms.Form):
             return parse_header_row(self.cleaned_data.get("header_row"))
         except HeaderRowError as error:
             raise forms.ValidationError(str(error)) from None
+
+
+class UploadForm(HeaderRowForm):
+    file = forms.FileField(
+        label="CSV or XLSX file", help_text="As exported by the online form or spreadsheet; up to 50 MB."
+    )
+    field_order = ["file", "header_row"]
 
 
 class MappingForm(forms.Form):

@@ -34,6 +34,7 @@ from administration.exporting import CONTENT_TYPES
 from administration.forms import (
     BoundaryForm,
     ExportForm,
+    HeaderRowForm,
     MappingForm,
     NoteForm,
     OffenseForm,
@@ -230,6 +231,22 @@ def import_mapping(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
             },
         )
     sheet = request.POST.get("sheet") or job.sheet or None
+    header_form = HeaderRowForm(
+        request.POST if "change_header" in request.POST else None, initial={"header_row": job.header_row or ""}
+    )
+    if header_form.is_bound and header_form.is_valid():
+        header_row = header_form.cleaned_data["header_row"]
+        try:
+            table = read_table(import_file_path(job), sheet, header_row)
+        except HeaderRowError as error:
+            header_form.add_error("header_row", str(error))
+        except ImportFileError as error:
+            messages.error(request, str(error))
+            return redirect("administration:import_upload")
+        else:
+            job.header_row, job.sheet, job.mapping = header_row, table.sheet, guess_mapping(table.headers)
+            job.save(update_fields=["header_row", "sheet", "mapping"])
+            return redirect("administration:import_mapping", job_id=job.public_id)
     try:
         table = read_table(import_file_path(job), sheet, job.header_row)
     except ImportFileError as error:
@@ -243,7 +260,8 @@ def import_mapping(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
         sheets=table.sheets,
         sheet=table.sheet,
     )
-    if request.method == "POST" and "change_sheet" not in request.POST and form.is_valid():
+    changing = "change_sheet" in request.POST or "change_header" in request.POST
+    if request.method == "POST" and not changing and form.is_valid():
         mode = form.cleaned_data["mode"]
         job.mapping = form.cleaned_data["mapping"]
         job.sheet = table.sheet
@@ -265,6 +283,7 @@ def import_mapping(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
             "job": job,
             "form": form,
             "table": table,
+            "header_form": header_form,
             "profile_label": importing.PROFILE_LABELS[importing.source_profile(table.headers)],
             "preview": table.rows[:3],
         },

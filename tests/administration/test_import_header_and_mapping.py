@@ -332,3 +332,48 @@ def test_a_column_mapped_by_hand_is_shown_as_mapped(town, tmp_path):
     assert "  Notes → What the cameras show\n" in out and "Not imported: # Cams\n" in out
     with pytest.raises(CommandError, match="the file has no column headed 'Remarks'"):
         command(path, "--map", "Remarks=camera_description", tmp_path=tmp_path)
+
+
+def test_the_header_row_can_be_corrected_on_the_mapping_page(administrator, town, tmp_path):
+    location = _upload(administrator, files.clerk_sheet_xlsx(tmp_path))["Location"]
+    page = administrator.get(location).content.decode()
+    assert 'name="change_header"' in page and "Read as: spreadsheet; the header is row 3." in page
+    answer = administrator.post(location, {"change_header": "1", "header_row": "1"})
+    assert answer.status_code == 302
+    job = ImportJob.objects.get()
+    assert job.header_row == 1 and job.state == ImportJob.State.UPLOADED and "street_address" not in job.mapping
+    assert "the header is row 1." in administrator.get(location).content.decode()
+    administrator.post(location, {"change_header": "1", "header_row": ""})  # back to detected
+    job.refresh_from_db()
+    assert job.header_row is None and job.mapping["street_address"] == 2
+
+
+@pytest.mark.parametrize(("value", "message"), [("C", NOT_A_NUMBER), ("0", ZERO), ("99", BEYOND), ("2", BLANK)])
+def test_a_wrong_header_row_on_the_mapping_page_is_named(administrator, tmp_path, value, message):
+    location = _upload(administrator, files.clerk_sheet_xlsx(tmp_path))["Location"]
+    page = administrator.post(location, {"change_header": "1", "header_row": value})
+    assert page.status_code == 200 and page.context["header_form"].errors["header_row"] == [message]
+    job = ImportJob.objects.get()
+    assert job.header_row is None and job.state == ImportJob.State.UPLOADED
+
+
+def test_another_agency_cannot_change_the_header_row(administrator, town, tmp_path):
+    location = _upload(administrator, files.clerk_sheet_xlsx(tmp_path))["Location"]
+    other = staff_client(Client(), make_staff(town["cedar"], "administrator"))
+    assert other.post(location, {"change_header": "1", "header_row": "1"}).status_code == 404
+    assert ImportJob.objects.get().header_row is None
+
+
+@pytest.mark.parametrize("case", ["wide", "nul"])
+def test_hostile_headers_on_the_upload_page_get_a_message(administrator, tmp_path, settings, case):
+    path = tmp_path / f"{case}.csv"
+    if case == "wide":
+        path.write_text(",".join(f"Q{i}" for i in range(10_000)) + "\n" + ",".join(["x"] * 10_000) + "\n")
+    else:
+        path.write_bytes("Name\x00,Address,Phone\r\nAnn Lee,101 1st St,708-555-0101\r\n".encode("utf-16"))
+    response = _upload(administrator, path)
+    assert response.status_code == 200
+    assert (
+        response.context["form"].errors["file"][0].startswith(("Row 1 has 10,000 columns", "The file contains a NUL"))
+    )
+    assert not ImportJob.objects.exists() and _stored(settings) == []
