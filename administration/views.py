@@ -215,6 +215,25 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     return render(request, "administration/import_upload.html", {"form": form, "jobs": jobs}, status=status)
 
 
+def _change_header_row(request: HttpRequest, job: ImportJob, sheet: str | None, form: HeaderRowForm):
+    """Re-read the file with the header row chosen on the mapping page and guess its columns again;
+    a redirect, or None with the reason on the form."""
+    if not form.is_valid():
+        return None
+    header_row = form.cleaned_data["header_row"]
+    try:
+        table = read_table(import_file_path(job), sheet, header_row)
+    except HeaderRowError as error:
+        form.add_error("header_row", str(error))
+        return None
+    except ImportFileError as error:
+        messages.error(request, str(error))
+        return redirect("administration:import_upload")
+    job.header_row, job.sheet, job.mapping = header_row, table.sheet, guess_mapping(table.headers)
+    job.save(update_fields=["header_row", "sheet", "mapping"])
+    return redirect("administration:import_mapping", job_id=job.public_id)
+
+
 @staff_required(Permission.IMPORT_DATA)
 @require_http_methods(["GET", "POST"])
 def import_mapping(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
@@ -234,19 +253,8 @@ def import_mapping(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
     header_form = HeaderRowForm(
         request.POST if "change_header" in request.POST else None, initial={"header_row": job.header_row or ""}
     )
-    if header_form.is_bound and header_form.is_valid():
-        header_row = header_form.cleaned_data["header_row"]
-        try:
-            table = read_table(import_file_path(job), sheet, header_row)
-        except HeaderRowError as error:
-            header_form.add_error("header_row", str(error))
-        except ImportFileError as error:
-            messages.error(request, str(error))
-            return redirect("administration:import_upload")
-        else:
-            job.header_row, job.sheet, job.mapping = header_row, table.sheet, guess_mapping(table.headers)
-            job.save(update_fields=["header_row", "sheet", "mapping"])
-            return redirect("administration:import_mapping", job_id=job.public_id)
+    if header_form.is_bound and (moved := _change_header_row(request, job, sheet, header_form)):
+        return moved
     try:
         table = read_table(import_file_path(job), sheet, job.header_row)
     except ImportFileError as error:
