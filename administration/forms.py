@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from administration.exporting import FORMATS
+from administration.import_layout import HeaderRowError, parse_header_row
 from administration.importing import TARGETS
 from administration.services import REGISTRATION_LIMIT_FIELDS, SETTINGS_FIELDS
 from agencies.models import (
@@ -23,10 +25,29 @@ class NoteForm(forms.Form):
     )
 
 
-class UploadForm(forms.Form):
+class HeaderRowForm(forms.Form):
+    """The spreadsheet row that holds the column names; empty: detected below any title rows."""
+
+    header_row = forms.CharField(
+        label=gettext_lazy("Header row (leave empty to detect)"),
+        help_text=gettext_lazy("The spreadsheet's row number that holds the column names, if title rows are above it."),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 4}),
+    )
+
+    def clean_header_row(self) -> int | None:
+        try:
+            return parse_header_row(self.cleaned_data.get("header_row"))
+        except HeaderRowError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+class UploadForm(HeaderRowForm):
     file = forms.FileField(
         label="CSV or XLSX file", help_text="As exported by the online form or spreadsheet; up to 50 MB."
     )
+    field_order = ["file", "header_row"]
 
 
 class MappingForm(forms.Form):

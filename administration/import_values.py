@@ -100,6 +100,18 @@ def is_placeholder(text: str, *, business: bool = True) -> bool:
     return business and value.rstrip(".") in _NOT_A_BUSINESS
 
 
+# What a form writes where the respondent's sign-in would be (Microsoft Forms on a public form: "anonymous").
+# Never an owner's name or email, in any case or spacing.
+_SIGN_IN_PLACEHOLDERS = {
+    "anonymous", "anonymous user", "anon", "guest", "guest user", "not signed in", "unknown user", "(anonymous)",
+}  # fmt: skip
+
+
+def is_sign_in_placeholder(text: str) -> bool:
+    """'anonymous', 'Anonymous', ' ANONYMOUS ', 'Guest user': a sign-in placeholder, not a person."""
+    return len(text) <= 20 and " ".join(text.lower().split()) in _SIGN_IN_PLACEHOLDERS
+
+
 # ---------------------------------------------------------------- multi-select camera locations
 
 _LOCATION_WORDS = [

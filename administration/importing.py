@@ -43,7 +43,6 @@ from agencies.models import Agency
 from audit.services import audit_record
 from cameraregistry import geo
 from cameraregistry.crypto import encrypt, lookup_hash
-from cameraregistry.csv_safe import safe_cell
 from registrations.geocoding import normalize_address
 from registrations.models import (
     AddressPoint,
@@ -59,10 +58,20 @@ from registrations.models import (
 from registrations.services import CameraInput, RegistrationInput, registration_input_errors
 
 from .import_files import ZIP_SIGNATURE, ImportFileError, old_excel_message, workbook_problem
+from .import_layout import (
+    bottom_summary_rows,
+    check_width,
+    header_position,
+    header_problem,
+    summary_row_note,
+    used_width,
+)
+from .import_report import ImportReport, RowProblem
 from .import_values import (  # noqa: F401 - parsers re-exported for callers
     ValueProblem,
     formula_problem,
     is_placeholder,
+    is_sign_in_placeholder,
     parse_date,
     parse_export_format,
     parse_locations,
@@ -209,18 +218,23 @@ def guess_mapping(headers: list[str]) -> dict[str, int]:
 def describe_mapping(headers: list[str], mapping: dict[str, int]) -> tuple[list[tuple[str, str]], list[str]]:
     """([(column header as written, field label)], [headers of columns not imported]) in file order."""
     by_index = {index: target for target, index in mapping.items()}
-    used = [(headers[i] or f"(column {i + 1})", TARGETS[by_index[i]]) for i in sorted(by_index) if i < len(headers)]
-    unused = [header or f"(column {i + 1}, no header)" for i, header in enumerate(headers) if i not in by_index]
+    used = [(_header_as_written(headers, i), TARGETS[by_index[i]]) for i in sorted(by_index) if i < len(headers)]
+    unused = [_header_as_written(headers, i) for i in range(len(headers)) if i not in by_index]
     return used, unused
 
 
 def find_header_row(rows: list[tuple[int, list[str]]], limit: int = 15) -> int:
-    """Index in `rows` of the header row: the first of the top rows whose cells name the most fields."""
+    """Index in `rows` of the header row: the first of the top rows whose cells name the most fields.
+
+    Only rows below title rows (one or two cells filled, like "Camera Registry 2025") are candidates
+    besides the first: a data row that happens to name two fields never becomes the header."""
     best, best_count = 0, 0
     for position, (_number, cells) in enumerate(rows[:limit]):
         count = len(_guess_columns(cells))
         if count > best_count and count >= 2:
             best, best_count = position, count
+        if sum(1 for cell in cells if cell) > 2:
+            break  # a row with several cells is the header or data: nothing below it is a header
     return best
 
 
@@ -352,17 +366,17 @@ def _workbook_table(workbook, sheet: str | None, header_row: int | None = None) 
 
 def _split_header(rows: list[tuple[int, list[str]]], header_row: int | None, notes: list[str]) -> Table:
     """Headers and data rows; the header row is `header_row` (spreadsheet number) or detected."""
-    if header_row is not None:
-        positions = [position for position, (number, _cells) in enumerate(rows) if number == header_row]
-        if not positions:
-            raise ImportFileError(f"Row {header_row} is empty or beyond the end of the file; it cannot be the header.")
-        position = positions[0]
-    else:
-        position = find_header_row(rows)
+    check_width(rows)
+    position = find_header_row(rows) if header_row is None else header_position(rows, header_row)
+    if problem := header_problem(rows[position][0], rows[position][1]):
+        raise ImportFileError(problem)
     if position:
         titles = "; ".join(" ".join(c for c in cells if c)[:60] for _n, cells in rows[:position])
         notes = [*notes, f"The header is row {rows[position][0]}; the rows above it were skipped as titles ({titles})."]
-    return Table(headers=rows[position][1], rows=rows[position + 1 :], notes=notes, header_row=rows[position][0])
+    # As wide as the data: a column with answers but no header is listed too, empty columns are not.
+    width = used_width(rows[position:])
+    headers = (rows[position][1] + [""] * width)[:width]
+    return Table(headers=headers, rows=rows[position + 1 :], notes=notes, header_row=rows[position][0])
 
 
 def read_table(path: Path | str, sheet: str | None = None, header_row: int | None = None) -> Table:
@@ -393,6 +407,12 @@ def read_table(path: Path | str, sheet: str | None = None, header_row: int | Non
     text, notes = _decode(raw)
     if not text.strip():
         raise ImportFileError("The file is empty.")
+    if "\x00" in text:  # a UTF-16 file, or a NUL past the binary check: no database text column holds one
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise ImportFileError(
+            f"The file contains a NUL character (line {line}), which a CSV file cannot hold. "
+            "Open it in a spreadsheet and save it again as 'CSV UTF-8'."
+        )
     first_line = text.split("\n", 1)[0]
     delimiter = max([",", ";", "\t"], key=first_line.count)
     try:
@@ -438,86 +458,11 @@ _MAX_LENGTHS.update(camera_description=300, brand=100, owner_name=200, alternate
 
 
 @dataclass
-class RowProblem:
-    row: int
-    column: str
-    problem: str
-    severity: str = "error"  # "error": row not imported; "skipped": already there, nothing to do
-
-
-@dataclass
-class ImportReport:
-    source: str
-    dry_run: bool
-    all_or_nothing: bool
-    agency_slug: str = ""
-    sheet: str = ""
-    file_problems: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    problems: list[RowProblem] = field(default_factory=list)
-    rows_total: int = 0
-    rows_valid: int = 0
-    rows_created: int = 0
-    rows_skipped: int = 0
-    seconds: float = 0.0
-
-    @property
-    def error_rows(self) -> int:
-        return len({p.row for p in self.problems if p.severity == "error"})
-
-    @property
-    def ok(self) -> bool:
-        return not self.file_problems and self.error_rows == 0
-
-    @property
-    def rows_per_second(self) -> float:
-        return self.rows_total / self.seconds if self.seconds else 0.0
-
-    def summary(self) -> str:
-        if self.file_problems:
-            return "The file could not be imported: " + " ".join(self.file_problems)
-        action = "would be created (dry run, nothing saved)" if self.dry_run else "created"
-        created = self.rows_valid if self.dry_run else self.rows_created
-        text = (
-            f"{self.rows_total:,} rows read; {created:,} registrations {action}; "
-            f"{self.rows_skipped:,} already registered or repeated; {self.error_rows:,} rows with problems."
-        )
-        if self.error_rows and self.all_or_nothing and not self.dry_run:
-            text += " Nothing was imported because the import was set to all-or-nothing."
-        return text
-
-    def as_dict(self) -> dict:
-        return {
-            "source": self.source,
-            "dry_run": self.dry_run,
-            "all_or_nothing": self.all_or_nothing,
-            "agency": self.agency_slug,
-            "sheet": self.sheet,
-            "file_problems": self.file_problems,
-            "notes": self.notes,
-            "rows_total": self.rows_total,
-            "rows_valid": self.rows_valid,
-            "rows_created": self.rows_created,
-            "rows_skipped": self.rows_skipped,
-            "error_rows": self.error_rows,
-            "summary": self.summary(),
-            "problems": [vars(problem) for problem in self.problems],
-        }
-
-    def write_csv(self, stream) -> None:
-        writer = csv.writer(stream)
-        writer.writerow(["row", "column", "severity", "problem"])
-        for problem in self.file_problems:
-            writer.writerow(["", "", "error", safe_cell(problem)])
-        for problem in self.problems:
-            writer.writerow([problem.row, safe_cell(problem.column), problem.severity, safe_cell(problem.problem)])
-
-
-@dataclass
 class ImportOptions:
     agency: Agency | None = None
     mapping: dict[str, int] | None = None
     sheet: str | None = None
+    header_row: int | None = None  # spreadsheet row number of the header; None: detected
     dry_run: bool = True
     all_or_nothing: bool = True
     status: str = Status.ACTIVE
@@ -525,6 +470,8 @@ class ImportOptions:
     actor: object = None
     request: object = None
     progress: Callable[[str, int, int], None] | None = None  # (phase 'check' or 'save', done, total)
+    # Called with the report once the file is read and its columns mapped, before any row is checked.
+    on_mapping: Callable[[ImportReport], None] | None = None
 
 
 @dataclass
@@ -607,6 +554,11 @@ def _fingerprint(data: RegistrationInput, normalize: Callable[[str], str] = norm
     return lookup_hash(f"{normalize(data.street_address)}|{unit}|{contact}")
 
 
+def _header_as_written(headers: list[str], index: int) -> str:
+    header = headers[index] if index < len(headers) else ""
+    return header or f"(column {index + 1}, no header)"
+
+
 def _error_column(field_name: str, mapping: dict[str, int], headers: list[str]) -> str:
     targets = {
         "location": ["latitude", "street_address"],
@@ -615,8 +567,29 @@ def _error_column(field_name: str, mapping: dict[str, int], headers: list[str]) 
     }.get(field_name, [field_name])
     if field_name.startswith("camera"):
         targets = ["camera_locations", "retention_days", "bearing_degrees", "field_of_view_degrees", "range_m"]
-    names = [headers[mapping[t]] for t in targets if t in mapping and mapping[t] < len(headers)]
-    return names[0] if len(names) == 1 else (" / ".join(names) if names else TARGETS.get(field_name, field_name))
+    names = [_header_as_written(headers, mapping[t]) for t in targets if t in mapping and mapping[t] < len(headers)]
+    return " / ".join(names)  # "" when the file has no column for it: the problem is the row's
+
+
+_NAME_TARGETS = ("owner_name", "owner_first_name", "owner_last_name")
+
+
+def _clean_cells(row: dict[str, str], column: Callable[[str], str]) -> tuple[list[tuple[str, str]], tuple | None]:
+    """Formula cells as problems; placeholders ("N/A", "-", a sign-in's "anonymous") emptied in `row`.
+
+    Returns (problems, (target, text) of a name that was a sign-in placeholder, or None)."""
+    problems: list[tuple[str, str]] = []
+    sign_in = None
+    for target, text in row.items():
+        if problem := formula_problem(text):
+            problems.append((column(target), problem))
+        elif text and target in _OPTIONAL_TEXT and is_placeholder(text, business=_OPTIONAL_TEXT[target]):
+            row[target] = ""  # "N/A", "none", "-": the person meant empty
+        elif text and (target in _NAME_TARGETS or target == "owner_email") and is_sign_in_placeholder(text):
+            row[target] = ""  # "anonymous": the form's sign-in, never the owner's contact
+            if target in _NAME_TARGETS:
+                sign_in = sign_in or (target, text)
+    return problems, sign_in
 
 
 def _row_input(
@@ -627,19 +600,14 @@ def _row_input(
     addresses: _AddressBook,
     zone: tzinfo | None = None,
 ) -> tuple[RegistrationInput | None, list[tuple[str, str]], datetime | None]:
-    problems: list[tuple[str, str]] = []
     # The row's cells by target; a target that is not mapped, or a short row's missing cell, reads as "".
     row = {target: cells[index] for target, index in mapping.items() if index < len(cells)}
 
     def column(target: str) -> str:
         index = mapping.get(target)
-        return headers[index] if index is not None and index < len(headers) and headers[index] else TARGETS[target]
+        return _header_as_written(headers, index) if index is not None else ""
 
-    for target, text in row.items():
-        if problem := formula_problem(text):
-            problems.append((column(target), problem))
-        elif text and target in _OPTIONAL_TEXT and is_placeholder(text, business=_OPTIONAL_TEXT[target]):
-            row[target] = ""  # "N/A", "none", "-": the person meant empty
+    problems, sign_in = _clean_cells(row, column)
     for target, limit in _MAX_LENGTHS.items():
         if len(row.get(target, "")) > limit:
             problems.append((column(target), f"Longer than {limit} characters."))
@@ -659,6 +627,9 @@ def _row_input(
     owner_name = row.get("owner_name", "") or " ".join(
         filter(None, [row.get("owner_first_name", ""), row.get("owner_last_name", "")])
     )
+    if not owner_name and sign_in:
+        target, text = sign_in
+        problems.append((column(target), f"'{text[:20]}' is the form's sign-in placeholder, not the owner's name."))
     property_text = row.get("property_type", "").lower()
     business_name = row.get("business_name", "")
     property_type = (
@@ -777,6 +748,49 @@ def _cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _read_and_map(
+    path: Path, options: ImportOptions, report: ImportReport
+) -> tuple[list[str], dict[str, int], list[tuple[int, list[str]]]] | None:
+    """Read the file and map its columns into `report` (profile, header row, columns used and not);
+    (headers, mapping, the rows to check), or None with the file's problems in the report."""
+    try:
+        table = read_table(path, options.sheet, options.header_row)
+    except ImportFileError as error:
+        report.file_problems.append(str(error))
+        return None
+    report.notes.extend(table.notes)
+    report.sheet = table.sheet
+    headers = table.headers
+    mapping = dict(options.mapping) if options.mapping is not None else guess_mapping(headers)
+    mapping = {target: index for target, index in mapping.items() if target in TARGETS and 0 <= index < len(headers)}
+    report.profile, report.header_row = source_profile(headers), table.header_row
+    report.profile_label = PROFILE_LABELS[report.profile]
+    report.columns_used, report.columns_not_imported = describe_mapping(headers, mapping)
+    if options.on_mapping:
+        options.on_mapping(report)
+    if "street_address" not in mapping:
+        report.file_problems.append(
+            f"No column is mapped to the street address; map one (the header row is row {table.header_row})."
+        )
+    if "owner_name" not in mapping and "owner_first_name" not in mapping:
+        report.file_problems.append("No column is mapped to the owner's name.")
+    if "owner_phone" not in mapping:
+        report.file_problems.append("No column is mapped to the owner's phone number.")
+    if report.file_problems:
+        return None
+    if "retention_days" not in mapping:
+        report.notes.append(
+            f"The file has no 'days of footage kept' column; every camera is recorded as keeping "
+            f"{options.default_retention_days} days."
+        )
+    # A clerk's total and notes rows at the bottom are not registrations: skipped, each with a report line.
+    summary_rows = bottom_summary_rows(table.rows, mapping)
+    rows = table.rows[: len(table.rows) - summary_rows]
+    report.notes.extend(summary_row_note(number, cells) for number, cells in table.rows[len(rows) :])
+    report.rows_not_registrations = summary_rows
+    return headers, mapping, rows
+
+
 @_cyclic_gc_paused()
 def registrations_import(*, path: Path | str, options: ImportOptions, source_name: str = "") -> ImportReport:
     """Check every row; unless a dry run, create the accepted registrations (all of them, or none)."""
@@ -788,37 +802,15 @@ def registrations_import(*, path: Path | str, options: ImportOptions, source_nam
         all_or_nothing=options.all_or_nothing,
         agency_slug=options.agency.slug if options.agency else "",
     )
-    try:
-        table = read_table(path, options.sheet)
-    except ImportFileError as error:
-        report.file_problems.append(str(error))
+    read = _read_and_map(path, options, report)
+    if read is None:
         _audit(report, options)
         return report
-    report.notes.extend(table.notes)
-    report.sheet = table.sheet
-    headers = table.headers
-    mapping = dict(options.mapping) if options.mapping is not None else guess_mapping(headers)
-    mapping = {target: index for target, index in mapping.items() if target in TARGETS and 0 <= index < len(headers)}
-    if "street_address" not in mapping:
-        report.file_problems.append("No column is mapped to the street address; map one (the header row is row 1).")
-    if "owner_name" not in mapping and "owner_first_name" not in mapping:
-        report.file_problems.append("No column is mapped to the owner's name.")
-    if "owner_phone" not in mapping:
-        report.file_problems.append("No column is mapped to the owner's phone number.")
-    if report.file_problems:
-        _audit(report, options)
-        return report
-    if "retention_days" not in mapping:
-        report.notes.append(
-            f"The file has no 'days of footage kept' column; every camera is recorded as keeping "
-            f"{options.default_retention_days} days."
-        )
+    headers, mapping, rows = read
     # Normalising an address is a chain of regular expressions; each is done once per run.
     normalize = cache(normalize_address)
     address_index = mapping["street_address"]
-    addresses = _AddressBook(
-        {cells[address_index] for _row, cells in table.rows if address_index < len(cells)}, normalize
-    )
+    addresses = _AddressBook({cells[address_index] for _row, cells in rows if address_index < len(cells)}, normalize)
     finder = _AgencyFinder()
     zone = timezone.get_current_timezone()  # looked up once: it is a context-local read per call
     seen: dict[tuple[int, str], int] = {}
@@ -831,20 +823,23 @@ def registrations_import(*, path: Path | str, options: ImportOptions, source_nam
     existing = _existing_registrations(normalize)
     address_column = _error_column("street_address", mapping, headers)
     accepted: list[_Accepted] = []
-    report.rows_total = len(table.rows)
-    for done, (row_number, cells) in enumerate(table.rows, start=1):
+    report.rows_total = len(rows)
+    for done, (row_number, cells) in enumerate(rows, start=1):
         if options.progress and (done % 1000 == 0 or done == report.rows_total):
             options.progress("check", done, report.rows_total)
         data, problems, submitted = _row_input(cells, mapping, headers, options, addresses, zone)
         if data is not None:
             errors = registration_input_errors(data)
+            # One problem per column: what reading the cell found says more than the form's generic rule.
+            read_columns = {column for column, _problem in problems}
             for name, messages in errors.items():
-                if name == "location" and any(column == address_column for column, _problem in problems):
+                if name == "location" and address_column in read_columns:
                     continue  # "address not found" already says it
                 if name == "location" and not data.street_address:
                     continue
                 for message in messages:
-                    if (column := _error_column(name, mapping, headers), message) not in problems:
+                    column = _error_column(name, mapping, headers)
+                    if column not in read_columns and (column, message) not in problems:
                         problems.append((column, message))
         agency = None
         if data is not None and not problems:
@@ -867,7 +862,13 @@ def registrations_import(*, path: Path | str, options: ImportOptions, source_nam
         key = (agency.id, fingerprint)
         if key in seen:
             report.problems.append(
-                RowProblem(row_number, "", f"Same address and owner as row {seen[key]}; not imported twice.", "skipped")
+                RowProblem(
+                    row_number,
+                    "",
+                    f"Same address and owner as row {seen[key]}; not imported twice.",
+                    "skipped",
+                    "repeat",
+                )
             )
             report.rows_skipped += 1
             continue
@@ -880,13 +881,18 @@ def registrations_import(*, path: Path | str, options: ImportOptions, source_nam
                     "Already imported from an earlier file"
                     + ("." if imported[key] else "; the owner has since withdrawn, so it is not re-created."),
                     "skipped",
+                    "already_imported" if imported[key] else "withdrawn",
                 )
             )
             report.rows_skipped += 1
             continue
         email_hash = lookup_hash(data.owner_email)
         if data.owner_email and (agency.id, normalize(data.street_address), data.unit.upper(), email_hash) in existing:
-            report.problems.append(RowProblem(row_number, "", "This owner already registered this address.", "skipped"))
+            report.problems.append(
+                RowProblem(
+                    row_number, "", "This owner already registered this address.", "skipped", "already_registered"
+                )
+            )
             report.rows_skipped += 1
             continue
         accepted.append(_Accepted(row_number, fingerprint, agency, data, submitted, email_hash))

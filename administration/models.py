@@ -45,6 +45,7 @@ class ImportJob(models.Model):
     original_name = models.CharField(max_length=200)
     stored_name = models.CharField(max_length=100)
     sheet = models.CharField(max_length=100, blank=True)
+    header_row = models.PositiveIntegerField(null=True, blank=True)  # spreadsheet row number; empty: detected
     mapping = models.JSONField(default=dict, blank=True)
     dry_run = models.BooleanField(default=True)
     all_or_nothing = models.BooleanField(default=True)

@@ -50,6 +50,7 @@ def _run(job: ImportJob, progress) -> ImportReport:
             agency=job.agency,
             mapping={k: int(v) for k, v in job.mapping.items()},
             sheet=job.sheet or None,
+            header_row=job.header_row,
             dry_run=job.dry_run,
             all_or_nothing=job.all_or_nothing,
             actor=job.created_by,

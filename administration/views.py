@@ -26,6 +26,7 @@ from administration.exporting import CONTENT_TYPES
 from administration.forms import (
     BoundaryForm,
     ExportForm,
+    HeaderRowForm,
     MappingForm,
     NoteForm,
     OffenseForm,
@@ -35,6 +36,7 @@ from administration.forms import (
     UploadForm,
 )
 from administration.import_files import ImportFileError, stored_extension
+from administration.import_layout import HeaderRowError
 from administration.importing import guess_mapping, read_table
 from administration.models import ImportJob
 from administration.tasks import import_file_path, run_import_job
@@ -151,7 +153,7 @@ def _job_for(request: HttpRequest, job_id: uuid.UUID) -> ImportJob:
     return get_object_or_404(ImportJob, public_id=job_id, agency_id=request.user.agency_id)
 
 
-def _store_upload(upload) -> tuple[str, importing.Table]:
+def _store_upload(upload, header_row: int | None = None) -> tuple[str, importing.Table]:
     """Keep the upload as `<uuid>.csv` or `<uuid>.xlsx` (by its content, not its name) and read it once;
     a file that cannot be read is removed again, so nothing is left half-saved."""
     upload.seek(0)
@@ -164,7 +166,7 @@ def _store_upload(upload) -> tuple[str, importing.Table]:
         with (folder / stored).open("wb") as target:
             for chunk in upload.chunks():
                 target.write(chunk)
-        return stored, read_table(folder / stored)
+        return stored, read_table(folder / stored, header_row=header_row)
     except BaseException:
         (folder / stored).unlink(missing_ok=True)
         raise
@@ -185,7 +187,9 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             form.add_error("file", "The file is too large; split it into several files.")
         else:
             try:
-                stored, table = _store_upload(upload)
+                stored, table = _store_upload(upload, form.cleaned_data["header_row"])
+            except HeaderRowError as error:
+                form.add_error("header_row", str(error))
             except ImportFileError as error:
                 form.add_error("file", str(error))
             else:
@@ -195,6 +199,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                     original_name=upload.name[:200],
                     stored_name=stored,
                     sheet=table.sheet,
+                    header_row=form.cleaned_data["header_row"],
                     mapping=guess_mapping(table.headers),
                 )
                 return redirect("administration:import_mapping", job_id=job.public_id)
@@ -203,15 +208,48 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     return render(request, "administration/import_upload.html", {"form": form, "jobs": jobs}, status=status)
 
 
+def _change_header_row(request: HttpRequest, job: ImportJob, sheet: str | None, form: HeaderRowForm):
+    """Re-read the file with the header row chosen on the mapping page and guess its columns again;
+    a redirect, or None with the reason on the form."""
+    if not form.is_valid():
+        return None
+    header_row = form.cleaned_data["header_row"]
+    try:
+        table = read_table(import_file_path(job), sheet, header_row)
+    except HeaderRowError as error:
+        form.add_error("header_row", str(error))
+        return None
+    except ImportFileError as error:
+        messages.error(request, str(error))
+        return redirect("administration:import_upload")
+    job.header_row, job.sheet, job.mapping = header_row, table.sheet, guess_mapping(table.headers)
+    job.save(update_fields=["header_row", "sheet", "mapping"])
+    return redirect("administration:import_mapping", job_id=job.public_id)
+
+
 @staff_required(Permission.IMPORT_DATA)
 @require_http_methods(["GET", "POST"])
 def import_mapping(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
     job = _job_for(request, job_id)
     if job.state != ImportJob.State.UPLOADED:
-        return render(request, "administration/import_progress.html", {"job": job})
+        problems = job.report.get("problems", []) if isinstance(job.report, dict) else []
+        return render(
+            request,
+            "administration/import_progress.html",
+            {
+                "job": job,
+                "refused": [p for p in problems if p.get("severity") != "skipped"],
+                "skipped": [p for p in problems if p.get("severity") == "skipped"],
+            },
+        )
     sheet = request.POST.get("sheet") or job.sheet or None
+    header_form = HeaderRowForm(
+        request.POST if "change_header" in request.POST else None, initial={"header_row": job.header_row or ""}
+    )
+    if header_form.is_bound and (moved := _change_header_row(request, job, sheet, header_form)):
+        return moved
     try:
-        table = read_table(import_file_path(job), sheet)
+        table = read_table(import_file_path(job), sheet, job.header_row)
     except ImportFileError as error:
         messages.error(request, str(error))
         return redirect("administration:import_upload")
@@ -223,7 +261,8 @@ def import_mapping(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
         sheets=table.sheets,
         sheet=table.sheet,
     )
-    if request.method == "POST" and "change_sheet" not in request.POST and form.is_valid():
+    changing = "change_sheet" in request.POST or "change_header" in request.POST
+    if request.method == "POST" and not changing and form.is_valid():
         mode = form.cleaned_data["mode"]
         job.mapping = form.cleaned_data["mapping"]
         job.sheet = table.sheet
@@ -245,6 +284,8 @@ def import_mapping(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
             "job": job,
             "form": form,
             "table": table,
+            "header_form": header_form,
+            "profile_label": importing.PROFILE_LABELS[importing.source_profile(table.headers)],
             "preview": table.rows[:3],
         },
     )

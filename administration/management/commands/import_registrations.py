@@ -1,14 +1,32 @@
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from administration.importing import TARGETS, ImportOptions, read_table, registrations_import
+from administration.import_files import ImportFileError
+from administration.import_layout import HeaderRowError, parse_header_row
+from administration.importing import (
+    PROFILE_LABELS,
+    TARGETS,
+    ImportOptions,
+    ImportReport,
+    guess_mapping,
+    read_table,
+    registrations_import,
+)
 from agencies.models import Agency
 from cameraregistry.progress import Progress
 from registrations.models import Status
+
+# Control characters from a file (terminal escape sequences, newlines inside a header) are not echoed.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+
+
+def _shown(text: str) -> str:
+    return " ".join(_CONTROL.sub(" ", text).split())
 
 
 class Command(BaseCommand):
@@ -24,6 +42,11 @@ class Command(BaseCommand):
             help="Import the rows without problems even if others have some (default: all or nothing).",
         )
         parser.add_argument("--sheet", help="XLSX sheet to read (default: the first one with rows).")
+        parser.add_argument(
+            "--header-row",
+            metavar="N",
+            help="Spreadsheet row number of the header (1 for the first row; default: detected below any title rows).",
+        )
         parser.add_argument(
             "--map",
             action="append",
@@ -49,24 +72,11 @@ class Command(BaseCommand):
                 raise CommandError(f"No agency with slug '{options['agency']}'.")
         if not 1 <= options["default_retention_days"] <= 365:
             raise CommandError("--default-retention-days must be between 1 and 365.")
-        mapping = None
-        if options["map"]:
-            try:
-                headers = read_table(path, options["sheet"]).headers
-            except Exception as error:  # the import below reports file problems properly
-                headers = []
-                self.stderr.write(str(error))
-            from administration.importing import guess_mapping
-
-            mapping = guess_mapping(headers)
-            for item in options["map"]:
-                header, _, target = item.partition("=")
-                if target not in TARGETS:
-                    raise CommandError(f"--map {item}: '{target}' is not a field; fields: {', '.join(TARGETS)}.")
-                if header not in headers:
-                    raise CommandError(f"--map {item}: the file has no column headed '{header}'.")
-                mapping = {name: index for name, index in mapping.items() if index != headers.index(header)}
-                mapping[target] = headers.index(header)
+        try:
+            header_row = parse_header_row(options["header_row"])
+        except HeaderRowError as error:
+            raise CommandError(f"--header-row {options['header_row']}: {error}") from None
+        mapping = self.mapping_given(path, options["sheet"], header_row, options["map"]) if options["map"] else None
         bars: dict[str, Progress] = {}
 
         def progress(phase: str, done: int, total: int) -> None:
@@ -81,11 +91,13 @@ class Command(BaseCommand):
                 agency=agency,
                 mapping=mapping,
                 sheet=options["sheet"],
+                header_row=header_row,
                 dry_run=options["dry_run"],
                 all_or_nothing=not options["valid_rows_only"],
                 status=options["status"],
                 default_retention_days=options["default_retention_days"],
                 progress=progress,
+                on_mapping=self.print_mapping,
             ),
         )
         report_path = Path(options["report"]) if options["report"] else path.with_name(path.name + ".report.csv")
@@ -94,14 +106,23 @@ class Command(BaseCommand):
                 report.write_csv(stream)
         except OSError as error:
             self.stderr.write(f"Could not write the report file {report_path}: {error.strerror}")
+        for line in report.summary_lines():  # summary first, then the notes and each refused row
+            self.stdout.write(("  " if line.startswith("  ") else "") + _shown(line))
         for note in report.notes:
-            self.stdout.write(f"Note: {note}")
-        for problem in report.problems[:50]:
-            where = f"row {problem.row}" + (f", column '{problem.column}'" if problem.column else "")
-            self.stdout.write(f"{where}: {problem.problem}" + (" (skipped)" if problem.severity == "skipped" else ""))
-        if len(report.problems) > 50:
-            self.stdout.write(f"... and {len(report.problems) - 50} more; see the report file.")
-        self.stdout.write(report.summary())
+            self.stdout.write(f"Note: {_shown(note)}")
+        refused, skipped = report.refused, report.skipped
+        for problem in refused[:50]:
+            where = f"row {problem.row}" + (f", column '{_shown(problem.column)}'" if problem.column else "")
+            self.stdout.write(f"{where}: {_shown(problem.problem)}")
+        if len(refused) > 50:
+            self.stdout.write(f"... and {len(refused) - 50:,} more refused rows; see the report file.")
+        if skipped:
+            self.stdout.write(
+                f"{len(skipped):,} skipped rows (already imported, registered or repeated) are counted above "
+                "and listed in the report file."
+            )
+        if not report.file_problems:
+            self.stdout.write(_shown(report.summary()))
         if report.rows_total and report.seconds:
             self.stdout.write(
                 f"{report.rows_total:,} rows in {report.seconds:.1f} s ({report.rows_per_second:,.0f} rows/s)."
@@ -109,3 +130,35 @@ class Command(BaseCommand):
         self.stdout.write(f"Report: {report_path}")
         if not report.ok:
             sys.exit(1)
+
+    def mapping_given(self, path: Path, sheet: str | None, header_row: int | None, items: list[str]) -> dict:
+        """The guessed mapping with each --map HEADER=FIELD applied."""
+        try:
+            headers = read_table(path, sheet, header_row).headers
+        except ImportFileError as error:  # the import below reports file problems properly
+            headers = []
+            self.stderr.write(str(error))
+        mapping = guess_mapping(headers)
+        for item in items:
+            header, _, target = item.partition("=")
+            if target not in TARGETS:
+                raise CommandError(f"--map {item}: '{target}' is not a field; fields: {', '.join(TARGETS)}.")
+            if header not in headers:
+                raise CommandError(f"--map {item}: the file has no column headed '{header}'.")
+            mapping = {name: index for name, index in mapping.items() if index != headers.index(header)}
+            mapping[target] = headers.index(header)
+        return mapping
+
+    def print_mapping(self, report: ImportReport) -> None:
+        """What was recognised, before any row is checked: the profile, the header row, every column."""
+        sheet = f", sheet '{_shown(report.sheet)}'" if report.sheet else ""
+        self.stdout.write(
+            f"Read as: {PROFILE_LABELS.get(report.profile, report.profile)}{sheet}; header row {report.header_row}."
+        )
+        self.stdout.write("Columns imported:")
+        for header, label in report.columns_used:
+            self.stdout.write(f"  {_shown(header)} → {label}")
+        if not report.columns_used:
+            self.stdout.write("  (none)")
+        unused = ", ".join(_shown(header) for header in report.columns_not_imported) or "none, every column is imported"
+        self.stdout.write(f"Not imported: {unused}")
