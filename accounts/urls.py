@@ -1,7 +1,6 @@
 from django.urls import path
 
 from accounts import password_views, views
-from registrations import staff_views
 
 app_name = "staff"
 
@@ -21,7 +20,4 @@ urlpatterns = [
     path("accounts/<id:pk>/<slug:action>/", views.account_action, name="account_action"),
     path("sharing/", views.sharing, name="sharing"),
     path("sharing/<id:pk>/revoke/", views.sharing_revoke, name="sharing_revoke"),
-    path("registrations/", staff_views.registration_list_view, name="registrations"),
-    path("registrations/<uuid:public_id>/", staff_views.registration_detail_view, name="registration_detail"),
-    path("registrations/<uuid:public_id>/contact/", staff_views.registration_contact_view, name="registration_contact"),
 ]

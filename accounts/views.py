@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from accounts import services, throttle
+from accounts import auth_events, services, throttle
 from accounts.access import (
     MFA_VERIFIED_AT_KEY,
     Permission,
@@ -33,7 +33,6 @@ from accounts.access import (
 from accounts.forms import RecoveryCodeForm, RoleForm, SharingGrantForm, SignInForm, StaffCreateForm, TotpForm
 from accounts.middleware import session_stamp
 from accounts.models import SharingAgreement, User
-from audit.services import audit_record
 
 PENDING_USER_KEY = "staff_pending_user_id"
 PENDING_AT_KEY = "staff_pending_at"
@@ -68,16 +67,7 @@ def _locked_response(request: HttpRequest, username: str = "") -> HttpResponse:
 
 
 def _throttled_response(request: HttpRequest, username: str, seconds: int) -> HttpResponse:
-    target = _target(username)
-    audit_record(
-        action="auth.throttled",
-        agency=target.agency if target else None,
-        object_type="user",
-        object_id=target.pk if target else "",
-        parameters={"username": username[:150], "retry_after_seconds": seconds},
-        outcome="failure",
-        request=request,
-    )
+    auth_events.sign_in_throttled_record(request=request, username=username, target=_target(username), seconds=seconds)
     response = render(request, "staff/throttled.html", {"minutes": max(1, math.ceil(seconds / 60))}, status=429)
     response["Retry-After"] = str(seconds)
     return response
@@ -87,15 +77,8 @@ def _record_failure(request: HttpRequest, *, username: str, actor: User | None, 
     """Audit a failed step against the targeted account and its agency (never what was typed as a secret)."""
     target = actor or _target(username)
     throttle.address_failure_record(request)
-    audit_record(
-        action="auth.sign_in",
-        actor=actor,
-        agency=target.agency if target else None,
-        object_type="user",
-        object_id=target.pk if target else "",
-        parameters={"username": username[:150], "stage": stage, "reason": reason},
-        outcome="failure",
-        request=request,
+    auth_events.sign_in_failure_record(
+        request=request, username=username, actor=actor, target=target, stage=stage, reason=reason
     )
 
 
@@ -123,14 +106,7 @@ def _complete_sign_in(request: HttpRequest, user: User, device, method: str) -> 
     otp_login(request, device)
     session_stamp(request.session, signed_in=True)
     request.session[MFA_VERIFIED_AT_KEY] = timezone.now().timestamp()
-    audit_record(
-        action="auth.sign_in",
-        actor=user,
-        object_type="user",
-        object_id=user.pk,
-        parameters={"username": user.username, "method": method},
-        request=request,
-    )
+    auth_events.sign_in_success_record(request=request, user=user, method=method)
 
 
 # ----- sign-in --------------------------------------------------------------------
@@ -266,9 +242,7 @@ def _verify(request: HttpRequest, user: User, device) -> HttpResponse:
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        audit_record(
-            action="auth.sign_out", actor=request.user, object_type="user", object_id=request.user.pk, request=request
-        )
+        auth_events.sign_out_record(request=request, user=request.user)
     logout(request)
     return HttpResponseRedirect(f"{reverse('staff:sign_in')}?signed_out=1")
 
@@ -285,15 +259,7 @@ def mfa_confirm(request: HttpRequest) -> HttpResponse:
             return _throttled_response(request, user.username, blocked)
         device = services.totp_device_confirmed(user=user)
         verified = device is not None and services.totp_verify(device=device, code=form.cleaned_data["code"])
-        audit_record(
-            action="auth.fresh_mfa",
-            actor=user,
-            object_type="user",
-            object_id=user.pk,
-            parameters={"next": next_url},
-            outcome="success" if verified else "failure",
-            request=request,
-        )
+        auth_events.fresh_mfa_record(request=request, user=user, next_url=next_url, verified=verified)
         if verified:
             request.session[MFA_VERIFIED_AT_KEY] = timezone.now().timestamp()
             return HttpResponseRedirect(next_url)

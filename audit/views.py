@@ -4,16 +4,14 @@ import datetime
 import json
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.access import Permission, staff_required
 from agencies.models import Agency
+from audit import log_reads
 from audit.forms import AuditFilterForm
 from audit.models import AuditEntry
-from audit.selectors import audit_entries_filtered
-from audit.services import audit_record
 from cameraregistry.csv_safe import write_csv
 
 ENTRIES_PER_PAGE = 50
@@ -44,16 +42,12 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET)
     page = None
     if form.is_valid():
-        page = Paginator(audit_entries_filtered(request.user, form.cleaned_data), ENTRIES_PER_PAGE).get_page(
-            request.GET.get("page")
-        )
-        # Fetch the page before recording this read, so the record does not shift it.
-        page.object_list = list(page.object_list)
-        audit_record(
-            action="audit.view",
-            actor=request.user,
-            object_type="audit_log",
-            parameters={"filters": form.filters(), "page": page.number},
+        page = log_reads.audit_log_page_read(
+            user=request.user,
+            cleaned=form.cleaned_data,
+            filters=form.filters(),
+            page_number=request.GET.get("page"),
+            page_size=ENTRIES_PER_PAGE,
             request=request,
         )
         names = _agency_names(page.object_list)
@@ -70,17 +64,9 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET)
     if not form.is_valid():
         return render(request, "audit/log.html", {"form": form, "page": None, "query": ""}, status=400)
-    entries = audit_entries_filtered(request.user, form.cleaned_data)
-    # Freeze the set at the current head: later entries (this export's own record too) are not in it.
-    head = AuditEntry.objects.order_by("-sequence").values_list("sequence", flat=True).first() or 0
-    entries = entries.filter(sequence__lte=head)
-    # Recorded (and anchored) before a single row leaves the server.
-    audit_record(
-        action="audit.export",
-        actor=request.user,
-        object_type="audit_log",
-        parameters={"filters": form.filters(), "rows": entries.count()},
-        request=request,
+    # Frozen at the current head (this export's own entry is not in it), recorded before a row leaves.
+    entries = log_reads.audit_log_export_read(
+        user=request.user, cleaned=form.cleaned_data, filters=form.filters(), request=request
     )
     slugs = dict(Agency.objects.values_list("pk", "slug"))
     rows = (

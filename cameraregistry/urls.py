@@ -12,6 +12,7 @@ urlpatterns = [
     path("manage/", include("owners.urls")),
     path("footage/", include("footage.urls")),
     path("staff/", include("accounts.urls")),
+    path("staff/registrations/", include("registrations.staff_urls")),
     path("staff/admin/", include("administration.urls")),
     path("transparency/", include("administration.public_urls")),
     path("staff/canvass/", include("canvass.urls")),

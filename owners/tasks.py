@@ -43,7 +43,7 @@ def _compose(message: OutboxEmail) -> tuple[str, str, dict] | None:
         # Tied to the registration so that a withdrawal erases an unsent report with everything else.
         if registration is None:
             return None
-        staff_page = reverse("staff:registration_detail", args=[registration.public_id])
+        staff_page = reverse("staff_registrations:detail", args=[registration.public_id])
         context |= {
             "reference": str(registration.public_id),
             "address": registration.street_address,

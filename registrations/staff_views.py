@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import Permission, has_permission, sharing_use_check, sharing_uses_record, staff_required
-from audit.services import audit_record
-from registrations import display
+from accounts.access import Permission, has_permission, staff_required
+from registrations import audited_reads, display
 from registrations.models import Status
-from registrations.selectors import RegistrationFilters, registration_for, registration_list
+from registrations.selectors import RegistrationFilters
 
 PAGE_SIZE = 25
 
@@ -51,16 +49,9 @@ class RegistrationFilterForm(forms.Form):
 def registration_list_view(request: HttpRequest) -> HttpResponse:
     form = RegistrationFilterForm(request.GET or None)
     filters = form.filters() if form.is_bound else RegistrationFilters()
-    page = Paginator(registration_list(request.user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
-    audit_record(
-        action="registration.list",
-        actor=request.user,
-        object_type="registration",
-        parameters={**filters.as_parameters(), "page": page.number},
-        request=request,
+    page = audited_reads.registration_list_read(
+        user=request.user, filters=filters, page_number=request.GET.get("page"), page_size=PAGE_SIZE, request=request
     )
-    agency_ids = {registration.agency_id for registration in page.object_list}
-    sharing_uses_record(user=request.user, agency_ids=agency_ids, action="registration.list", request=request)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -88,15 +79,7 @@ def _render_detail(request: HttpRequest, registration, *, show_contact: bool) ->
 
 @staff_required(Permission.VIEW_REGISTRATIONS)
 def registration_detail_view(request: HttpRequest, public_id) -> HttpResponse:
-    registration = registration_for(request.user, public_id)
-    sharing_use_check(request.user, registration, request)
-    audit_record(
-        action="registration.view",
-        actor=request.user,
-        object_type="registration",
-        object_id=str(registration.public_id),
-        request=request,
-    )
+    registration = audited_reads.registration_read(user=request.user, public_id=public_id, request=request)
     return _render_detail(request, registration, show_contact=False)
 
 
@@ -104,14 +87,5 @@ def registration_detail_view(request: HttpRequest, public_id) -> HttpResponse:
 @staff_required(Permission.VIEW_CONTACT_DETAILS)
 def registration_contact_view(request: HttpRequest, public_id) -> HttpResponse:
     """Contact details shown only after a deliberate POST, and audited as such."""
-    # Must also be visible for contact details: a share of "view registrations" alone does not reveal owners.
-    registration = registration_for(request.user, public_id, Permission.VIEW_CONTACT_DETAILS)
-    sharing_use_check(request.user, registration, request)
-    audit_record(
-        action="registration.contact_view",
-        actor=request.user,
-        object_type="registration",
-        object_id=str(registration.public_id),
-        request=request,
-    )
+    registration = audited_reads.registration_contact_read(user=request.user, public_id=public_id, request=request)
     return _render_detail(request, registration, show_contact=True)
