@@ -161,7 +161,7 @@ def audit_purge_before(cutoff: datetime.datetime, *, actor=None) -> int:
             return 0
         purged_through = (first_kept["sequence"] - 1) if first_kept else last_entry["sequence"]
         oldest = AuditEntry.objects.order_by("sequence").values("sequence").first()
-        if purged_through < oldest["sequence"]:
+        if oldest is None or purged_through < oldest["sequence"]:
             return 0
         result = verify_chain(through_sequence=purged_through)
         if not result.intact:

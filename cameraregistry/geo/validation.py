@@ -64,7 +64,7 @@ def coerce_points(vertices: object, what: str) -> list[LatLon]:
     """The vertices as (lat, lon) floats; the messages name the shape (what) and the bad point."""
     if isinstance(vertices, str | bytes | Mapping) or not isinstance(vertices, Sequence):
         raise GeometryError(f"A {what} must be a list of [latitude, longitude] points.")
-    points = []
+    points: list[LatLon] = []
     append = points.append
     for index, vertex in enumerate(vertices, start=1):
         # Fast path for the common case (plain floats in range): jurisdiction
