@@ -20,9 +20,9 @@ from agencies.models import Agency, TermsVersion
 from agencies.selectors import agency_for_point
 from audit.services import audit_record
 from cameraregistry.crypto import lookup_hash
-from owners import selectors
-from owners.models import OutboxEmail, ReconfirmationReminder, StatusReport, WithdrawalCount
-from owners.tasks import outbox_queue
+from notifications.services import email_queue
+from owners import emails, selectors
+from owners.models import ReconfirmationReminder, StatusReport, WithdrawalCount
 from registrations.geocoding import geocode, normalize_address
 from registrations.models import (
     CAMERA_ANSWER_FIELDS,
@@ -56,7 +56,7 @@ def owner_link_request(*, email: str, request: HttpRequest | None = None) -> int
     registrations = list(Registration.objects.select_related("agency").filter(owner_email_hash=email_hash))
     with transaction.atomic():
         for registration in registrations:
-            outbox_queue(kind=OutboxEmail.Kind.MANAGE_LINK, registration=registration, language=registration.language)
+            email_queue(template=emails.MANAGE_LINK, registration=registration, language=registration.language)
             _audit("owner.link_requested", registration, request)
     return len(registrations)
 
@@ -299,10 +299,10 @@ def status_report_create(
         registration.save(update_fields=["status", "updated_at"])
     agency = registration.agency
     if agency.contact_email:
-        outbox_queue(
-            kind=OutboxEmail.Kind.STATUS_REPORT,
+        email_queue(
+            template=emails.STATUS_REPORT,
             registration=registration,
-            recipient=agency.contact_email,
+            to=agency.contact_email,
             language="en",
             context={
                 "agency_name": agency.name,
@@ -334,9 +334,7 @@ def registration_withdraw(*, registration: Registration, request: HttpRequest | 
     registration.delete()
     audit_record(action="owner.withdraw", agency=agency, object_type="registration", parameters={}, request=request)
     if email:
-        outbox_queue(
-            kind=OutboxEmail.Kind.WITHDRAWN, recipient=email, language=language, context={"agency_name": agency.name}
-        )
+        email_queue(template=emails.WITHDRAWN, to=email, language=language, context={"agency_name": agency.name})
 
 
 def _months_before(moment: datetime, months: int) -> datetime:
@@ -370,9 +368,7 @@ def reconfirmation_run(*, now: datetime | None = None) -> dict[str, int]:
                 except IntegrityError:
                     continue  # reminded already in this cycle
                 if registration.owner_email:
-                    outbox_queue(
-                        kind=OutboxEmail.Kind.RECONFIRM, registration=registration, language=registration.language
-                    )
+                    email_queue(template=emails.RECONFIRM, registration=registration, language=registration.language)
                     sent += 1
         grace_end = now - timedelta(days=agency.reconfirm_grace_days)
         overdue = ReconfirmationReminder.objects.filter(

@@ -14,7 +14,7 @@ from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
 from footage.models import FootageRequest
-from owners.models import OutboxEmail
+from notifications.models import OutboxEmail
 from tests.footage.helpers import make_request, owners_with_email
 from tests.owners.helpers import committing, link_in, owner_client, run_tasks
 
@@ -88,7 +88,8 @@ def test_smtp_down_then_retried_without_loss_or_duplicates(town, smtp, settings)
     assert DBTaskResult.objects.filter(status="FAILED").count() == 2
     footage_request.refresh_from_db()
     assert footage_request.email_sent_at is None
-    assert OutboxEmail.objects.get().sent_at is None and OutboxEmail.objects.get().failures == 1
+    report = OutboxEmail.objects.get(template="owner_status_report")
+    assert report.sent_at is None and report.failures == 1
 
     restarted = Controller(controller.handler, hostname="127.0.0.1", port=free_port())
     restarted.start()
@@ -106,4 +107,4 @@ def test_smtp_down_then_retried_without_loss_or_duplicates(town, smtp, settings)
     footage_request.refresh_from_db()
     assert footage_request.email_sent_at is not None
     assert FootageRequest.objects.filter(email_sent_at__isnull=True).count() == 0
-    assert OutboxEmail.objects.get().recipient == ""  # forgotten once sent
+    assert OutboxEmail.objects.get(template="owner_status_report").recipient == ""  # forgotten once sent
