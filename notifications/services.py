@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 
 from notifications.models import OutboxEmail
 from notifications.tasks import deliver_outbox_email
@@ -18,7 +18,7 @@ def email_queue(
     template: str,
     context: dict | None = None,
     language: str = "en",
-    registration=None,
+    registration: models.Model | None = None,
     key: str | None = None,
 ) -> OutboxEmail:
     """Store the email and send it once the surrounding transaction commits.
