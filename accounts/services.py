@@ -28,6 +28,7 @@ from accounts.access import Permission
 from accounts.models import RecoveryCode, Role, SharingAgreement, StaffSession, User
 from audit.models import AuditEntry
 from audit.services import audit_record
+from notifications.services import email_queue
 
 RECOVERY_CODE_COUNT = 10
 RECOVERY_DEVICE_NAME = "recovery code"
@@ -212,9 +213,6 @@ def staff_lockout_auto_release(*, user: User, request: HttpRequest | None = None
 
 def staff_lockout_notify(*, user: User) -> int:
     """Email the account holder and the agency's active administrators that the account is locked."""
-    from owners.models import OutboxEmail
-    from owners.tasks import outbox_queue
-
     recipients = [user.email] if user.email else []
     if user.agency_id:
         administrators = User.objects.filter(agency_id=user.agency_id, role=Role.ADMINISTRATOR, is_active=True)
@@ -228,7 +226,7 @@ def staff_lockout_notify(*, user: User) -> int:
     }
     unique = list(dict.fromkeys(address.lower() for address in recipients))
     for address in unique:
-        outbox_queue(kind=OutboxEmail.Kind.STAFF_LOCKOUT, recipient=address, context=context)
+        email_queue(template="staff_lockout", to=address, context=context)
     return len(unique)
 
 
@@ -292,9 +290,6 @@ def staff_inactivity_disable(*, user: User) -> User:
 
 @transaction.atomic
 def staff_inactivity_warn(*, user: User, disable_on: datetime) -> None:
-    from owners.models import OutboxEmail
-    from owners.tasks import outbox_queue
-
     days_left = max(1, -(-(disable_on - timezone.now()) // dt.timedelta(days=1)))
     if user.email:
         context = {
@@ -304,7 +299,7 @@ def staff_inactivity_warn(*, user: User, disable_on: datetime) -> None:
             "days_left": days_left,
             "disable_on": disable_on.date().isoformat(),
         }
-        outbox_queue(kind=OutboxEmail.Kind.STAFF_INACTIVITY, recipient=user.email, context=context)
+        email_queue(template="staff_inactivity", to=user.email, context=context)
     audit_record(
         action="staff.inactivity_warning",
         agency=user.agency,

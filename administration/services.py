@@ -1,4 +1,6 @@
-"""Administration writes: verification, merges, exports, agency settings and the retention purge.
+"""Administration writes: exports, agency settings and the retention purge.
+
+Verification, rejection and merges of registrations live in registrations.services.staff.
 
 Each service checks its own rules and writes its own audit entry, so no path can skip either.
 """
@@ -10,9 +12,7 @@ from datetime import datetime, timedelta
 from typing import TextIO
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.db.models import Exists, OuterRef
-from django.db.models.deletion import ProtectedError
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.access import sharing_uses_record
@@ -28,117 +28,10 @@ from agencies.services import agency_save, terms_publish
 from audit.services import audit_purge_before, audit_record
 from cameraregistry import safe_json
 from footage.services import footage_purge_for_agency
-from registrations.models import OwnerAccessToken, Registration, Status
+from registrations.services.staff import registrations_purge
 
 from .exporting import FORMATS, WRITERS, export_queryset
-from .models import ImportedRow, PurgeRecord, RegistrationHistory
-
-# ---------------------------------------------------------------- verification
-
-
-@transaction.atomic
-def registration_verify(*, registration: Registration, actor, note: str = "", request=None) -> Registration:
-    """Mark a pending or changed registration as checked by staff (e.g. "called owner")."""
-    if registration.status == Status.REJECTED:
-        raise ValidationError("A rejected registration cannot be verified; the owner must register again.")
-    now = timezone.now()
-    if registration.status in (Status.PENDING, Status.STALE):
-        registration.status = Status.ACTIVE
-    registration.verified_at = now
-    registration.owner_changes = []  # seen: the queue lists only what changes after this
-    registration.save(update_fields=["status", "verified_at", "owner_changes", "updated_at"])
-    RegistrationHistory.objects.create(
-        registration=registration, action=RegistrationHistory.Action.VERIFIED, actor=actor, note=note.strip()[:2000]
-    )
-    audit_record(
-        action="registration.verify",
-        actor=actor,
-        agency=registration.agency,
-        object_type="registration",
-        object_id=registration.public_id,
-        parameters={"note_given": bool(note.strip())},
-        request=request,
-    )
-    return registration
-
-
-@transaction.atomic
-def registration_reject(*, registration: Registration, actor, note: str = "", request=None) -> Registration:
-    """Reject a spam or bogus registration; it leaves the canvass results and the queue."""
-    registration.status = Status.REJECTED
-    registration.save(update_fields=["status", "updated_at"])
-    # A rejected entry must not keep a working owner link.
-    OwnerAccessToken.objects.filter(registration=registration).delete()
-    RegistrationHistory.objects.create(
-        registration=registration, action=RegistrationHistory.Action.REJECTED, actor=actor, note=note.strip()[:2000]
-    )
-    audit_record(
-        action="registration.reject",
-        actor=actor,
-        agency=registration.agency,
-        object_type="registration",
-        object_id=registration.public_id,
-        request=request,
-    )
-    return registration
-
-
-@transaction.atomic
-def registrations_merge(
-    *, keep: Registration, duplicate: Registration, actor, note: str = "", request=None
-) -> Registration:
-    """Fold `duplicate` into `keep`: its cameras, consents and links to cases move over; it is then deleted.
-
-    The history entry records what the duplicate was (public id, dates, camera count) but not its contact details.
-    """
-    if keep.pk == duplicate.pk:
-        raise ValidationError("Choose two different registrations to merge.")
-    if keep.agency_id != duplicate.agency_id:
-        raise ValidationError("Only registrations of the same agency can be merged.")
-    keep = Registration.objects.select_for_update().get(pk=keep.pk)
-    duplicate = Registration.objects.select_for_update().get(pk=duplicate.pk)
-    cameras_moved = duplicate.cameras.count()
-    details = {
-        "merged_public_id": str(duplicate.public_id),
-        "merged_created_at": duplicate.created_at.isoformat(),
-        "merged_status": duplicate.status,
-        "merged_street_address": duplicate.street_address,
-        "cameras_moved": cameras_moved,
-    }
-    OwnerAccessToken.objects.filter(registration=duplicate).delete()
-    # Every other row pointing at the duplicate (cameras, consents, history, imports, other apps' links) now points at
-    # the kept one, so nothing another engineer's app holds is lost or orphaned by the merge.
-    for relation in Registration._meta.related_objects:
-        if relation.one_to_one or relation.related_model is OwnerAccessToken:
-            continue
-        if isinstance(relation.field, models.ForeignKey):
-            relation.related_model._base_manager.filter(**{relation.field.name: duplicate}).update(
-                **{relation.field.name: keep}
-            )
-    if not keep.notes_for_detectives and duplicate.notes_for_detectives:
-        keep.notes_for_detectives = duplicate.notes_for_detectives
-    if duplicate.last_confirmed_at > keep.last_confirmed_at:
-        keep.last_confirmed_at = duplicate.last_confirmed_at
-    keep.save(update_fields=["notes_for_detectives", "last_confirmed_at", "updated_at"])
-    duplicate.delete()
-    RegistrationHistory.objects.create(
-        registration=keep,
-        action=RegistrationHistory.Action.MERGED,
-        actor=actor,
-        note=note.strip()[:2000],
-        details=details,
-    )
-    audit_record(
-        action="registration.merge",
-        actor=actor,
-        agency=keep.agency,
-        object_type="registration",
-        object_id=keep.public_id,
-        parameters={"merged": details["merged_public_id"], "cameras_moved": cameras_moved},
-        request=request,
-    )
-    return keep
-
+from .models import ImportedRow, PurgeRecord
 
 # ---------------------------------------------------------------- exports
 
@@ -362,41 +255,6 @@ def offense_type_deactivate(*, offense: OffenseType, actor, request=None) -> Off
 # ---------------------------------------------------------------- retention purge
 
 
-def _months_ago(now: datetime, months: int) -> datetime:
-    return now - timedelta(days=round(months * 30.44))
-
-
-def _delete_registrations(queryset) -> int:
-    """Delete in batches; a registration another record protects (e.g. evidence on an open case) is left in place."""
-    removed = 0
-    ids = list(queryset.values_list("pk", flat=True))
-    for start in range(0, len(ids), 500):
-        batch = ids[start : start + 500]
-        try:
-            with transaction.atomic():
-                Registration.objects.filter(pk__in=batch).delete()
-            removed += len(batch)
-        except ProtectedError:
-            for registration_id in batch:
-                try:
-                    with transaction.atomic():
-                        Registration.objects.filter(pk=registration_id).delete()
-                    removed += 1
-                except ProtectedError:
-                    continue
-    return removed
-
-
-def _rejected_as_spam_before(agency: Agency, cutoff: datetime):
-    """Registrations of `agency` rejected as spam before `cutoff`: rejected then, and not rejected again since."""
-    rejected_since = RegistrationHistory.objects.filter(
-        registration=OuterRef("pk"), action=RegistrationHistory.Action.REJECTED, occurred_at__gte=cutoff
-    )
-    return Registration.objects.filter(agency=agency, status=Status.REJECTED, updated_at__lt=cutoff).exclude(
-        Exists(rejected_since)
-    )
-
-
 @dataclass
 class PurgeReport:
     """What one run removed: totals by kind, and by agency name then kind (for the command's output)."""
@@ -420,14 +278,10 @@ def purge_expired(*, now: datetime | None = None, actor=None) -> PurgeReport:
     report = PurgeReport(totals={kind: 0 for kind in PurgeRecord.Kind.values})
     records = []
     for agency in Agency.objects.order_by("name", "pk"):
-        stale_cutoff = _months_ago(now, agency.stale_removal_months)
+        stale, rejected = registrations_purge(agency=agency, now=now)
         counts = {
-            PurgeRecord.Kind.STALE_REGISTRATIONS: _delete_registrations(
-                Registration.objects.filter(agency=agency, last_confirmed_at__lt=stale_cutoff)
-            ),
-            PurgeRecord.Kind.REJECTED_REGISTRATIONS: _delete_registrations(
-                _rejected_as_spam_before(agency, now - timedelta(days=agency.rejected_removal_days))
-            ),
+            PurgeRecord.Kind.STALE_REGISTRATIONS: stale,
+            PurgeRecord.Kind.REJECTED_REGISTRATIONS: rejected,
             PurgeRecord.Kind.FOOTAGE_FILES: footage_purge_for_agency(agency=agency, now=now),
         }
         report.by_agency[agency.name] = {str(kind): count for kind, count in counts.items()}
@@ -460,8 +314,5 @@ __all__ = [
     "offense_type_deactivate",
     "parse_boundary",
     "purge_expired",
-    "registration_reject",
-    "registration_verify",
     "registrations_export",
-    "registrations_merge",
 ]

@@ -43,6 +43,7 @@ from administration.tasks import import_file_path, run_import_job
 from agencies.models import Agency, OffenseType
 from cameraregistry.csv_safe import safe_cell
 from cameraregistry.upload_limits import limit_uploads, upload_refusal
+from registrations import services as registration_services
 from registrations.selectors import registration_for, registrations_for
 
 # ---------------------------------------------------------------- verification queue
@@ -104,7 +105,7 @@ def _note(request: HttpRequest) -> str:
 def verify(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     registration = registration_for(request.user, public_id, Permission.VERIFY_REGISTRATIONS)
     try:
-        services.registration_verify(
+        registration_services.registration_verify(
             registration=registration, actor=request.user, note=_note(request), request=request
         )
         messages.success(request, f"{registration.street_address} verified.")
@@ -125,7 +126,9 @@ def reject(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             "days": registration.agency.rejected_removal_days,
         }
         return render(request, "administration/reject_confirm.html", context)
-    services.registration_reject(registration=registration, actor=request.user, note=_note(request), request=request)
+    registration_services.registration_reject(
+        registration=registration, actor=request.user, note=_note(request), request=request
+    )
     messages.success(request, f"{registration.street_address} rejected as spam.")
     return redirect("administration:queue")
 
@@ -136,7 +139,7 @@ def merge(request: HttpRequest, public_id: uuid.UUID, other_id: uuid.UUID) -> Ht
     keep = registration_for(request.user, public_id, Permission.VERIFY_REGISTRATIONS)
     duplicate = registration_for(request.user, other_id, Permission.VERIFY_REGISTRATIONS)
     try:
-        services.registrations_merge(
+        registration_services.registrations_merge(
             keep=keep, duplicate=duplicate, actor=request.user, note=_note(request), request=request
         )
         messages.success(request, "The duplicate was merged into this registration; its cameras moved here.")

@@ -70,6 +70,8 @@ def audit_failure_alert(*, action: str, agency_id: int | None, error: BaseExcept
             "error": f"{error.__class__.__name__}: {reason}",
             "occurred_at": timezone.now().isoformat(timespec="seconds"),
         }
+        # Sent directly on purpose, the one email that bypasses notifications' outbox: queueing needs
+        # the database write that may be failing, and would roll back with the refused action.
         for address in addresses:
             send_templated_email("emails/audit_failure", to=address, context=context)
     except Exception:  # noqa: BLE001 - the alert must never hide the refusal it reports

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "footage",
     "administration",
     "api",
+    "notifications",
 ]
 
 MIDDLEWARE = [

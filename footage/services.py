@@ -17,9 +17,9 @@ from accounts.access import Permission, has_permission, sharing_use_check, shari
 from audit.services import audit_record
 from cameraregistry.csv_safe import safe_cell
 from canvass.models import Case, CaseCamera, CaseStatus
+from footage.emails import footage_email_queue
 from footage.models import Channel, EvidenceFile, FootageRequest, RequestEvent, RequestStatus
 from footage.selectors import evidence_count, request_share_ended
-from footage.tasks import send_footage_reminder_email, send_footage_request_email
 from footage.uploads import EvidenceUploadHandler
 from registrations.models import Status
 from registrations.selectors import registrations_for
@@ -124,8 +124,7 @@ def footage_request_create(
         footage_request.save()
         if channel == Channel.EMAIL:
             _event(footage_request, "created", "Request created; email queued", actor=user)
-            request_id = footage_request.pk
-            transaction.on_commit(lambda request_id=request_id: send_footage_request_email.enqueue(request_id))
+            footage_email_queue(footage_request, reminder=False)
         else:
             _event(footage_request, "created", "No email on file: call the owner and record the answer", actor=user)
         audit_record(
@@ -352,25 +351,9 @@ def footage_reminders_run(*, now: datetime | None = None) -> dict[str, int]:
             reminder_sent_at__isnull=True,
         )
     )
-    for request_id in due:
-        send_footage_reminder_email.enqueue(request_id)
+    for footage_request in FootageRequest.objects.filter(pk__in=due).select_related("registration"):
+        footage_email_queue(footage_request, reminder=True)  # once: its outbox row is keyed by the request
     return {"reminders": len(due), "expired": expired}
-
-
-def unsent_email_requeue() -> dict[str, int]:
-    """Queue again every email whose send has not succeeded; sent_at guards against sending twice."""
-    from owners.models import OutboxEmail
-    from owners.tasks import deliver_outbox_email
-
-    requests = _still_shared(
-        FootageRequest.objects.filter(status=RequestStatus.WAITING, channel=Channel.EMAIL, email_sent_at__isnull=True)
-    )
-    for request_id in requests:
-        send_footage_request_email.enqueue(request_id)
-    outbox = list(OutboxEmail.objects.filter(sent_at__isnull=True).values_list("pk", flat=True))
-    for message_id in outbox:
-        deliver_outbox_email.enqueue(message_id)
-    return {"footage_requests": len(requests), "owner_emails": len(outbox)}
 
 
 def evidence_manifest_export(*, user, case: Case, request: HttpRequest | None = None) -> list[list[object]]:

@@ -4,8 +4,6 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cameraregistry.crypto import EncryptedTextField
-
 
 class WithdrawalCount(models.Model):
     """Anonymous count of withdrawals per agency and month: all that remains of a withdrawn registration."""
@@ -49,34 +47,3 @@ class ReconfirmationReminder(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["registration", "cycle_confirmed_at"], name="unique_reminder_per_cycle")
         ]
-
-
-class OutboxEmail(models.Model):
-    """An email waiting to go out. The task marks it sent; a failed send leaves it for a retry.
-
-    The recipient is kept only until the message is sent, then forgotten, so the outbox
-    never becomes a second copy of owners' contact details.
-    """
-
-    class Kind(models.TextChoices):
-        MANAGE_LINK = "manage_link", "Private link requested"
-        RECONFIRM = "reconfirm", "Annual re-confirmation reminder"
-        WITHDRAWN = "withdrawn", "Withdrawal confirmation"
-        STATUS_REPORT = "status_report", "Owner status change, to staff"
-        # Staff notices ride the same queue-and-retry path (templates emails/<kind>_*).
-        STAFF_LOCKOUT = "staff_lockout", "Staff account locked, to the holder and administrators"
-        STAFF_INACTIVITY = "staff_inactivity", "Staff account about to be disabled for inactivity"
-
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    registration = models.ForeignKey(
-        "registrations.Registration", on_delete=models.CASCADE, null=True, blank=True, related_name="outbox_emails"
-    )
-    recipient = EncryptedTextField(blank=True)
-    language = models.CharField(max_length=5, default="en")
-    context = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    failures = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        ordering = ["created_at"]

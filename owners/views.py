@@ -31,6 +31,7 @@ from owners.forms import (
 )
 from owners.middleware import OWNER_SESSION_KEY, owner_session_open
 from registrations import display
+from registrations import services as registration_services
 from registrations.forms import camera_input
 from registrations.models import Registration
 from registrations.services import RegistrationInput, RegistrationRejected
@@ -100,7 +101,7 @@ def confirm_link(request: HttpRequest, value: str) -> HttpResponse:
         return _link_problem(request, error)
     _open_session(request, registration)
     try:
-        services.registration_reconfirm(registration=registration, request=request)
+        registration_services.registration_reconfirm(registration=registration, request=request)
     except ValidationError as error:
         return _dashboard(request, registration, problem=error.messages[0], status=409)
     return render(request, "owners/reconfirmed.html", {"registration": registration})
@@ -114,7 +115,7 @@ def _dashboard(request: HttpRequest, registration: Registration, *, problem: str
             "registration": registration,
             "is_business": display.is_business(registration),
             "cameras": display.cameras_with_facts(registration),
-            "consent_needed": services.consent_needed(registration),
+            "consent_needed": registration_services.consent_needed(registration),
             "reports": registration.status_reports.all()[:5],
             "departure": selectors.departure_report(registration),
             "may_reconfirm": selectors.may_reconfirm(registration),
@@ -152,14 +153,14 @@ def request_link(request: HttpRequest) -> HttpResponse:
     return render(request, "owners/link_sent.html")
 
 
-def _camera_inputs(formset) -> list[services.CameraChange]:
+def _camera_inputs(formset) -> list[registration_services.CameraChange]:
     changes = []
     for form in formset.forms:
         if not form.cleaned_data or formset._should_delete_form(form):
             continue
         camera = form.cleaned_data
         changes.append(
-            services.CameraChange(
+            registration_services.CameraChange(
                 camera_id=camera.get("camera_id"),
                 data=camera_input(camera),
             )
@@ -226,7 +227,7 @@ def edit(request: HttpRequest) -> HttpResponse:
     form_valid, formset_valid = form.is_valid(), formset.is_valid()
     if form_valid and formset_valid:
         try:
-            services.registration_owner_update(
+            registration_services.registration_owner_update(
                 registration=registration,
                 data=_registration_input(form),
                 cameras=_camera_inputs(formset),
@@ -267,7 +268,7 @@ def pause(request: HttpRequest) -> HttpResponse:
     registration = owner_registration(request)
     if registration is None:
         return _no_session(request)
-    services.registration_pause(registration=registration, request=request)
+    registration_services.registration_pause(registration=registration, request=request)
     return redirect("owners:dashboard")
 
 
@@ -277,7 +278,7 @@ def resume(request: HttpRequest) -> HttpResponse:
     if registration is None:
         return _no_session(request)
     try:
-        services.registration_resume(registration=registration, request=request)
+        registration_services.registration_resume(registration=registration, request=request)
     except ValidationError as error:
         return _dashboard(request, registration, problem=error.messages[0], status=409)
     return redirect("owners:dashboard")
@@ -289,7 +290,7 @@ def reconfirm(request: HttpRequest) -> HttpResponse:
     if registration is None:
         return _no_session(request)
     try:
-        services.registration_reconfirm(registration=registration, request=request)
+        registration_services.registration_reconfirm(registration=registration, request=request)
     except ValidationError as error:
         return _dashboard(request, registration, problem=error.messages[0], status=409)
     return render(request, "owners/reconfirmed.html", {"registration": registration})
@@ -300,13 +301,13 @@ def consent(request: HttpRequest) -> HttpResponse:
     registration = owner_registration(request)
     if registration is None:
         return _no_session(request)
-    terms = services.consent_needed(registration)
+    terms = registration_services.consent_needed(registration)
     if terms is None:
         return redirect("owners:dashboard")
     form = ConsentForm(request.POST or None, initial={"terms_version": terms.pk})
     if request.method == "POST" and form.is_valid():
         try:
-            services.registration_reconsent(
+            registration_services.registration_reconsent(
                 registration=registration, terms_version_id=form.cleaned_data["terms_version"], request=request
             )
         except ValidationError as error:
@@ -334,7 +335,7 @@ def withdraw(request: HttpRequest) -> HttpResponse:
             status=400,
         )
     had_email = bool(registration.owner_email)
-    services.registration_withdraw(registration=registration, request=request)
+    registration_services.registration_withdraw(registration=registration, request=request)
     request.session.flush()
     return render(request, "owners/withdrawn.html", {"had_email": had_email})
 

@@ -6,6 +6,7 @@ import pytest
 
 from registrations.demo import build_town
 from tests.browser_fixtures import browser, page, page_factory  # noqa: F401 - one Chromium for the whole run
+from tests.smtp_fixtures import smtp  # noqa: F401 - a real SMTP server on loopback
 
 
 @pytest.fixture

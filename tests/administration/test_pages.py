@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from administration.models import PurgeRecord, RegistrationHistory
 from administration.selectors import duplicate_candidates
-from administration.services import purge_expired, registrations_merge
+from administration.services import purge_expired
 from audit.models import AuditEntry
 from registrations.models import Camera, Registration, Status
+from registrations.services import registrations_merge
 from tests.staff_fixtures import make_staff, staff_client
 
 

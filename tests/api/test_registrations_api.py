@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from administration.services import registrations_merge
 from audit.models import AuditEntry
 from registrations.models import Registration
+from registrations.services import registrations_merge
 from tests.api.helpers import api_client, is_problem, make_token
 from tests.footage.helpers import end_share, share
 from tests.staff_fixtures import make_staff

@@ -6,8 +6,8 @@ import jsonschema
 import pytest
 from django.test import Client
 
-from administration.services import registrations_merge
 from registrations.models import Registration
+from registrations.services import registrations_merge
 from tests.api.helpers import api_client, make_token
 from tests.staff_fixtures import make_staff
 

@@ -3,10 +3,6 @@ and an SMTP outage: the send fails, is retried later, and nothing is lost or sen
 
 from __future__ import annotations
 
-import email
-import socket
-from email import policy
-
 import pytest
 from aiosmtpd.controller import Controller
 from django.core.management import call_command
@@ -14,48 +10,12 @@ from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
 from footage.models import FootageRequest
-from owners.models import OutboxEmail
+from notifications.models import OutboxEmail
 from tests.footage.helpers import make_request, owners_with_email
 from tests.owners.helpers import committing, link_in, owner_client, run_tasks
+from tests.smtp_fixtures import body_of, free_port
 
 pytestmark = pytest.mark.django_db
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(settings):
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_TIMEOUT = 5
-    yield inbox, controller
-    try:
-        controller.stop()
-    except (AssertionError, RuntimeError):
-        pass  # already stopped by the test
-
-
-def body_of(message, kind: str = "plain") -> str:
-    return message.get_body((kind,)).get_content()
 
 
 def test_a_request_email_arrives_in_spanish_with_a_link_that_works(town, smtp):
@@ -88,7 +48,8 @@ def test_smtp_down_then_retried_without_loss_or_duplicates(town, smtp, settings)
     assert DBTaskResult.objects.filter(status="FAILED").count() == 2
     footage_request.refresh_from_db()
     assert footage_request.email_sent_at is None
-    assert OutboxEmail.objects.get().sent_at is None and OutboxEmail.objects.get().failures == 1
+    report = OutboxEmail.objects.get(template="owner_status_report")
+    assert report.sent_at is None and report.failures == 1
 
     restarted = Controller(controller.handler, hostname="127.0.0.1", port=free_port())
     restarted.start()
@@ -106,4 +67,4 @@ def test_smtp_down_then_retried_without_loss_or_duplicates(town, smtp, settings)
     footage_request.refresh_from_db()
     assert footage_request.email_sent_at is not None
     assert FootageRequest.objects.filter(email_sent_at__isnull=True).count() == 0
-    assert OutboxEmail.objects.get().recipient == ""  # forgotten once sent
+    assert OutboxEmail.objects.get(template="owner_status_report").recipient == ""  # forgotten once sent

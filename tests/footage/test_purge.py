@@ -15,12 +15,13 @@ from django.utils import timezone
 
 from administration.models import PurgeRecord, RegistrationHistory
 from administration.selectors import program_stats
-from administration.services import purge_expired, registration_reject
+from administration.services import purge_expired
 from audit.models import AuditEntry
 from canvass.models import CaseStatus
 from footage.models import EvidenceFile, RequestEvent
 from footage.services import footage_purge_for_agency
 from registrations.models import Registration, Status
+from registrations.services import registration_reject
 from tests.footage.helpers import make_request, mp4_bytes, owners_with_email
 from tests.staff_fixtures import make_staff, staff_client
 

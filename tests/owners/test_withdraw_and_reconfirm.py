@@ -11,7 +11,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from owners.models import OutboxEmail, ReconfirmationReminder, WithdrawalCount
+from notifications.models import OutboxEmail
+from owners.models import ReconfirmationReminder, WithdrawalCount
 from owners.services import reconfirmation_run
 from registrations.models import Camera, ConsentRecord, OwnerAccessToken, Registration
 from tests.owners.helpers import a_registration_with_email, committing, link_in, owner_client, run_tasks
@@ -69,7 +70,7 @@ def test_withdrawal_erases_every_trace_and_confirms_by_email(town):
     for name, value in SECRETS.items():
         assert value.lower() not in stored, f"{name} still stored"
     assert WithdrawalCount.objects.get(agency=town["maple"]).count == 1
-    assert OutboxEmail.objects.filter(kind="withdrawn", sent_at__isnull=False, recipient="").count() == 1
+    assert OutboxEmail.objects.filter(template="owner_withdrawn", sent_at__isnull=False, recipient="").count() == 1
     assert owner.get("/manage/edit/").status_code == 403  # the session ended with the data
 
 

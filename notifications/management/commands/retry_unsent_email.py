@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from footage.services import unsent_email_requeue
+from notifications.services import unsent_email_requeue
 
 
 class Command(BaseCommand):
@@ -9,7 +9,4 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        result = unsent_email_requeue()
-        self.stdout.write(
-            f"Queued again: {result['footage_requests']} footage requests, {result['owner_emails']} owner emails."
-        )
+        self.stdout.write(f"Queued again: {unsent_email_requeue()} emails.")

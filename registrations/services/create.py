@@ -15,6 +15,8 @@ from agencies.models import TermsVersion
 from agencies.selectors import agency_for_point
 from cameraregistry import geo
 from cameraregistry.crypto import lookup_hash
+from notifications.services import email_queue
+from registrations import emails
 from registrations.models import (
     Camera,
     CameraLocation,
@@ -23,7 +25,6 @@ from registrations.models import (
     PropertyType,
     Registration,
 )
-from registrations.tasks import send_registration_confirmation
 from registrations.validators import normalize_phone
 
 MAX_CAMERAS = 30
@@ -299,6 +300,5 @@ def registration_create(
         language=registration.language,
     )
     if registration.owner_email:
-        registration_id = registration.pk
-        transaction.on_commit(lambda: send_registration_confirmation.enqueue(registration_id))
+        email_queue(template=emails.CONFIRMATION, registration=registration, language=registration.language)
     return registration
