@@ -55,6 +55,26 @@ class BucketStorage(S3Storage):
     def multipart(self, name: str) -> MultipartWriter:
         return MultipartWriter(self, name)
 
+    def upload_from(self, name: str, handle) -> None:
+        """Copy an open binary file into the object `name`, part by part; nothing is left on failure."""
+        writer = self.multipart(name)
+        try:
+            while chunk := handle.read(READ_CHUNK_BYTES):
+                writer.write(chunk)
+            writer.complete()
+        except BaseException:
+            writer.abort()
+            raise
+
+    def object_exists(self, name: str) -> bool:
+        try:
+            self.client.head_object(Bucket=self.bucket_name, Key=self.key(name))
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code", "") in _MISSING:
+                return False
+            raise
+        return True
+
     def protect(self, name: str, *, now: datetime | None = None) -> bool:
         """Set WORM retention on the object when object_lock_days is set. A bucket that refuses
         (no object lock enabled, or a store without it) is logged once and the upload goes on."""

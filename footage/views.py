@@ -153,6 +153,7 @@ def _upload(request: HttpRequest, public_id, handler: EvidenceUploadHandler) -> 
     footage_request = _owner_request(request, public_id)
     if selectors.request_share_ended(footage_request):
         return _answer_page(request, footage_request, status=410)
+    handler.request_id = footage_request.pk  # files bound for a bucket are written once, under their final name
     try:
         request.POST  # noqa: B018 - parsing the body streams the files through the handler
     except Exception:  # noqa: BLE001 - a malformed body is the client's error, answered as such
