@@ -7,10 +7,11 @@ import csv
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.core.files import File
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -372,25 +373,22 @@ def evidence_download(request: HttpRequest, evidence_id: int) -> HttpResponse:
     evidence = selectors.evidence_for(request.user, evidence_id)
     if evidence.purged_at is not None:
         return _purged_page(request, evidence)
-    matches, actual = services.evidence_verify(
-        user=request.user, evidence=evidence, purpose="download", request=request
-    )
+    matches, actual, stream = services.evidence_open_for_download(user=request.user, evidence=evidence, request=request)
     if not matches:
         return _request_page(
             request, evidence.request, verification={"evidence": evidence, "ok": False, "actual": actual}, status=409
         )
-    response = FileResponse(
-        _open_stored(evidence),
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type="application/octet-stream",
-    )
+    if isinstance(stream, File):
+        response = FileResponse(
+            stream, as_attachment=True, filename=evidence.original_name, content_type="application/octet-stream"
+        )
+    else:
+        # From a bucket: streamed chunk by chunk, never whole in memory or on disk (footage.evidence_store).
+        response = StreamingHttpResponse(stream, content_type="application/octet-stream")
+        response["Content-Length"] = str(evidence.size)
+        response["Content-Disposition"] = content_disposition_header(True, evidence.original_name)
     response["X-Evidence-SHA256"] = evidence.sha256
     return response
-
-
-def _open_stored(evidence):
-    return default_storage.open(evidence.stored_name, "rb")
 
 
 @staff_required(Permission.DOWNLOAD_EVIDENCE)
