@@ -74,54 +74,70 @@ def seaweedfs():
         print(reason)
         pytest.skip(reason)
     folder = Path(tempfile.mkdtemp(prefix="seaweedfs-"))
-    (folder / "data").mkdir()
     config = folder / "s3.json"
     identity = {"name": "registry", "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}]}
     identity["actions"] = ["Admin", "Read", "Write", "List", "Tagging"]
     config.write_text(json.dumps({"identities": [identity]}))
-    ports = _free_ports(10)
-    names = ("master", "master.grpc", "volume", "volume.grpc", "filer", "filer.grpc", "s3", "s3.grpc")
-    port = dict(zip(names, ports, strict=False))
+    used: list[int] = []
+    process = None
+    try:
+        # Free ports are picked before weed binds them; another xdist worker may take one in between: try again.
+        for attempt in range(3):
+            ports = _free_ports(10)
+            used += ports
+            process, log = _start(binary, folder / f"data{attempt}", config, ports)
+            client = _client(f"http://127.0.0.1:{ports[6]}")
+            try:
+                _wait_until_ready(process, client, folder / f"data{attempt}")
+                break
+            except RuntimeError:
+                process.kill()
+                process.wait()
+                log.close()
+                if attempt == 2:
+                    raise
+        yield {"port": ports[6], "client": client, "buckets": BUCKETS}
+    finally:
+        if process is not None:
+            # Its data is thrown away: no need for weed's graceful (seconds-long) shutdown.
+            process.kill()
+            process.wait()
+            log.close()
+        shutil.rmtree(folder, ignore_errors=True)
+        for port in used:  # weed also leaves its local sockets in the temporary folder
+            for sock in Path(tempfile.gettempdir()).glob(f"seaweedfs-*-{port}.sock"):
+                sock.unlink(missing_ok=True)
+
+
+def _start(binary: Path, data: Path, config: Path, ports: list[int]):
+    data.mkdir()
+    master, master_grpc, volume, volume_grpc, filer, filer_grpc, s3, s3_grpc, iceberg, lance = ports
     command = [
         str(binary),
         "server",
         "-ip=127.0.0.1",
         "-ip.bind=127.0.0.1",
-        f"-dir={folder / 'data'}",
-        f"-master.port={port['master']}",
-        f"-master.port.grpc={port['master.grpc']}",
+        f"-dir={data}",
+        f"-master.port={master}",
+        f"-master.port.grpc={master_grpc}",
         "-master.volumeSizeLimitMB=64",
         "-volume.max=100",
         "-volume.preStopSeconds=0",
-        f"-volume.port={port['volume']}",
-        f"-volume.port.grpc={port['volume.grpc']}",
+        f"-volume.port={volume}",
+        f"-volume.port.grpc={volume_grpc}",
         "-filer",
-        f"-filer.port={port['filer']}",
-        f"-filer.port.grpc={port['filer.grpc']}",
+        f"-filer.port={filer}",
+        f"-filer.port.grpc={filer_grpc}",
         "-s3",
-        f"-s3.port={port['s3']}",
-        f"-s3.port.grpc={port['s3.grpc']}",
-        f"-s3.port.iceberg={ports[8]}",
-        f"-s3.port.lance={ports[9]}",
+        f"-s3.port={s3}",
+        f"-s3.port.grpc={s3_grpc}",
+        f"-s3.port.iceberg={iceberg}",
+        f"-s3.port.lance={lance}",
         f"-s3.config={config}",
         "-metricsPort=0",
     ]
-    log = (folder / "weed.log").open("wb")
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=folder, env={**os.environ})
-    endpoint = f"http://127.0.0.1:{port['s3']}"
-    client = _client(endpoint)
-    try:
-        _wait_until_ready(process, client, folder)
-        yield {"endpoint": endpoint, "port": port["s3"], "client": client, "buckets": BUCKETS}
-    finally:
-        # Its data is thrown away: no need for weed's graceful (seconds-long) shutdown.
-        process.kill()
-        process.wait()
-        log.close()
-        shutil.rmtree(folder, ignore_errors=True)
-        for used in ports:  # weed also leaves its local sockets in the temporary folder
-            for sock in Path(tempfile.gettempdir()).glob(f"seaweedfs-*-{used}.sock"):
-                sock.unlink(missing_ok=True)
+    log = (data / "weed.log").open("wb")
+    return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=data, env={**os.environ}), log
 
 
 def _wait_until_ready(process, client, folder: Path) -> None:
