@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 from storages.backends.s3 import S3Storage
 from storages.utils import clean_name
 
@@ -23,6 +24,18 @@ PART_BYTES = 8 * 1024 * 1024
 READ_CHUNK_BYTES = 1024 * 1024
 _MISSING = {"NoSuchKey", "404", "NotFound"}
 _lock_refusals_logged: set[str] = set()
+
+
+class StorageUnavailable(OSError):
+    """The bucket could not be reached or answered with an error: nothing is kept, try again later."""
+
+
+@contextmanager
+def _reaching(what: str):
+    try:
+        yield
+    except (BotoCoreError, ClientError) as error:
+        raise StorageUnavailable(f"{what}: {error}") from error
 
 
 class BucketStorage(S3Storage):
@@ -49,8 +62,10 @@ class BucketStorage(S3Storage):
             code = error.response.get("Error", {}).get("Code", "")
             if code in _MISSING or code in {"PreconditionFailed", "412"}:
                 raise FileNotFoundError(name) from None
-            raise
-        return response["ETag"], _chunks(response["Body"])
+            raise StorageUnavailable(f"reading {name}: {error}") from error
+        except BotoCoreError as error:
+            raise StorageUnavailable(f"reading {name}: {error}") from error
+        return response["ETag"], _chunks(response["Body"], name)
 
     def multipart(self, name: str) -> MultipartWriter:
         return MultipartWriter(self, name)
@@ -72,7 +87,9 @@ class BucketStorage(S3Storage):
         except ClientError as error:
             if error.response.get("Error", {}).get("Code", "") in _MISSING:
                 return False
-            raise
+            raise StorageUnavailable(f"looking up {name}: {error}") from error
+        except BotoCoreError as error:
+            raise StorageUnavailable(f"looking up {name}: {error}") from error
         return True
 
     def protect(self, name: str, *, now: datetime | None = None) -> bool:
@@ -87,6 +104,9 @@ class BucketStorage(S3Storage):
                 Key=self.key(name),
                 Retention={"Mode": self.object_lock_mode, "RetainUntilDate": until},
             )
+        except BotoCoreError as error:
+            logger.warning("Could not set object-lock retention on %s (%s); it is stored without it.", name, error)
+            return False
         except ClientError as error:
             if self.bucket_name not in _lock_refusals_logged:
                 _lock_refusals_logged.add(self.bucket_name)
@@ -100,9 +120,10 @@ class BucketStorage(S3Storage):
         return True
 
 
-def _chunks(body) -> Iterator[bytes]:
+def _chunks(body, name: str) -> Iterator[bytes]:
     try:
-        yield from body.iter_chunks(READ_CHUNK_BYTES)
+        with _reaching(f"reading {name}"):
+            yield from body.iter_chunks(READ_CHUNK_BYTES)
     finally:
         body.close()
 
@@ -120,9 +141,10 @@ class MultipartWriter:
         self._buffer = bytearray()
         self._parts: list[dict] = []
         self.completed = False
-        self._upload_id = storage.client.create_multipart_upload(
-            Bucket=storage.bucket_name, Key=self._key, ContentType="application/octet-stream"
-        )["UploadId"]
+        with _reaching(f"starting the upload of {name}"):
+            self._upload_id = storage.client.create_multipart_upload(
+                Bucket=storage.bucket_name, Key=self._key, ContentType="application/octet-stream"
+            )["UploadId"]
 
     def write(self, data: bytes) -> None:
         self._buffer += data
@@ -132,31 +154,33 @@ class MultipartWriter:
 
     def _send(self, data: bytes) -> None:
         number = len(self._parts) + 1
-        response = self.storage.client.upload_part(
-            Bucket=self.storage.bucket_name, Key=self._key, UploadId=self._upload_id, PartNumber=number, Body=data
-        )
+        with _reaching(f"sending part {number} of {self.name}"):
+            response = self.storage.client.upload_part(
+                Bucket=self.storage.bucket_name, Key=self._key, UploadId=self._upload_id, PartNumber=number, Body=data
+            )
         self._parts.append({"PartNumber": number, "ETag": response["ETag"]})
 
     def complete(self) -> None:
         if self._buffer or not self._parts:
             self._send(bytes(self._buffer))
             self._buffer.clear()
-        self.storage.client.complete_multipart_upload(
-            Bucket=self.storage.bucket_name,
-            Key=self._key,
-            UploadId=self._upload_id,
-            MultipartUpload={"Parts": self._parts},
-        )
+        with _reaching(f"completing the upload of {self.name}"):
+            self.storage.client.complete_multipart_upload(
+                Bucket=self.storage.bucket_name,
+                Key=self._key,
+                UploadId=self._upload_id,
+                MultipartUpload={"Parts": self._parts},
+            )
         self.completed = True
 
     def abort(self) -> None:
         self._buffer.clear()
-        if self.completed:
-            self.storage.delete(self.name)
-            return
         try:
+            if self.completed:
+                self.storage.delete(self.name)
+                return
             self.storage.client.abort_multipart_upload(
                 Bucket=self.storage.bucket_name, Key=self._key, UploadId=self._upload_id
             )
-        except ClientError:
+        except (BotoCoreError, ClientError):
             logger.exception("Could not abort the multipart upload of %s", self._key)

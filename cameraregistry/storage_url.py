@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from botocore.config import Config
 from django.core.exceptions import ImproperlyConfigured
 
 BUCKET_BACKEND = "cameraregistry.bucket_storage.BucketStorage"
@@ -74,6 +75,10 @@ def storage_settings(url: str, default_location) -> dict[str, object]:
             "default_acl": None,
             "object_lock_days": _days(query.get("object_lock_days", "0")),
             "object_lock_mode": mode.upper(),
+            # An unreachable store answers within seconds (the page says so) instead of hanging the request.
+            "client_config": Config(
+                connect_timeout=10, read_timeout=120, retries={"max_attempts": 3, "mode": "standard"}
+            ),
         },
     }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,6 +25,7 @@ from footage.uploads import EvidenceUploadHandler
 from registrations.models import Status
 from registrations.selectors import registrations_for
 
+logger = logging.getLogger(__name__)
 MAX_WINDOW = timedelta(days=7)
 MAX_MESSAGE_CHARS = 2000
 
@@ -279,7 +281,10 @@ def evidence_receive(
             return records
     except BaseException:
         for name in stored_names:
-            default_storage.delete(name)
+            try:
+                default_storage.delete(name)
+            except Exception:  # noqa: BLE001 - the store may be the failure: report the first error, not this one
+                logger.exception("Could not remove %s after a failed upload", name)
         raise
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import logging
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -18,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import Permission, staff_required
+from cameraregistry.bucket_storage import StorageUnavailable
 from cameraregistry.session_clock import FOOTAGE_REQUESTS_KEY, link_session_start
 from cameraregistry.signed_links import LinkError
 from canvass import selectors as canvass_selectors
@@ -28,6 +31,7 @@ from footage.tokens import request_link_check
 from footage.uploads import EvidenceUploadHandler
 
 SESSION_KEY = FOOTAGE_REQUESTS_KEY
+logger = logging.getLogger(__name__)
 
 
 # ---- Owner side -------------------------------------------------------------------------------
@@ -157,6 +161,8 @@ def _upload(request: HttpRequest, public_id, handler: EvidenceUploadHandler) -> 
     handler.request_id = footage_request.pk  # files bound for a bucket are written once, under their final name
     try:
         request.POST  # noqa: B018 - parsing the body streams the files through the handler
+    except StorageUnavailable:
+        return _storage_unavailable_page(request, footage_request)
     except Exception:  # noqa: BLE001 - a malformed body is the client's error, answered as such
         return _answer_page(
             request, footage_request, upload_errors=[_("The upload could not be read. Please try again.")], status=400
@@ -186,10 +192,18 @@ def _upload(request: HttpRequest, public_id, handler: EvidenceUploadHandler) -> 
         )
     except ValidationError as error:
         return _answer_page(request, footage_request, upload_errors=[*error.messages, *errors], status=409)
+    except StorageUnavailable:
+        return _storage_unavailable_page(request, footage_request)
     footage_request.refresh_from_db()
     return _answer_page(
         request, footage_request, upload_errors=errors, received=records, status=200 if not errors else 207
     )
+
+
+def _storage_unavailable_page(request, footage_request):
+    logger.exception("Evidence storage unavailable during an upload for request %s", footage_request.pk)
+    message = _("The files could not be stored just now; nothing was kept. Please try again in a few minutes.")
+    return _answer_page(request, footage_request, upload_errors=[message], status=503)
 
 
 # ---- Investigator side ------------------------------------------------------------------------
@@ -373,7 +387,12 @@ def evidence_download(request: HttpRequest, evidence_id: int) -> HttpResponse:
     evidence = selectors.evidence_for(request.user, evidence_id)
     if evidence.purged_at is not None:
         return _purged_page(request, evidence)
-    matches, actual, stream = services.evidence_open_for_download(user=request.user, evidence=evidence, request=request)
+    try:
+        matches, actual, stream = services.evidence_open_for_download(
+            user=request.user, evidence=evidence, request=request
+        )
+    except StorageUnavailable:
+        return _storage_unreachable(request, evidence)
     if not matches:
         return _request_page(
             request, evidence.request, verification={"evidence": evidence, "ok": False, "actual": actual}, status=409
@@ -408,13 +427,25 @@ def evidence_verify(request: HttpRequest, evidence_id: int) -> HttpResponse:
     evidence = selectors.evidence_for(request.user, evidence_id)
     if evidence.purged_at is not None:
         return _purged_page(request, evidence)
-    matches, actual = services.evidence_verify(user=request.user, evidence=evidence, purpose="verify", request=request)
+    try:
+        matches, actual = services.evidence_verify(
+            user=request.user, evidence=evidence, purpose="verify", request=request
+        )
+    except StorageUnavailable:
+        return _storage_unreachable(request, evidence)
     return _request_page(
         request,
         evidence.request,
         verification={"evidence": evidence, "ok": matches, "actual": actual},
         status=200 if matches else 409,
     )
+
+
+def _storage_unreachable(request: HttpRequest, evidence) -> HttpResponse:
+    # Not a mismatch (nothing was read, nothing is audited as one): the store did not answer.
+    logger.exception("Evidence storage unavailable while reading evidence %s", evidence.pk)
+    messages.error(request, _("The evidence store cannot be reached just now; try again in a few minutes."))
+    return _request_page(request, evidence.request, status=503)
 
 
 def _purged_page(request: HttpRequest, evidence) -> HttpResponse:

@@ -13,10 +13,12 @@ from django.test import Client
 from django.utils import timezone
 
 from audit.models import AuditEntry
+from cameraregistry.storage_url import storage_settings
 from canvass.models import CaseStatus
 from footage import evidence_store
 from footage.models import EvidenceFile
 from footage.services import footage_purge_for_agency
+from scripts.seaweedfs import free_ports
 from tests.footage.helpers import make_request, mp4_bytes, owner_of, owners_with_email
 from tests.staff_fixtures import make_staff, staff_client
 from tests.storage.helpers import bucket_keys, object_key
@@ -129,3 +131,33 @@ def test_the_retention_purge_deletes_the_objects(use_bucket, client, footage_req
     assert evidence.purged_at is not None
     staff_client(client, footage_request.created_by)
     assert client.get(download_path(evidence)).status_code == 410
+
+
+def point_at_nothing(settings) -> None:
+    """STORAGE_URL pointing at a loopback port where nothing listens."""
+    url = f"s3://key:secret@127.0.0.1:{free_ports(1)[0]}/evidence?secure=false"
+    settings.STORAGES = {**settings.STORAGES, "default": storage_settings(url, settings.DATA_DIR / "uploads")}
+
+
+def test_an_unreachable_store_is_said_so_and_nothing_is_kept(footage_request, settings, tmp_path):
+    point_at_nothing(settings)
+    owner = owner_of(footage_request)
+    response = owner.post(
+        f"/footage/answer/{footage_request.public_id}/upload/",
+        {"files": [SimpleUploadedFile("a.mp4", mp4_bytes(5000))]},
+    )
+    assert response.status_code == 503
+    assert "could not be stored just now; nothing was kept" in response.content.decode()
+    assert not EvidenceFile.objects.exists()
+    assert [path for path in tmp_path.rglob("*") if path.is_file()] == []
+
+
+def test_an_unreachable_store_on_download_is_not_called_a_mismatch(use_bucket, footage_request, client, settings):
+    use_bucket()
+    evidence = uploaded(footage_request, mp4_bytes(4000))
+    point_at_nothing(settings)
+    staff_client(client, footage_request.created_by)
+    response = client.get(download_path(evidence))
+    assert response.status_code == 503 and "cannot be reached just now" in response.content.decode()
+    assert client.post(f"/footage/staff/evidence/{evidence.pk}/verify/").status_code == 503
+    assert not AuditEntry.objects.filter(action="evidence.hash_mismatch").exists()

@@ -22,6 +22,8 @@ def test_a_bucket_url_with_every_option():
         "unused",
     )
     assert entry["BACKEND"] == BUCKET_BACKEND
+    config = entry["OPTIONS"].pop("client_config")
+    assert config.retries == {"max_attempts": 3, "mode": "standard"} and config.connect_timeout == 10
     assert entry["OPTIONS"] == {
         "access_key": "AKID",
         "secret_key": "se/cret@x",
