@@ -1,15 +1,15 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django_tasks import task
 
+from administration import import_storage
 from administration.importing import ImportOptions, ImportReport, registrations_import
 from administration.models import ImportJob
 from audit.services import AuditWriteFailed
 
 
 def import_file_path(job: ImportJob):
-    return settings.DATA_DIR / "imports" / job.stored_name
+    return import_storage.local_path(job.stored_name)
 
 
 @task()

@@ -7,7 +7,6 @@ import re
 import uuid
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -19,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import Permission, fresh_mfa_prompt, fresh_mfa_required, has_permission, staff_required
-from administration import importing, selectors, services
+from administration import import_storage, importing, selectors, services
 from administration import queue as verification
 from administration.charts import bar_chart
 from administration.exporting import CONTENT_TYPES
@@ -162,14 +161,16 @@ def _store_upload(upload, header_row: int | None = None) -> tuple[str, importing
     upload.seek(0)
     extension = stored_extension(upload.read(8), upload.name or "")
     upload.seek(0)
-    folder = settings.DATA_DIR / "imports"
+    folder = import_storage.local_folder()
     folder.mkdir(parents=True, exist_ok=True)
     stored = f"{uuid.uuid4().hex}{extension}"
     try:
         with (folder / stored).open("wb") as target:
             for chunk in upload.chunks():
                 target.write(chunk)
-        return stored, read_table(folder / stored, header_row=header_row)
+        table = read_table(folder / stored, header_row=header_row)
+        import_storage.keep(stored)  # with a bucket, also there: a worker elsewhere reads the same file
+        return stored, table
     except BaseException:
         (folder / stored).unlink(missing_ok=True)
         raise

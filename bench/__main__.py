@@ -258,6 +258,9 @@ def main() -> None:
     from bench import imports
 
     print("\n".join(imports.run("small" if plan is SMALL else "full")))
+    from bench import storage as storage_bench
+
+    print("\n".join(storage_bench.run("small" if plan is SMALL else "full")))
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cameraregistry.email_url import email_settings
 from cameraregistry.env import env_bool, env_int, env_list, env_str
+from cameraregistry.storage_url import storage_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 TESTING = "pytest" in sys.modules
@@ -167,11 +168,10 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static", ("leaflet", xstatic.pkg.leaflet.BASE_DIR)]
+# Evidence and import uploads: the local folder DATA_DIR/uploads, or a bucket (cameraregistry/storage_url.py).
+STORAGE_URL = env_str("STORAGE_URL")
 STORAGES = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": DATA_DIR / "uploads"},
-    },
+    "default": storage_settings(STORAGE_URL, DATA_DIR / "uploads"),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True

@@ -48,7 +48,7 @@ _OTHER_EXTENSIONS = {
 _ARCHIVE_EXTENSIONS = {"zip", "rar", "7z", "gz", "tgz", "bz2", "xz", "tar", "cab", "iso"}
 
 
-def contents_problem(path: Path, name: str, detected: str, *, max_bytes: int) -> str | None:
+def contents_problem(path: Path | None, name: str, detected: str, *, max_bytes: int) -> str | None:
     """Why a completely received file is refused after all, or None."""
     problem = extension_problem(name, detected)
     if problem is None and detected == ZIP_TYPE:

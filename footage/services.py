@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
+import logging
 from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +17,7 @@ from accounts.access import Permission, has_permission, sharing_use_check, shari
 from audit.services import audit_record
 from cameraregistry.csv_safe import safe_cell
 from canvass.models import Case, CaseCamera, CaseStatus
+from footage import evidence_store
 from footage.emails import footage_email_queue
 from footage.models import Channel, EvidenceFile, FootageRequest, RequestEvent, RequestStatus
 from footage.selectors import evidence_count, request_share_ended
@@ -24,9 +25,9 @@ from footage.uploads import EvidenceUploadHandler
 from registrations.models import Status
 from registrations.selectors import registrations_for
 
+logger = logging.getLogger(__name__)
 MAX_WINDOW = timedelta(days=7)
 MAX_MESSAGE_CHARS = 2000
-HASH_CHUNK_BYTES = 1024 * 1024
 
 
 def _event(footage_request: FootageRequest, kind: str, description: str = "", actor=None) -> None:
@@ -279,26 +280,48 @@ def evidence_receive(
             return records
     except BaseException:
         for name in stored_names:
-            default_storage.delete(name)
+            try:
+                default_storage.delete(name)
+            except Exception:  # noqa: BLE001 - the store may be the failure: report the first error, not this one
+                logger.exception("Could not remove %s after a failed upload", name)
         raise
-
-
-def _hash_stored(evidence: EvidenceFile) -> str:
-    digest = hashlib.sha256()
-    with default_storage.open(evidence.stored_name, "rb") as handle:
-        while chunk := handle.read(HASH_CHUNK_BYTES):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def evidence_verify(
     *, user, evidence: EvidenceFile, purpose: str, request: HttpRequest | None = None
 ) -> tuple[bool, str]:
     """Recompute the file's SHA-256. A mismatch (or a missing file) is audited as such."""
+    matches, actual, _tag = _verify_stored(user=user, evidence=evidence, purpose=purpose, request=request)
+    return matches, actual
+
+
+def evidence_open_for_download(*, user, evidence: EvidenceFile, request: HttpRequest | None = None):
+    """Verify, then open what is sent: (matches, actual SHA-256, stream or None). The stream is the local
+    file, or the bucket object's chunks pinned to the version just verified and hashed again on the way."""
+    matches, actual, tag = _verify_stored(user=user, evidence=evidence, purpose="download", request=request)
+    if not matches:
+        return False, actual, None
     try:
-        actual = _hash_stored(evidence)
+        if evidence_store.uses_bucket():
+            stream = evidence_store.open_verified_stream(evidence.stored_name, sha256=evidence.sha256, tag=tag)
+        else:
+            stream = evidence_store.open_local(evidence.stored_name)
     except FileNotFoundError:
-        actual = "file missing"
+        # Changed or removed between the check and the download: audited like any other mismatch.
+        _audit_verification(user, evidence, "download", "changed during download", request)
+        return False, "changed during download", None
+    return True, actual, stream
+
+
+def _verify_stored(*, user, evidence: EvidenceFile, purpose: str, request) -> tuple[bool, str, str | None]:
+    try:
+        actual, tag = evidence_store.hash_stored(evidence.stored_name)
+    except FileNotFoundError:
+        actual, tag = "file missing", None
+    return _audit_verification(user, evidence, purpose, actual, request), actual, tag
+
+
+def _audit_verification(user, evidence: EvidenceFile, purpose: str, actual: str, request) -> bool:
     matches = actual == evidence.sha256
     audit_record(
         action=f"evidence.{purpose}" if matches else "evidence.hash_mismatch",
@@ -310,7 +333,7 @@ def evidence_verify(
         outcome="success" if matches else "failure",
         request=request,
     )
-    return matches, actual
+    return matches
 
 
 def _still_shared(requests) -> list[int]:

@@ -1,33 +1,31 @@
 """Streaming evidence uploads.
 
-Each file goes straight from the request body to a temporary file next to the final
-storage folder, in chunks, with SHA-256 computed on the way and the size limit checked
-on every chunk, so neither a large nor a hostile upload is ever held in memory. The
-first chunk is sniffed against an allow-list of video and DVR export formats.
-Nothing is recorded here: the view hands completed files to the service, and removes
-every file that did not end up in an evidence record.
+Each file goes straight from the request body to its sink (footage.upload_sinks: a temporary file
+next to the local storage folder, or an S3 multipart upload of its final object in the bucket), in
+chunks, with SHA-256 computed on the way and the size limit checked on every chunk, so neither a
+large nor a hostile upload is ever held in memory. The first bytes are sniffed against an allow-list
+of video and DVR export formats before anything is written. Nothing is recorded here: the view hands
+completed files to the service, and every sink that did not end up in an evidence record is discarded.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import secrets
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 
-from django.conf import settings
-from django.core.files import File
-from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile, StopUpload
 from django.utils.translation import gettext as _
 
-from footage.contents import contents_problem
+from cameraregistry.bucket_storage import BucketStorage
+from footage.contents import ZIP_TYPE, contents_problem
+from footage.upload_sinks import EVIDENCE_FOLDER, current_storage, new_sink, storage_root
 from footage.video_types import detect_video_type
 
+__all__ = ["EVIDENCE_FOLDER", "EvidenceUploadHandler", "detect_video_type", "display_name", "storage_root"]
+
 CHUNK_BYTES = 1024 * 1024
-EVIDENCE_FOLDER = "evidence"
+SNIFF_BYTES = 1024
 
 # Bidirectional overrides and zero-width characters make "evil‮4pm.exe" display as "evilexe.mp4".
 _INVISIBLE = {chr(c) for c in (*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFEFF)}
@@ -48,7 +46,7 @@ def display_name(raw: str) -> str:
 @dataclass
 class ReceivedFile:
     display_name: str
-    temporary_path: Path
+    sink: object  # footage.upload_sinks.FileSink or BucketSink
     size: int
     sha256: str
     detected_type: str
@@ -61,12 +59,12 @@ class Rejection:
     reason: str
 
 
-def storage_root() -> Path:
-    return Path(settings.STORAGES["default"]["OPTIONS"]["location"])
-
-
 class EvidenceUploadHandler(FileUploadHandler):
-    """Upload handler for one request's answer; set on `request.upload_handlers` by the view only."""
+    """Upload handler for one request's answer; set on `request.upload_handlers` by the view only.
+
+    The view sets `request_id` once it knows the footage request, before the body is read, so that a
+    file bound for a bucket is written once, under its final name.
+    """
 
     chunk_size = CHUNK_BYTES
 
@@ -74,17 +72,18 @@ class EvidenceUploadHandler(FileUploadHandler):
         super().__init__(request)
         self.max_file_bytes = max_file_bytes
         self.max_files = max_files
+        self.request_id: int | None = None
         self.received: list[ReceivedFile] = []
         self.rejected: list[Rejection] = []
         self.too_large: Rejection | None = None
-        self._incoming = storage_root() / EVIDENCE_FOLDER / ".incoming"
-        self._current = None
-        self._current_path: Path | None = None
-        self._temporary_paths: list[Path] = []
+        self._active = False
+        self._sink = None
+        self._sinks: list = []
 
     def new_file(self, field_name, file_name, content_type, content_length, charset=None, content_type_extra=None):
         super().new_file(field_name, file_name, content_type, content_length, charset, content_type_extra)
         self._name = display_name(file_name or "")
+        self._active = False
         if field_name != "files":
             raise SkipFile
         if len(self.received) + len(self.rejected) >= self.max_files:
@@ -96,13 +95,11 @@ class EvidenceUploadHandler(FileUploadHandler):
             raise SkipFile
         if content_length is not None and content_length > self.max_file_bytes:
             self._refuse_too_large()
-        self._incoming.mkdir(parents=True, exist_ok=True)
-        self._current_path = self._incoming / f"{secrets.token_hex(16)}.part"
-        self._temporary_paths.append(self._current_path)
-        self._current = open(self._current_path, "xb")  # noqa: SIM115 - closed in file_complete or cleanup
+        self._active = True
+        self._sink = None
         self._hash = hashlib.sha256()
         self._size = 0
-        self._sniffed = False
+        self._pending: list[bytes] = []  # the first bytes, held until they are sniffed (about one chunk)
         self._head = b""
 
     def _refuse_too_large(self) -> None:
@@ -116,29 +113,37 @@ class EvidenceUploadHandler(FileUploadHandler):
         raise StopUpload(connection_reset=True)
 
     def _discard_current(self) -> None:
-        if self._current is not None:
-            self._current.close()
-            self._current = None
-        if self._current_path is not None:
-            self._current_path.unlink(missing_ok=True)
-            self._current_path = None
+        self._active = False
+        self._pending = []
+        if self._sink is not None:
+            sink, self._sink = self._sink, None
+            sink.discard()
 
     def receive_data_chunk(self, raw_data: bytes, start: int):
-        if self._current is None:
+        if not self._active:
             return None
         if self._size + len(raw_data) > self.max_file_bytes:
             self._refuse_too_large()
-        if not self._sniffed:
-            self._head += raw_data[:1024]
-            if len(self._head) >= 1024 or start + len(raw_data) >= 1024:
-                self._sniff()
         self._hash.update(raw_data)
-        self._current.write(raw_data)
         self._size += len(raw_data)
+        if self._sink is not None:
+            self._write(raw_data)
+            return None
+        self._pending.append(raw_data)
+        self._head += raw_data[: SNIFF_BYTES - len(self._head)]
+        if len(self._head) >= SNIFF_BYTES:
+            self._sniff_and_open()
         return None
 
-    def _sniff(self) -> None:
-        self._sniffed = True
+    def _write(self, data: bytes) -> None:
+        try:
+            self._sink.write(data)
+        except BaseException:
+            self._discard_current()
+            raise
+
+    def _sniff_and_open(self) -> None:
+        """Decide what the file is from its first bytes, then open its sink and write what was held."""
         self._detected = detect_video_type(self._head)
         if self._detected is None:
             self.rejected.append(
@@ -152,32 +157,38 @@ class EvidenceUploadHandler(FileUploadHandler):
             )
             self._discard_current()
             raise SkipFile
+        # A ZIP is checked entry by entry, which needs random access: spooled to a file even for a bucket.
+        self._sink = new_sink(spool=self._detected == ZIP_TYPE, request_id=self.request_id)
+        self._sinks.append(self._sink)
+        pending, self._pending = self._pending, []
+        for data in pending:
+            self._write(data)
 
     def file_complete(self, file_size: int):
-        if self._current is None:
+        if not self._active:
             return None
         if self._size == 0:
             self.rejected.append(Rejection(self._name, _("This file is empty (0 bytes).")))
             self._discard_current()
             return None
-        if not self._sniffed:
+        if self._sink is None:
             try:
-                self._sniff()
+                self._sniff_and_open()
             except SkipFile:
                 return None
-        self._current.flush()
-        os.fsync(self._current.fileno())
-        self._current.close()
-        self._current = None
-        reason = contents_problem(self._current_path, self._name, self._detected, max_bytes=self.max_file_bytes)
+        sink = self._sink
+        try:
+            sink.finish()
+        except BaseException:
+            self._discard_current()
+            raise
+        reason = contents_problem(sink.path, self._name, self._detected, max_bytes=self.max_file_bytes)
         if reason:
             self.rejected.append(Rejection(self._name, reason))
             self._discard_current()
             return None
-        self.received.append(
-            ReceivedFile(self._name, self._current_path, self._size, self._hash.hexdigest(), self._detected)
-        )
-        self._current_path = None
+        self.received.append(ReceivedFile(self._name, sink, self._size, self._hash.hexdigest(), self._detected))
+        self._sink, self._active = None, False
         # Nothing for request.FILES: the view reads `received`, so no file object outlives the request.
         return None
 
@@ -191,21 +202,16 @@ class EvidenceUploadHandler(FileUploadHandler):
         return position is not None and limit is not None and position < limit and self.too_large is None
 
     def store(self, received: ReceivedFile, request_id: int) -> str:
-        """Move a completed file into storage under a generated name; returns the stored name."""
-        name = f"{EVIDENCE_FOLDER}/{request_id}/{secrets.token_hex(16)}.bin"
-        if isinstance(default_storage, FileSystemStorage):
-            target = Path(default_storage.path(name))
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(received.temporary_path, target)  # same file system: no second copy of gigabytes
-        else:
-            with open(received.temporary_path, "rb") as handle:
-                name = default_storage.save(name, File(handle))
-            received.temporary_path.unlink(missing_ok=True)
+        """Put a completed file in storage under a generated name (WORM-protected in a bucket that can)."""
+        name = received.sink.store(request_id)
+        storage = current_storage()
+        if isinstance(storage, BucketStorage):
+            storage.protect(name)
         received.stored_name = name
         return name
 
     def cleanup(self) -> None:
-        """Remove every temporary file still lying around: nothing partial survives the request."""
+        """Discard every sink not stored as evidence: nothing partial survives the request."""
         self._discard_current()
-        for path in self._temporary_paths:
-            path.unlink(missing_ok=True)
+        for sink in self._sinks:
+            sink.discard()

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import csv
+import logging
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.core.files import File
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import Permission, staff_required
+from cameraregistry.bucket_storage import StorageUnavailable
 from cameraregistry.session_clock import FOOTAGE_REQUESTS_KEY, link_session_start
 from cameraregistry.signed_links import LinkError
 from canvass import selectors as canvass_selectors
@@ -27,6 +31,7 @@ from footage.tokens import request_link_check
 from footage.uploads import EvidenceUploadHandler
 
 SESSION_KEY = FOOTAGE_REQUESTS_KEY
+logger = logging.getLogger(__name__)
 
 
 # ---- Owner side -------------------------------------------------------------------------------
@@ -153,8 +158,11 @@ def _upload(request: HttpRequest, public_id, handler: EvidenceUploadHandler) -> 
     footage_request = _owner_request(request, public_id)
     if selectors.request_share_ended(footage_request):
         return _answer_page(request, footage_request, status=410)
+    handler.request_id = footage_request.pk  # files bound for a bucket are written once, under their final name
     try:
         request.POST  # noqa: B018 - parsing the body streams the files through the handler
+    except StorageUnavailable:
+        return _storage_unavailable_page(request, footage_request)
     except Exception:  # noqa: BLE001 - a malformed body is the client's error, answered as such
         return _answer_page(
             request, footage_request, upload_errors=[_("The upload could not be read. Please try again.")], status=400
@@ -184,10 +192,18 @@ def _upload(request: HttpRequest, public_id, handler: EvidenceUploadHandler) -> 
         )
     except ValidationError as error:
         return _answer_page(request, footage_request, upload_errors=[*error.messages, *errors], status=409)
+    except StorageUnavailable:
+        return _storage_unavailable_page(request, footage_request)
     footage_request.refresh_from_db()
     return _answer_page(
         request, footage_request, upload_errors=errors, received=records, status=200 if not errors else 207
     )
+
+
+def _storage_unavailable_page(request, footage_request):
+    logger.exception("Evidence storage unavailable during an upload for request %s", footage_request.pk)
+    message = _("The files could not be stored just now; nothing was kept. Please try again in a few minutes.")
+    return _answer_page(request, footage_request, upload_errors=[message], status=503)
 
 
 # ---- Investigator side ------------------------------------------------------------------------
@@ -371,25 +387,27 @@ def evidence_download(request: HttpRequest, evidence_id: int) -> HttpResponse:
     evidence = selectors.evidence_for(request.user, evidence_id)
     if evidence.purged_at is not None:
         return _purged_page(request, evidence)
-    matches, actual = services.evidence_verify(
-        user=request.user, evidence=evidence, purpose="download", request=request
-    )
+    try:
+        matches, actual, stream = services.evidence_open_for_download(
+            user=request.user, evidence=evidence, request=request
+        )
+    except StorageUnavailable:
+        return _storage_unreachable(request, evidence)
     if not matches:
         return _request_page(
             request, evidence.request, verification={"evidence": evidence, "ok": False, "actual": actual}, status=409
         )
-    response = FileResponse(
-        _open_stored(evidence),
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type="application/octet-stream",
-    )
+    if isinstance(stream, File):
+        response = FileResponse(
+            stream, as_attachment=True, filename=evidence.original_name, content_type="application/octet-stream"
+        )
+    else:
+        # From a bucket: streamed chunk by chunk, never whole in memory or on disk (footage.evidence_store).
+        response = StreamingHttpResponse(stream, content_type="application/octet-stream")
+        response["Content-Length"] = str(evidence.size)
+        response["Content-Disposition"] = content_disposition_header(True, evidence.original_name)
     response["X-Evidence-SHA256"] = evidence.sha256
     return response
-
-
-def _open_stored(evidence):
-    return default_storage.open(evidence.stored_name, "rb")
 
 
 @staff_required(Permission.DOWNLOAD_EVIDENCE)
@@ -409,13 +427,25 @@ def evidence_verify(request: HttpRequest, evidence_id: int) -> HttpResponse:
     evidence = selectors.evidence_for(request.user, evidence_id)
     if evidence.purged_at is not None:
         return _purged_page(request, evidence)
-    matches, actual = services.evidence_verify(user=request.user, evidence=evidence, purpose="verify", request=request)
+    try:
+        matches, actual = services.evidence_verify(
+            user=request.user, evidence=evidence, purpose="verify", request=request
+        )
+    except StorageUnavailable:
+        return _storage_unreachable(request, evidence)
     return _request_page(
         request,
         evidence.request,
         verification={"evidence": evidence, "ok": matches, "actual": actual},
         status=200 if matches else 409,
     )
+
+
+def _storage_unreachable(request: HttpRequest, evidence) -> HttpResponse:
+    # Not a mismatch (nothing was read, nothing is audited as one): the store did not answer.
+    logger.exception("Evidence storage unavailable while reading evidence %s", evidence.pk)
+    messages.error(request, _("The evidence store cannot be reached just now; try again in a few minutes."))
+    return _request_page(request, evidence.request, status=503)
 
 
 def _purged_page(request: HttpRequest, evidence) -> HttpResponse:
