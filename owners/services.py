@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -35,6 +36,8 @@ from registrations.models import (
     Status,
 )
 from registrations.services import CameraInput, RegistrationInput, RegistrationRejected, _clean_text, _validate
+from webhooks import payloads as webhook_payloads
+from webhooks.services import webhook_event_emit
 
 
 def _audit(action: str, registration: Registration, request: HttpRequest | None, **parameters) -> None:
@@ -333,6 +336,10 @@ def registration_withdraw(*, registration: Registration, request: HttpRequest | 
         WithdrawalCount.objects.filter(agency=agency, month=month).update(count=F("count") + 1)
     registration.delete()
     audit_record(action="owner.withdraw", agency=agency, object_type="registration", parameters={}, request=request)
+    webhook = webhook_payloads.registration_withdrawn(registration.public_id)
+    transaction.on_commit(
+        partial(webhook_event_emit, agency=agency, event="registration.withdrawn", payload=webhook), robust=True
+    )
     if email:
         outbox_queue(
             kind=OutboxEmail.Kind.WITHDRAWN, recipient=email, language=language, context={"agency_name": agency.name}
