@@ -3,7 +3,6 @@ run `manage.py webhooks_retry_run` too, which picks up whatever a stopped worker
 
 from __future__ import annotations
 
-from django.db import transaction
 from django_tasks import task
 
 from webhooks.delivery import delivery_attempt
@@ -12,8 +11,8 @@ from webhooks.delivery import delivery_attempt
 def delivery_run(delivery_id: int) -> str:
     attempt = delivery_attempt(delivery_id)
     if attempt.retry_at is not None:
-        retry_at = attempt.retry_at
-        transaction.on_commit(lambda: deliver_webhook.using(run_after=retry_at).enqueue(delivery_id))
+        # The outcome is already committed (delivery_attempt's own transaction), so queue it now.
+        deliver_webhook.using(run_after=attempt.retry_at).enqueue(delivery_id)
     return attempt.outcome
 
 
