@@ -343,3 +343,6 @@ FOOTAGE_MAX_FILES_PER_REQUEST = env_int("FOOTAGE_MAX_FILES_PER_REQUEST", 16, 1, 
 INSTALLED_APPS += ["webhooks"]
 WEBHOOK_ALLOW_HTTP_LOOPBACK = env_bool("WEBHOOK_ALLOW_HTTP_LOOPBACK", False)
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, 1, 60)
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {"WebhookEventEnum": "webhooks.models.WebhookEvent", "WebhookDeliveryStatusEnum": "webhooks.models.DeliveryStatus"}
+)
