@@ -19,9 +19,9 @@ urlpatterns = [
         name="registration_contacts",
     ),
     path("webhooks/", webhook_api.EndpointListApi.as_view(), name="webhooks"),
-    path("webhooks/<id:pk>/", webhook_api.EndpointDetailApi.as_view(), name="webhook_detail"),
-    path("webhooks/<id:pk>/rotate-secret/", webhook_api.EndpointRotateApi.as_view(), name="webhook_rotate"),
-    path("webhooks/<id:pk>/deliveries/", webhook_api.DeliveryListApi.as_view(), name="webhook_deliveries"),
+    path("webhooks/<id:endpoint_id>/", webhook_api.EndpointDetailApi.as_view(), name="webhook_detail"),
+    path("webhooks/<id:endpoint_id>/rotate-secret/", webhook_api.EndpointRotateApi.as_view(), name="webhook_rotate"),
+    path("webhooks/<id:endpoint_id>/deliveries/", webhook_api.DeliveryListApi.as_view(), name="webhook_deliveries"),
     path("schema/", docs_views.SchemaApi.as_view(), name="schema"),
     path("docs/", docs_views.docs_page, name="docs"),
 ]

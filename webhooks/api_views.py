@@ -96,8 +96,8 @@ class EndpointDetailApi(ApiView):
     required_scope = "webhooks:manage"
 
     @extend_schema(operation_id="webhooks_retrieve", summary="One endpoint", responses={200: EndpointOutput, **ERRORS})
-    def get(self, request, pk):
-        endpoint = endpoint_of(request.user.agency_id, pk)
+    def get(self, request, endpoint_id):
+        endpoint = endpoint_of(request.user.agency_id, endpoint_id)
         self.audit(request, object_type="webhook_endpoint", object_id=endpoint.pk)
         return Response(EndpointOutput(endpoint).data)
 
@@ -106,8 +106,8 @@ class EndpointDetailApi(ApiView):
         summary="Disable an endpoint (pending deliveries are dropped; the log stays)",
         responses={204: None, **ERRORS},
     )
-    def delete(self, request, pk):
-        endpoint = endpoint_of(request.user.agency_id, pk)
+    def delete(self, request, endpoint_id):
+        endpoint = endpoint_of(request.user.agency_id, endpoint_id)
         webhook_endpoint_disable(actor=request.user, endpoint=endpoint, request=request._request)
         self.audit(request, object_type="webhook_endpoint", object_id=endpoint.pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -130,8 +130,8 @@ class EndpointRotateApi(ApiView):
         request=None,
         responses={200: OutputSerializer, **ERRORS},
     )
-    def post(self, request, pk):
-        endpoint = endpoint_of(request.user.agency_id, pk)
+    def post(self, request, endpoint_id):
+        endpoint = endpoint_of(request.user.agency_id, endpoint_id)
         try:
             secret = webhook_secret_rotate(actor=request.user, endpoint=endpoint, request=request._request)
         except DjangoValidationError as error:
@@ -168,10 +168,10 @@ class DeliveryListApi(ApiView):
         parameters=[InputSerializer],
         responses={200: OutputSerializer(many=True), **ERRORS},
     )
-    def get(self, request, pk):
+    def get(self, request, endpoint_id):
         serializer = self.InputSerializer(data=request.query_params)
         serializer.is_valid(raise_exception=True)
-        endpoint = endpoint_of(request.user.agency_id, pk)
+        endpoint = endpoint_of(request.user.agency_id, endpoint_id)
         deliveries = deliveries_of(
             endpoint, serializer.validated_data.get("status", ""), serializer.validated_data["limit"]
         )

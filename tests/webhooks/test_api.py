@@ -116,8 +116,41 @@ def test_the_schema_describes_the_webhook_operations(client):
     schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()
     for path in (
         "/api/v1/webhooks/",
-        "/api/v1/webhooks/{id}/",
-        "/api/v1/webhooks/{id}/rotate-secret/",
-        "/api/v1/webhooks/{id}/deliveries/",
+        "/api/v1/webhooks/{endpoint_id}/",
+        "/api/v1/webhooks/{endpoint_id}/rotate-secret/",
+        "/api/v1/webhooks/{endpoint_id}/deliveries/",
     ):
         assert path in schema["paths"], sorted(schema["paths"])
+
+
+def test_answers_match_the_openapi_document(town, receiver):
+    import jsonschema
+
+    from tests.api.test_schema_conformance import _as_json_schema
+
+    document = api_client(None).get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    defs = _as_json_schema(document["components"]["schemas"])
+
+    def check(path: str, method: str, response) -> None:
+        answer = document["paths"][path][method]["responses"][str(response.status_code)]
+        if response.status_code == 204:
+            return
+        schema = answer["content"][response["Content-Type"].split(";")[0]]["schema"]
+        jsonschema.validate(response.json(), {**_as_json_schema(schema), "$defs": defs})
+
+    _token, secret = make_token(town["maple"], scopes=MANAGE)
+    client = api_client(secret)
+    created = create(client, receiver.url)
+    check("/api/v1/webhooks/", "post", created)
+    check("/api/v1/webhooks/", "post", create(client, "https://10.0.0.1/"))
+    check("/api/v1/webhooks/", "get", client.get("/api/v1/webhooks/"))
+    pk = created.json()["id"]
+    with committing():
+        webhook_event_emit(agency=town["maple"], event="evidence.received", payload={})
+    detail = "/api/v1/webhooks/{endpoint_id}/"
+    check(detail, "get", client.get(f"/api/v1/webhooks/{pk}/"))
+    check(detail, "get", client.get("/api/v1/webhooks/999999/"))
+    check(detail + "deliveries/", "get", client.get(f"/api/v1/webhooks/{pk}/deliveries/"))
+    check(detail + "rotate-secret/", "post", client.post(f"/api/v1/webhooks/{pk}/rotate-secret/"))
+    check(detail, "delete", client.delete(f"/api/v1/webhooks/{pk}/"))
+    check("/api/v1/webhooks/", "get", api_client(make_token(town["maple"])[1]).get("/api/v1/webhooks/"))
