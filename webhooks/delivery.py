@@ -183,7 +183,12 @@ def _finish(delivery_id: int, status: int | None, error: str, now: dt.datetime) 
             delivery.status, delivery.next_attempt_at = DeliveryStatus.FAILED, None
         else:
             retry_at = delivery.next_attempt_at = now + backoff(delivery.attempts)
-        delivery.save(update_fields=["status", "delivered_at", "next_attempt_at", "last_status_code", "last_error"])
+        if delivery.status != DeliveryStatus.PENDING and delivery.event == WebhookEvent.REGISTRATION_WITHDRAWN:
+            # Once sent (or given up), not even the withdrawn registration's id stays behind.
+            delivery.payload = {}
+        delivery.save(
+            update_fields=["status", "delivered_at", "next_attempt_at", "last_status_code", "last_error", "payload"]
+        )
         return Attempt(delivery.status, retry_at)
 
 

@@ -119,9 +119,9 @@ def webhook_endpoint_disable(*, actor, endpoint: WebhookEndpoint, request=None) 
         return endpoint
     endpoint.active, endpoint.disabled_at = False, timezone.now()
     endpoint.save(update_fields=["active", "disabled_at"])
-    endpoint.deliveries.filter(status=DeliveryStatus.PENDING).update(
-        status=DeliveryStatus.FAILED, last_error="Endpoint disabled"
-    )
+    pending = endpoint.deliveries.filter(status=DeliveryStatus.PENDING)
+    pending.filter(event=WebhookEvent.REGISTRATION_WITHDRAWN).update(payload={})
+    pending.update(status=DeliveryStatus.FAILED, last_error="Endpoint disabled", next_attempt_at=None)
     audit_record(
         action="webhook.disable",
         actor=actor,

@@ -109,6 +109,8 @@ def test_a_withdrawal_through_the_owner_service_sends_an_id_only_tombstone(town,
     assert set(bodies) == {"plain", "full"}
     for body in bodies.values():  # contacts:read or not, a tombstone is the id only
         assert body["data"] == {"registration_id": public_id, "deleted": True}
+    # Once delivered, not even the id stays in the delivery log: the withdrawal leaves only a count.
+    assert list(WebhookDelivery.objects.values_list("status", "payload")) == [("delivered", {})] * 2
     everything = str(list(WebhookDelivery.objects.values())).lower()
     for value in secrets:
         assert value.lower() not in everything
