@@ -55,6 +55,8 @@ class Receiver:
             "signature": header,
             "valid": {secret: signature_valid(secret, header, timestamp, body) for secret in self.secrets},
             "body": json.loads(body),
+            "headers": dict(handler.headers),
+            "raw": body,
         }
         with self.lock:
             self.requests.append(record)

@@ -210,3 +210,18 @@ def test_a_disabled_endpoint_or_revoked_token_gets_nothing(town, receiver):
     delivery.refresh_from_db()
     assert delivery.status == "failed"
     assert receiver.requests == []
+
+
+def test_the_readme_recipe_verifies_a_real_delivery(town, receiver):
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    recipe = readme.split("Verifying it in Python:", 1)[1].split("```python", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(recipe, namespace)  # noqa: S102 - our own README
+    endpoint, secret, _token = endpoint_for(town["maple"], receiver.url, [EVENT], SCOPES)
+    delivery_attempt(emit(town["maple"]).pk)
+    [got] = receiver.requests
+    assert namespace["verified"](secret, got["headers"], got["raw"])
+    assert not namespace["verified"]("whsec_wrong", got["headers"], got["raw"])
+    assert not namespace["verified"](secret, got["headers"], got["raw"] + b" ")
