@@ -225,3 +225,16 @@ def test_the_readme_recipe_verifies_a_real_delivery(town, receiver):
     assert namespace["verified"](secret, got["headers"], got["raw"])
     assert not namespace["verified"]("whsec_wrong", got["headers"], got["raw"])
     assert not namespace["verified"](secret, got["headers"], got["raw"] + b" ")
+
+
+def test_a_redirect_is_not_followed_and_counts_as_a_failure(town):
+    receiver = Receiver(answers=[302])
+    try:
+        endpoint_for(town["maple"], receiver.url, [EVENT], SCOPES)
+        delivery = emit(town["maple"])
+        assert delivery_attempt(delivery.pk).outcome == "pending"
+        delivery.refresh_from_db()
+        assert delivery.last_status_code == 302 and "not followed" in delivery.last_error
+        assert len(receiver.requests) == 1
+    finally:
+        receiver.stop()
