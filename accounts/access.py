@@ -137,6 +137,16 @@ def agencies_sharing_with(agency_id: int, permission: Permission) -> list[int]:
     return sorted(shared - {agency_id})
 
 
+def agencies_receiving_from(agency_id: int, permission: Permission) -> list[int]:
+    """Other agencies to which `agency_id` lends `permission` by an agreement active now (the reverse of the above)."""
+    now = timezone.now()
+    agreements = SharingAgreement.objects.filter(
+        granting_agency_id=agency_id, revoked_at__isnull=True, starts_at__lte=now, ends_at__gt=now
+    ).values_list("receiving_agency_id", "scope")
+    receiving = {agency for agency, scope in agreements if Permission(permission).value in (scope or [])}
+    return sorted(receiving - {agency_id})
+
+
 def agency_may_use(agency_id: int | None, registration, permission: Permission) -> bool:
     """Whether an agency may use a registration for `permission` now: its own, or lent by an active agreement.
 

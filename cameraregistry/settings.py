@@ -338,3 +338,12 @@ if not FIELD_ENCRYPTION_KEYS:
 # Footage uploads (footage app): per-file size limit, enforced while streaming, and files per request.
 FOOTAGE_MAX_FILE_BYTES = env_int("FOOTAGE_MAX_FILE_BYTES", 4 * 1024**3, 1)
 FOOTAGE_MAX_FILES_PER_REQUEST = env_int("FOOTAGE_MAX_FILES_PER_REQUEST", 16, 1, 1000)
+
+# Webhooks (webhooks app): an agency's endpoints get signed JSON events. Plain http to 127.0.0.1/localhost
+# is allowed only with DEBUG or this setting (local receivers and tests); otherwise https to public addresses.
+INSTALLED_APPS += ["webhooks"]
+WEBHOOK_ALLOW_HTTP_LOOPBACK = env_bool("WEBHOOK_ALLOW_HTTP_LOOPBACK", False)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, 1, 60)
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {"WebhookEventEnum": "webhooks.models.WebhookEvent", "WebhookDeliveryStatusEnum": "webhooks.models.DeliveryStatus"}
+)

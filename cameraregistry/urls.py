@@ -18,6 +18,7 @@ urlpatterns = [
     path("staff/canvass/", include("canvass.urls")),
     path("staff/audit/", include("audit.urls")),
     path("staff/api-tokens/", include("api.staff_urls")),
+    path("staff/webhooks/", include("webhooks.staff_urls")),
     path("django-admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
     api_catch_all,

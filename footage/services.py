@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
@@ -24,6 +25,8 @@ from footage.selectors import evidence_count, request_share_ended
 from footage.uploads import EvidenceUploadHandler
 from registrations.models import Status
 from registrations.selectors import registrations_for
+from webhooks import payloads as webhook_payloads
+from webhooks.services import webhook_event_emit
 
 logger = logging.getLogger(__name__)
 MAX_WINDOW = timedelta(days=7)
@@ -188,6 +191,11 @@ def footage_request_answer(
         parameters={"answer": answer, "by": by},
         request=request,
     )
+    webhook = webhook_payloads.footage_request_answered(footage_request)
+    transaction.on_commit(
+        partial(webhook_event_emit, agency=footage_request.agency, event="footage_request.answered", payload=webhook),
+        robust=True,
+    )
     return footage_request
 
 
@@ -277,6 +285,12 @@ def evidence_receive(
                 locked.status = RequestStatus.FOOTAGE_RECEIVED
                 locked.answered_at = timezone.now()
                 locked.save(update_fields=["status", "answered_at"])
+            if records:
+                webhook = webhook_payloads.evidence_received(locked, records)
+                transaction.on_commit(
+                    partial(webhook_event_emit, agency=locked.agency, event="evidence.received", payload=webhook),
+                    robust=True,
+                )
             return records
     except BaseException:
         for name in stored_names:

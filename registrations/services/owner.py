@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -36,6 +37,8 @@ from registrations.models import (
     Status,
 )
 from registrations.services.create import CameraInput, RegistrationInput, RegistrationRejected, _clean_text, _validate
+from webhooks import payloads as webhook_payloads
+from webhooks.services import webhook_event_emit
 
 
 def owner_action_audit(action: str, registration: Registration, request: HttpRequest | None, **parameters) -> None:
@@ -290,5 +293,9 @@ def registration_withdraw(*, registration: Registration, request: HttpRequest | 
         WithdrawalCount.objects.filter(agency=agency, month=month).update(count=F("count") + 1)
     registration.delete()
     audit_record(action="owner.withdraw", agency=agency, object_type="registration", parameters={}, request=request)
+    webhook = webhook_payloads.registration_withdrawn(registration.public_id)
+    transaction.on_commit(
+        partial(webhook_event_emit, agency=agency, event="registration.withdrawn", payload=webhook), robust=True
+    )
     if email:
         email_queue(template=emails.WITHDRAWN, to=email, language=language, context={"agency_name": agency.name})
