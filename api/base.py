@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.views import APIView
 
 from api.authentication import ApiTokenAuthentication
 from api.models import ApiToken
+from api.parsers import BoundedJSONParser
 from api.permissions import HasScope
 from audit.services import AuditWriteFailed, audit_record
 
@@ -63,3 +66,21 @@ class ApiView(APIView):
             except AuditWriteFailed as failed:
                 return super().handle_exception(failed)
         return response
+
+
+def service_errors(error: DjangoValidationError, fields: dict[str, str] | None = None) -> ValidationError:
+    """A service's ValidationError as the API's 400: each of its keys renamed to the request field it is about."""
+    fields = fields or {}
+    if not hasattr(error, "error_dict"):
+        return ValidationError({"non_field_errors": error.messages})
+    detail: dict[str, list[str]] = {}
+    for key, messages in error.message_dict.items():
+        name = "non_field_errors" if key == "__all__" else fields.get(key, key)
+        detail.setdefault(name, []).extend(messages)
+    return ValidationError(detail)
+
+
+class JsonApiView(ApiView):
+    """An operation that reads a JSON body: bounded size and nesting (api.parsers)."""
+
+    parser_classes = [BoundedJSONParser]

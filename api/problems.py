@@ -24,7 +24,11 @@ TITLES = {
     404: "Not found",
     405: "Method not allowed",
     406: "Not acceptable",
+    409: "Conflict",
+    410: "Gone",
+    413: "Request body too large",
     415: "Unsupported media type",
+    422: "Unprocessable request",
     429: "Too many requests",
     500: "Internal error",
     503: "Service unavailable",
@@ -36,11 +40,25 @@ TYPES = {
     404: "not-found",
     405: "method-not-allowed",
     406: "not-acceptable",
+    409: "conflict",
+    410: "gone",
+    413: "body-too-large",
     415: "unsupported-media-type",
+    422: "unprocessable",
     429: "rate-limited",
     500: "internal-error",
     503: "audit-unavailable",
 }
+
+
+class ProblemException(exceptions.APIException):
+    """An API answer other than DRF's own errors: `status_code`, a detail, and extra members for the body."""
+
+    def __init__(self, status_code: int, detail: str, *, errors: list[dict] | None = None, **extra) -> None:
+        super().__init__(detail)
+        self.status_code = status_code
+        self.errors = errors or []
+        self.extra = extra
 
 
 def problem(status_code: int, detail: str = "", errors: list[dict] | None = None) -> dict:
@@ -113,6 +131,8 @@ def exception_handler(exc, context) -> Response:
         detail = "; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors[:5])
         return _problem_response(problem(code, detail, errors), headers)
     detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+    if isinstance(exc, ProblemException):
+        return _problem_response({**problem(code, str(detail), exc.errors), **exc.extra}, headers)
     return _problem_response(problem(code, str(detail)), headers)
 
 

@@ -10,29 +10,19 @@ from drf_spectacular.utils import (
     PolymorphicProxySerializer,
     extend_schema,
     extend_schema_serializer,
-    inline_serializer,
 )
 from rest_framework import serializers
 from rest_framework.response import Response
 
 from accounts.access import Permission, sharing_use_check, sharing_uses_record
 from api.base import ApiView
+from api.openapi import problems
 from api.selectors import BadCursor, Cursor, SyncFilters, Tombstone, registration_detail, registration_sync_page
 from registrations.models import CameraLocation, ContactMethod, ExportFormat, PropertyType, Status
 
 PAGE_SIZE_DEFAULT = 100
 PAGE_SIZE_MAX = 500
-_PROBLEM = inline_serializer(
-    "Problem",
-    {
-        "type": serializers.CharField(),
-        "title": serializers.CharField(),
-        "status": serializers.IntegerField(),
-        "detail": serializers.CharField(),
-        "errors": serializers.ListField(child=serializers.DictField(), required=False),
-    },
-)
-ERRORS = {(code, "application/problem+json"): _PROBLEM for code in (400, 401, 403, 404, 429, 503)}
+ERRORS = problems()
 
 
 @extend_schema_serializer(component_name="Camera")

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from api import docs_views, registration_views
+from api import canvass_views, docs_views, registration_views
 from api.problems import not_found
 
 app_name = "api"
@@ -17,6 +17,9 @@ urlpatterns = [
         registration_views.RegistrationContactsApi.as_view(),
         name="registration_contacts",
     ),
+    path("searches/", canvass_views.SearchCreateApi.as_view(), name="searches"),
+    path("searches/<id:search_id>/", canvass_views.SearchDetailApi.as_view(), name="search_detail"),
+    path("searches/<id:search_id>/geojson", canvass_views.SearchGeoJSONApi.as_view(), name="search_geojson"),
     path("schema/", docs_views.SchemaApi.as_view(), name="schema"),
     path("docs/", docs_views.docs_page, name="docs"),
 ]
