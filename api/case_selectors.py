@@ -93,3 +93,8 @@ def request_with_evidence(user, request_id: object) -> FootageRequest:
         )
     except (FootageRequest.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
+
+
+def case_searches(case: Case) -> list:
+    """The case's searches, newest first (the case page's list)."""
+    return list(case.searches.order_by("-created_at", "-pk"))

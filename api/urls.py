@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from api import canvass_views, docs_views, registration_views
+from api import canvass_views, case_views, docs_views, registration_views
 from api.problems import not_found
 
 app_name = "api"
@@ -20,6 +20,16 @@ urlpatterns = [
     path("searches/", canvass_views.SearchCreateApi.as_view(), name="searches"),
     path("searches/<id:search_id>/", canvass_views.SearchDetailApi.as_view(), name="search_detail"),
     path("searches/<id:search_id>/geojson", canvass_views.SearchGeoJSONApi.as_view(), name="search_geojson"),
+    path("cases/", case_views.CaseListApi.as_view(), name="cases"),
+    path("cases/<id:case_id>/", case_views.CaseDetailApi.as_view(), name="case_detail"),
+    path("cases/<id:case_id>/cameras/", case_views.CaseCameraChooseApi.as_view(), name="case_cameras"),
+    path(
+        "cases/<id:case_id>/cameras/<id:camera_id>/",
+        case_views.CaseCameraRemoveApi.as_view(),
+        name="case_camera_remove",
+    ),
+    path("cases/<id:case_id>/close/", case_views.CaseCloseApi.as_view(), name="case_close"),
+    path("cases/<id:case_id>/reopen/", case_views.CaseReopenApi.as_view(), name="case_reopen"),
     path("schema/", docs_views.SchemaApi.as_view(), name="schema"),
     path("docs/", docs_views.docs_page, name="docs"),
 ]
