@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from accounts.access import Permission
+from accounts.access import Permission, has_permission
 from agencies.models import OffenseType
 from canvass import selectors as canvass_selectors
 from canvass.models import Case, CaseCamera
@@ -98,3 +98,18 @@ def request_with_evidence(user, request_id: object) -> FootageRequest:
 def case_searches(case: Case) -> list:
     """The case's searches, newest first (the case page's list)."""
     return list(case.searches.order_by("-created_at", "-pk"))
+
+
+def case_for_footage(user, case_id: object) -> Case:
+    """A case of the user's agency, for someone who may request footage (the case's requests page)."""
+    if not has_permission(user, Permission.REQUEST_FOOTAGE) or not getattr(user, "agency_id", None):
+        raise Http404
+    try:
+        return Case.objects.select_related("agency", "offense_type").get(pk=int(str(case_id)), agency_id=user.agency_id)
+    except (Case.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404 from None
+
+
+def default_request_window(case: Case):
+    """What the request form starts from: the window of the case's latest search (None without one)."""
+    return canvass_selectors.case_search_window(case)

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from api import canvass_views, case_views, docs_views, registration_views
+from api import canvass_views, case_views, docs_views, footage_views, registration_views
 from api.problems import not_found
 
 app_name = "api"
@@ -30,6 +30,14 @@ urlpatterns = [
     ),
     path("cases/<id:case_id>/close/", case_views.CaseCloseApi.as_view(), name="case_close"),
     path("cases/<id:case_id>/reopen/", case_views.CaseReopenApi.as_view(), name="case_reopen"),
+    path("cases/<id:case_id>/footage-requests/", footage_views.CaseRequestsApi.as_view(), name="case_footage_requests"),
+    path("footage-requests/<id:request_id>/", footage_views.RequestDetailApi.as_view(), name="footage_request"),
+    path(
+        "footage-requests/<id:request_id>/evidence/",
+        footage_views.RequestEvidenceApi.as_view(),
+        name="footage_request_evidence",
+    ),
+    path("evidence/<id:evidence_id>/download", footage_views.EvidenceDownloadApi.as_view(), name="evidence_download"),
     path("schema/", docs_views.SchemaApi.as_view(), name="schema"),
     path("docs/", docs_views.docs_page, name="docs"),
 ]
