@@ -51,13 +51,16 @@ def chosen_camera(chosen) -> dict:
     }
 
 
-def overwrite_words(item: CameraUrgency, zone) -> str:
-    """The case page's words: "keeps 3 days, probably overwritten after Thu 4 Dec, 14:00"."""
-    if item.overwritten_after is None:
+def footage_words(days: int | None, overwritten_after, zone) -> str:
+    """The case page's words: "keeps 3 days, probably overwritten after Thu 4 Dec, 14:00" (agency time)."""
+    if days is None or overwritten_after is None:
         return "Retention not known: ask soon."
-    when = formats.date_format(item.overwritten_after.astimezone(zone), "D j M, H:i")
-    days = item.retention_days
+    when = formats.date_format(overwritten_after.astimezone(zone), "D j M, H:i")
     return f"keeps {days} day{'s' if days != 1 else ''}, probably overwritten after {when}"
+
+
+def overwrite_words(item: CameraUrgency, zone) -> str:
+    return footage_words(item.retention_days, item.overwritten_after, zone)
 
 
 def _urgency_item(item: CameraUrgency, zone) -> dict:

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from api import canvass_views, case_views, docs_views, footage_views, registration_views
+from api import canvass_views, case_views, docs_views, footage_views, incident_views, registration_views
 from api.problems import not_found
 
 app_name = "api"
@@ -38,6 +38,7 @@ urlpatterns = [
         name="footage_request_evidence",
     ),
     path("evidence/<id:evidence_id>/download", footage_views.EvidenceDownloadApi.as_view(), name="evidence_download"),
+    path("incidents/", incident_views.IncidentApi.as_view(), name="incidents"),
     path("schema/", docs_views.SchemaApi.as_view(), name="schema"),
     path("docs/", docs_views.docs_page, name="docs"),
 ]
