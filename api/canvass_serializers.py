@@ -132,7 +132,7 @@ def area_request(data: dict) -> canvass_services.AreaRequest:
     return canvass_services.AreaRequest(kind=AreaKind.RADIUS, radius_m=data.get("radius_m"))
 
 
-@extend_schema_serializer(component_name="SearchRequest")
+@extend_schema_serializer(component_name="Search")
 class SearchInput(AreaMixin, serializers.Serializer):
     case_number = StrictCharField(max_length=100, help_text="Created for your agency if new; 1 to 40 characters")
     offense_type = OffenseTypeField()

@@ -294,6 +294,23 @@ class SearchGeoJSONApi(ApiView):
             (200, "application/geo+json"): OpenApiResponse(GEOJSON, description="The ranked results"),
             **problems(406),
         },
+        examples=[
+            OpenApiExample(
+                "Features",
+                value={
+                    "type": "FeatureCollection",
+                    "features": [
+                        {
+                            "type": "Feature",
+                            "geometry": {"type": "Point", "coordinates": [-87.8412, 41.6833]},
+                            "properties": {"role": "address", "rank": 1, "address": "412 Maple Ave"},
+                        }
+                    ],
+                },
+                response_only=True,
+                media_type="application/geo+json",
+            )
+        ],
     )
     def get(self, request, search_id):
         search = canvass_selectors.search_for(request.user, search_id)

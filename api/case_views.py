@@ -100,6 +100,35 @@ def case_answer(user, case) -> dict:
     }
 
 
+CASE_SUMMARY_EXAMPLE = {
+    "id": 40,
+    "case_number": "2026-004512",
+    "offense_type": {"id": 3, "name": "Burglary"},
+    "status": "open",
+    "created_at": "2026-05-01T07:12:00Z",
+    "closed_at": None,
+}
+CASE_EXAMPLE = {
+    **CASE_SUMMARY_EXAMPLE,
+    "close_reason": "",
+    "searches": [{"id": 812, "area_kind": "radius", "result_count": 23}],
+    "chosen_cameras": [{"id": 91, "camera_id": 1733, "address": "412 Maple Ave", "note": "Faces the alley"}],
+    "urgency": {
+        "incident_start": "2026-05-01T01:40:00Z",
+        "urgent": [{"chosen_camera_id": 91, "camera_id": 1733, "words": "keeps 3 days, probably overwritten after …"}],
+        "unknown": [],
+    },
+}
+CHOSEN_EXAMPLE = {
+    "id": 91,
+    "camera_id": 1733,
+    "registration": "0b8f5a52-1c3e-4a8e-9d39-2b8c4f0d7e11",
+    "address": "412 Maple Ave",
+    "chosen_at": "2026-05-01T07:20:00Z",
+    "note": "Faces the alley",
+}
+
+
 class CaseListApi(ApiView):
     operation = "cases.list"
     required_scope = "canvass:search"
@@ -113,6 +142,11 @@ class CaseListApi(ApiView):
         ),
         parameters=[CaseListInput],
         responses={200: CasePageOutput, **problems()},
+        examples=[
+            OpenApiExample(
+                "A page", value={"results": [CASE_SUMMARY_EXAMPLE], "page": 1, "next_page": None}, response_only=True
+            )
+        ],
     )
     def get(self, request):
         serializer = CaseListInput(data=request.query_params)
@@ -144,6 +178,7 @@ class CaseDetailApi(ApiView):
             "whose footage will probably be overwritten within 72 hours. Scope: `canvass:search`."
         ),
         responses={200: CaseOutput, **problems()},
+        examples=[OpenApiExample("A case", value=CASE_EXAMPLE, response_only=True)],
     )
     def get(self, request, case_id):
         case = canvass_selectors.case_for(request.user, case_id)
@@ -165,7 +200,10 @@ class CaseCameraChooseApi(JsonApiView):
         ),
         request=CameraChooseInput,
         responses={200: ChosenCameraOutput, **problems(413, 415)},
-        examples=[OpenApiExample("Choose", value={"camera_id": 1733, "note": "Faces the alley"}, request_only=True)],
+        examples=[
+            OpenApiExample("Choose", value={"camera_id": 1733, "note": "Faces the alley"}, request_only=True),
+            OpenApiExample("Chosen", value=CHOSEN_EXAMPLE, response_only=True),
+        ],
     )
     def post(self, request, case_id):
         case = canvass_selectors.case_for(request.user, case_id)
@@ -229,7 +267,10 @@ class _CaseStatusApi(JsonApiView):
         return Response(CaseOutput(case_answer(request.user, case)).data)
 
 
-REASON_EXAMPLE = [OpenApiExample("Reason", value={"reason": "Suspect charged; footage secured."}, request_only=True)]
+REASON_EXAMPLE = [
+    OpenApiExample("Reason", value={"reason": "Suspect charged; footage secured."}, request_only=True),
+    OpenApiExample("The case", value=CASE_EXAMPLE, response_only=True),
+]
 
 
 class CaseCloseApi(_CaseStatusApi):

@@ -63,6 +63,34 @@ def request_data(footage_request) -> dict:
     }
 
 
+REQUEST_EXAMPLE = {
+    "id": 301,
+    "case": {"id": 40, "case_number": "2026-004512"},
+    "status": "footage_received",
+    "channel": "email",
+    "camera_id": 1733,
+    "registration": "0b8f5a52-1c3e-4a8e-9d39-2b8c4f0d7e11",
+    "address": "412 Maple Ave",
+    "access_ended": False,
+    "evidence_count": 1,
+    "events": [
+        {"occurred_at": "2026-05-01T07:30:00Z", "kind": "created", "description": "Request created; email queued"},
+        {"occurred_at": "2026-05-01T09:02:00Z", "kind": "evidence_received", "description": "door.mp4: 20480 bytes"},
+    ],
+}
+EVIDENCE_EXAMPLE = {
+    "id": 77,
+    "name": "door.mp4",
+    "size": 20480,
+    "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+    "content_type": "video/mp4",
+    "received_at": "2026-05-01T09:02:00Z",
+    "purged_at": None,
+    "download": "/api/v1/evidence/77/download",
+}
+REQUESTS_EXAMPLE = [OpenApiExample("Requests", value={"results": [REQUEST_EXAMPLE]}, response_only=True)]
+
+
 class CaseRequestsApi(JsonApiView):
     """GET lists the case's requests; POST asks the owners of chosen cameras."""
 
@@ -74,6 +102,7 @@ class CaseRequestsApi(JsonApiView):
         summary="The case's footage requests",
         description="Newest first, each with its status and history. Scope: `footage:request`.",
         responses={200: RequestListOutput, **problems()},
+        examples=REQUESTS_EXAMPLE,
     )
     def get(self, request, case_id):
         case = case_for_footage(request.user, case_id)
@@ -96,7 +125,8 @@ class CaseRequestsApi(JsonApiView):
                 "Two cameras",
                 value={"cameras": [1733, 1740], "message": "Footage of the street, 1–3 am please."},
                 request_only=True,
-            )
+            ),
+            *REQUESTS_EXAMPLE,
         ],
     )
     def post(self, request, case_id):
@@ -150,6 +180,7 @@ class RequestDetailApi(ApiView):
             "out (`access_ended`); the history stays. Scope: `footage:request`."
         ),
         responses={200: RequestOutput, **problems()},
+        examples=[OpenApiExample("A request", value=REQUEST_EXAMPLE, response_only=True)],
     )
     def get(self, request, request_id):
         footage_request = request_detail(request.user, request_id)
@@ -179,6 +210,7 @@ class RequestEvidenceApi(ApiView):
         summary="The evidence files received for a request",
         description="Name, size, SHA-256 recorded at arrival, received at. Scope: `footage:read`.",
         responses={200: EvidenceListOutput, **problems()},
+        examples=[OpenApiExample("Files", value={"results": [EVIDENCE_EXAMPLE]}, response_only=True)],
     )
     def get(self, request, request_id):
         footage_request = request_with_evidence(request.user, request_id)

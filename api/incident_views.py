@@ -26,7 +26,7 @@ from api.canvass_serializers import (
     StrictCharField,
     area_fields,
 )
-from api.canvass_views import SEARCH_FIELDS, resolve_place, search_answer
+from api.canvass_views import RESULT_EXAMPLE, SEARCH_FIELDS, resolve_place, search_answer
 from api.case_selectors import offense_type_reference
 from api.case_views import footage_words
 from api.openapi import problems
@@ -40,7 +40,7 @@ WINDOW_MINUTES_MAX = 14 * 24 * 60
 CLOCK_SLACK = dt.timedelta(minutes=5)
 
 
-@extend_schema_serializer(component_name="IncidentRequest")
+@extend_schema_serializer(component_name="Incident")
 class IncidentInput(serializers.Serializer):
     case_number = StrictCharField(max_length=100, help_text="The case is created for your agency if new")
     offense_type = OffenseTypeField()
@@ -112,6 +112,28 @@ EXAMPLE = {
 }
 
 
+ANSWER_EXAMPLE = {
+    **RESULT_EXAMPLE,
+    "results": [
+        {
+            **RESULT_EXAMPLE["results"][0],
+            "cameras": [
+                {
+                    **RESULT_EXAMPLE["results"][0]["cameras"][0],
+                    "retention_days": 3,
+                    "footage": {
+                        "overwritten_after": "2026-05-04T01:40:00-05:00",
+                        "likely_kept": True,
+                        "urgent": True,
+                        "words": "keeps 3 days, probably overwritten after Mon 4 May, 01:40",
+                    },
+                }
+            ],
+        }
+    ],
+}
+
+
 class IncidentApi(JsonApiView):
     operation = "incidents.create"
     required_scope = ("canvass:search", "cases:write")
@@ -129,7 +151,10 @@ class IncidentApi(JsonApiView):
         ),
         request=IncidentInput,
         responses={201: IncidentOutput, **problems(413, 415, 422)},
-        examples=[OpenApiExample("From CAD", value=EXAMPLE, request_only=True)],
+        examples=[
+            OpenApiExample("From CAD", value=EXAMPLE, request_only=True),
+            OpenApiExample("Ranked cameras", value=ANSWER_EXAMPLE, response_only=True, status_codes=["201"]),
+        ],
     )
     def post(self, request):
         serializer = IncidentInput(data=request.data)
