@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework.exceptions import ValidationError
+from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from api.authentication import ApiTokenAuthentication
@@ -84,3 +85,17 @@ class JsonApiView(ApiView):
     """An operation that reads a JSON body: bounded size and nesting (api.parsers)."""
 
     parser_classes = [BoundedJSONParser]
+
+
+class QueryInput(Serializer):
+    """Query parameters: one given empty (`?page=`) is an error, not taken as left out."""
+
+    def to_internal_value(self, data):
+        blank = {
+            name: ["Give a value, or leave the parameter out."]
+            for name in self.fields
+            if hasattr(data, "getlist") and any(value == "" for value in data.getlist(name))
+        }
+        if blank:
+            raise ValidationError(blank)
+        return super().to_internal_value(data)

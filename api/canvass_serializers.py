@@ -7,6 +7,7 @@ import datetime as dt
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from api.base import QueryInput
 from canvass import services as canvass_services
 from canvass.models import AreaKind
 
@@ -147,7 +148,7 @@ class SearchInput(AreaMixin, serializers.Serializer):
     corridor_m = area_fields()["corridor_m"]
 
 
-class PageInput(serializers.Serializer):
+class PageInput(QueryInput):
     page = serializers.IntegerField(
         required=False, min_value=1, max_value=MAX_PAGE, help_text=f"{PAGE_SIZE} addresses a page, as on the page"
     )

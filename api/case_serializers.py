@@ -5,6 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
+from api.base import QueryInput
 from api.canvass_serializers import StrictCharField
 from canvass.models import AreaKind, CaseStatus
 from canvass.services import MAX_CASE_REASON_CHARS
@@ -13,7 +14,7 @@ CASES_PAGE_SIZE_DEFAULT = 50
 CASES_PAGE_SIZE_MAX = 100
 
 
-class CaseListInput(serializers.Serializer):
+class CaseListInput(QueryInput):
     status = serializers.ChoiceField(choices=CaseStatus.choices, required=False)
     page = serializers.IntegerField(required=False, min_value=1, max_value=100_000)
     page_size = serializers.IntegerField(

@@ -6,6 +6,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -136,8 +137,9 @@ def exception_handler(exc, context) -> Response:
     return _problem_response(problem(code, str(detail)), headers)
 
 
+@csrf_exempt
 def not_found(request: HttpRequest, *args, **kwargs) -> JsonResponse:
-    """Any URL under /api/ that names no operation."""
+    """Any URL under /api/ that names no operation (no session, nothing changed: no CSRF check either)."""
     return JsonResponse(
         problem(404, "No API operation at this address; see /api/v1/docs/."), status=404, content_type=CONTENT_TYPE
     )

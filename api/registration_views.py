@@ -15,7 +15,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from accounts.access import Permission, sharing_use_check, sharing_uses_record
-from api.base import ApiView
+from api.base import ApiView, QueryInput
 from api.openapi import problems
 from api.selectors import BadCursor, Cursor, SyncFilters, Tombstone, registration_detail, registration_sync_page
 from registrations.models import CameraLocation, ContactMethod, ExportFormat, PropertyType, Status
@@ -90,7 +90,7 @@ class RegistrationListApi(ApiView):
     operation = "registrations.list"
     required_scope = "registrations:read"
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(QueryInput):
         bbox = serializers.CharField(
             required=False, max_length=200, help_text="minlon,minlat,maxlon,maxlat (WGS 84 degrees)"
         )
