@@ -148,3 +148,40 @@ def test_a_partners_chosen_camera_shows_only_while_shared(town, how):
     other = place.cameras.exclude(pk=maple_camera).first() or place.cameras.first()
     client.delete(f"{url}cameras/{maple_camera}/")
     is_problem(post_json(client, f"{url}cameras/", {"camera_id": other.pk}), 400)
+
+
+def _body_operations(world):
+    case = world["case"].pk
+    return [
+        (f"/api/v1/cases/{case}/cameras/", "note", {"camera_id": world["camera_id"]}),
+        (f"/api/v1/cases/{case}/close/", "reason", {}),
+        (f"/api/v1/cases/{case}/reopen/", "reason", {}),
+        (f"/api/v1/cases/{case}/footage-requests/", "message", {"cameras": [world["camera_id"]]}),
+    ]
+
+
+def test_hostile_bodies_on_every_write_are_problems_naming_the_field(world):
+    client = world["client"]
+    for url, text_field, base in _body_operations(world):
+        is_problem(post_json(client, url, "{not json"), 400)
+        is_problem(post_json(client, url, "[" * 100 + "]" * 100), 400)
+        problem = is_problem(post_json(client, url, {**base, text_field: "a\x00b"}), 400)
+        assert [e["field"] for e in problem["errors"]] == [text_field], (url, problem)
+        problem = is_problem(post_json(client, url, {**base, text_field: 12.5}), 400)
+        assert [e["field"] for e in problem["errors"]] == [text_field], (url, problem)
+        is_problem(post_json(client, url, {**base, "padding": "x" * 600_000}), 413)
+    nan = is_problem(post_json(client, _body_operations(world)[0][0], '{"camera_id": NaN}'), 400)
+    assert [e["field"] for e in nan["errors"]] == ["camera_id"]
+    huge = {"cameras": list(range(1, 10_001))}
+    problem = is_problem(post_json(client, _body_operations(world)[3][0], huge), 400)
+    assert {e["field"] for e in problem["errors"]} == {"cameras"}
+    assert world["case"].status == "open" and not CaseCamera.objects.exists()
+
+
+def test_every_case_operation_is_audited_with_the_token_name(world):
+    client, case, camera_id, token = world["client"], world["case"], world["camera_id"], world["token"]
+    client.get("/api/v1/cases/")
+    for _needed, method, url, body in _operations(case, camera_id):
+        _call(client, method, url, body)
+    for operation in ("list", "detail", "cameras.choose", "cameras.remove", "close", "reopen"):
+        assert audited(f"api.cases.{operation}", token), operation
