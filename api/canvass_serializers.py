@@ -90,6 +90,34 @@ class PlaceInput(serializers.Serializer):
         return attrs
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "description": "An address (geocoded as on the search page), or latitude and longitude (WGS 84)",
+        "properties": {
+            "address": {"type": "string", "minLength": 1, "maxLength": 200},
+            "latitude": {"type": "number", "minimum": -90, "maximum": 90},
+            "longitude": {"type": "number", "minimum": -180, "maximum": 180},
+        },
+        "anyOf": [{"required": ["address"]}, {"required": ["latitude", "longitude"]}],
+        "example": {"address": "412 Maple Ave"},
+    }
+)
+class PlaceField(serializers.Field):
+    """PlaceInput as one field: its problems are named `place` or `place.<part>`."""
+
+    def to_internal_value(self, data):
+        place = PlaceInput(data=data)
+        if place.is_valid():
+            return place.validated_data
+        errors = dict(place.errors)
+        whole = errors.pop("non_field_errors", [])
+        raise serializers.ValidationError(errors or whole)
+
+    def to_representation(self, value):
+        return value
+
+
 def window_field(help_text: str) -> serializers.DateTimeField:
     return serializers.DateTimeField(default_timezone=dt.UTC, help_text=help_text)
 
@@ -137,7 +165,7 @@ def area_request(data: dict) -> canvass_services.AreaRequest:
 class SearchInput(AreaMixin, serializers.Serializer):
     case_number = StrictCharField(max_length=100, help_text="Created for your agency if new; 1 to 40 characters")
     offense_type = OffenseTypeField()
-    place = PlaceInput()
+    place = PlaceField()
     window_start = window_field(
         "ISO 8601; without an offset, UTC. The window is at most your department's maximum (24 hours by default)"
     )

@@ -19,7 +19,7 @@ from api.base import JsonApiView, service_errors
 from api.canvass_serializers import (
     PAGE_SIZE,
     OffenseTypeField,
-    PlaceInput,
+    PlaceField,
     RankedAddressOutput,
     RankedCameraOutput,
     SearchOutput,
@@ -44,7 +44,7 @@ CLOCK_SLACK = dt.timedelta(minutes=5)
 class IncidentInput(serializers.Serializer):
     case_number = StrictCharField(max_length=100, help_text="The case is created for your agency if new")
     offense_type = OffenseTypeField()
-    place = PlaceInput()
+    place = PlaceField()
     occurred_at = serializers.DateTimeField(default_timezone=dt.UTC, help_text="ISO 8601; without an offset, UTC")
     radius_m = area_fields()["radius_m"]
     window_before_minutes = serializers.IntegerField(
