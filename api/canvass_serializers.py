@@ -50,7 +50,25 @@ class OffenseTypeField(serializers.Field):
         return value
 
 
-class Coordinate(serializers.FloatField):
+class NumberField(serializers.FloatField):
+    """A JSON number: true/false and numbers written as text are refused, not read as 1, 0 or the number."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | float):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class WholeNumberField(serializers.IntegerField):
+    """A JSON integer in a body: true/false, 5.0 and "5" are refused."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class Coordinate(NumberField):
     """One number of a [longitude, latitude] pair (finite; the shape's own checks come from the service)."""
 
 
@@ -78,8 +96,8 @@ class PlaceInput(serializers.Serializer):
         max_length=200,
         help_text="Geocoded through the department's address table, as on the search page",
     )
-    latitude = serializers.FloatField(required=False, min_value=-90, max_value=90)
-    longitude = serializers.FloatField(required=False, min_value=-180, max_value=180)
+    latitude = NumberField(required=False, min_value=-90, max_value=90)
+    longitude = NumberField(required=False, min_value=-180, max_value=180)
 
     def validate(self, attrs):
         has_lat, has_lon = "latitude" in attrs, "longitude" in attrs
@@ -124,7 +142,7 @@ def window_field(help_text: str) -> serializers.DateTimeField:
 
 def area_fields() -> dict:
     return {
-        "radius_m": serializers.FloatField(
+        "radius_m": NumberField(
             required=False,
             allow_null=True,
             help_text=(
@@ -134,7 +152,7 @@ def area_fields() -> dict:
         ),
         "polygon": PointList(required=False, help_text="A drawn area"),
         "route": PointList(required=False, help_text="A route; cameras within corridor_m of it"),
-        "corridor_m": serializers.FloatField(
+        "corridor_m": NumberField(
             required=False,
             allow_null=True,
             help_text=(

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from api.base import QueryInput
-from api.canvass_serializers import StrictCharField
+from api.canvass_serializers import StrictCharField, WholeNumberField
 from canvass.models import AreaKind, CaseStatus
 from canvass.services import MAX_CASE_REASON_CHARS
 
@@ -61,7 +61,7 @@ class CaseSearchOutput(serializers.Serializer):
 @extend_schema_serializer(component_name="ChosenCamera")
 class ChosenCameraOutput(serializers.Serializer):
     id = serializers.IntegerField(help_text="The choice's id")
-    camera_id = serializers.IntegerField()
+    camera_id = WholeNumberField()
     registration = serializers.UUIDField()
     address = serializers.CharField()
     chosen_at = serializers.DateTimeField()
@@ -70,8 +70,8 @@ class ChosenCameraOutput(serializers.Serializer):
 
 @extend_schema_serializer(component_name="CameraUrgency")
 class CameraUrgencyOutput(serializers.Serializer):
-    chosen_camera_id = serializers.IntegerField()
-    camera_id = serializers.IntegerField()
+    chosen_camera_id = WholeNumberField()
+    camera_id = WholeNumberField()
     registration = serializers.UUIDField()
     address = serializers.CharField()
     retention_days = serializers.IntegerField(allow_null=True)
@@ -96,7 +96,7 @@ class CaseOutput(CaseSummaryOutput):
 
 @extend_schema_serializer(component_name="ChooseCamera")
 class CameraChooseInput(serializers.Serializer):
-    camera_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="`camera_id` of a search result")
+    camera_id = WholeNumberField(min_value=1, max_value=2**63 - 1, help_text="`camera_id` of a search result")
     note = StrictCharField(required=False, allow_blank=True, max_length=300)
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from api.canvass_serializers import StrictCharField
+from api.canvass_serializers import StrictCharField, WholeNumberField
 from footage.models import Channel, RequestStatus
 from footage.services import MAX_MESSAGE_CHARS, MAX_WINDOW
 
@@ -17,7 +17,7 @@ MAX_CAMERAS = 200
 @extend_schema_serializer(component_name="FootageRequestCreate")
 class RequestCreateInput(serializers.Serializer):
     cameras = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        child=WholeNumberField(min_value=1, max_value=2**63 - 1),
         min_length=1,
         max_length=MAX_CAMERAS,
         help_text="Camera ids chosen for the case (`chosen_cameras[].camera_id`); one request per owner",

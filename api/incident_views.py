@@ -24,6 +24,7 @@ from api.canvass_serializers import (
     RankedCameraOutput,
     SearchOutput,
     StrictCharField,
+    WholeNumberField,
     area_fields,
 )
 from api.canvass_views import RESULT_EXAMPLE, SEARCH_FIELDS, resolve_place, search_answer
@@ -47,13 +48,13 @@ class IncidentInput(serializers.Serializer):
     place = PlaceField()
     occurred_at = serializers.DateTimeField(default_timezone=dt.UTC, help_text="ISO 8601; without an offset, UTC")
     radius_m = area_fields()["radius_m"]
-    window_before_minutes = serializers.IntegerField(
+    window_before_minutes = WholeNumberField(
         required=False,
         min_value=0,
         max_value=WINDOW_MINUTES_MAX,
         help_text=f"The searched window starts this long before occurred_at (default {WINDOW_MINUTES_DEFAULT})",
     )
-    window_after_minutes = serializers.IntegerField(
+    window_after_minutes = WholeNumberField(
         required=False,
         min_value=0,
         max_value=WINDOW_MINUTES_MAX,

@@ -181,3 +181,20 @@ def test_another_agencys_case_number_is_its_own_case(cad):
     assert not {row["registration"] for row in response.json()["results"]} & {
         str(p) for p in Registration.objects.filter(agency=cad["maple"]).values_list("public_id", flat=True)
     }
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"place": {"latitude": 41.68, "longitude": False}},
+        {"place": {"latitude": "41.68", "longitude": -87.84}},
+        {"radius_m": True},
+        {"window_before_minutes": 5.0},
+        {"window_after_minutes": "5"},
+    ],
+)
+def test_booleans_and_numbers_as_text_are_not_numbers(cad, change):
+    """Found by the contract test: `false` was read as 0 (a search at 0°, 0°)."""
+    problem = is_problem(post_json(cad["client"], URL, {**incident(cad["maple"]), **change}), 400)
+    assert problem["errors"][0]["field"].split(".")[0] == next(iter(change))
+    assert not CanvassSearch.objects.exists()
