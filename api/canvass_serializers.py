@@ -113,7 +113,7 @@ class PlaceInput(serializers.Serializer):
         "type": "object",
         "description": "An address (geocoded as on the search page), or latitude and longitude (WGS 84)",
         "properties": {
-            "address": {"type": "string", "minLength": 1, "maxLength": 200},
+            "address": {"type": "string", "maxLength": 200},
             "latitude": {"type": "number", "minimum": -90, "maximum": 90},
             "longitude": {"type": "number", "minimum": -180, "maximum": 180},
         },
