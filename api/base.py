@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework.exceptions import ValidationError
-from rest_framework.serializers import Serializer
+from rest_framework.serializers import IntegerField, Serializer
 from rest_framework.views import APIView
 
 from api.authentication import ApiTokenAuthentication
@@ -85,6 +85,15 @@ class JsonApiView(ApiView):
     """An operation that reads a JSON body: bounded size and nesting (api.parsers)."""
 
     parser_classes = [BoundedJSONParser]
+
+
+class QueryInteger(IntegerField):
+    """A whole number in a query string, written in digits only ("1.0", " 1" and "1e3" are refused)."""
+
+    def to_internal_value(self, data):
+        if not (isinstance(data, str) and data.isascii() and data.isdigit()):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class QueryInput(Serializer):

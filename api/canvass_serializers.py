@@ -7,7 +7,7 @@ import datetime as dt
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from api.base import QueryInput
+from api.base import QueryInput, QueryInteger
 from canvass import services as canvass_services
 from canvass.models import AreaKind
 
@@ -195,7 +195,7 @@ class SearchInput(AreaMixin, serializers.Serializer):
 
 
 class PageInput(QueryInput):
-    page = serializers.IntegerField(
+    page = QueryInteger(
         required=False, min_value=1, max_value=MAX_PAGE, help_text=f"{PAGE_SIZE} addresses a page, as on the page"
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from api.base import QueryInput
+from api.base import QueryInput, QueryInteger
 from api.canvass_serializers import StrictCharField, WholeNumberField
 from canvass.models import AreaKind, CaseStatus
 from canvass.services import MAX_CASE_REASON_CHARS
@@ -16,8 +16,8 @@ CASES_PAGE_SIZE_MAX = 100
 
 class CaseListInput(QueryInput):
     status = serializers.ChoiceField(choices=CaseStatus.choices, required=False)
-    page = serializers.IntegerField(required=False, min_value=1, max_value=100_000)
-    page_size = serializers.IntegerField(
+    page = QueryInteger(required=False, min_value=1, max_value=100_000)
+    page_size = QueryInteger(
         required=False,
         min_value=1,
         max_value=CASES_PAGE_SIZE_MAX,

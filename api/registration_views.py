@@ -15,7 +15,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from accounts.access import Permission, sharing_use_check, sharing_uses_record
-from api.base import ApiView, QueryInput
+from api.base import ApiView, QueryInput, QueryInteger
 from api.openapi import problems
 from api.selectors import BadCursor, Cursor, SyncFilters, Tombstone, registration_detail, registration_sync_page
 from registrations.models import CameraLocation, ContactMethod, ExportFormat, PropertyType, Status
@@ -101,7 +101,7 @@ class RegistrationListApi(ApiView):
             help_text="ISO 8601; without an offset, UTC. Also turns on tombstones for removed registrations.",
         )
         cursor = serializers.CharField(required=False, max_length=200, help_text="`next_cursor` of the previous page")
-        page_size = serializers.IntegerField(required=False, min_value=1, max_value=PAGE_SIZE_MAX)
+        page_size = QueryInteger(required=False, min_value=1, max_value=PAGE_SIZE_MAX)
 
         def validate_bbox(self, value: str):
             return _bbox(value)

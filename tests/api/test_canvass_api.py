@@ -54,6 +54,8 @@ def test_the_results_read_again_page_and_geojson(maple_search):
     assert again.status_code == 200 and again.json()["results"] == body["results"]
     is_problem(client.get(f"{URL}{body['id']}/", {"page": 2}), 404)
     is_problem(client.get(f"{URL}{body['id']}/", {"page": "x"}), 400)
+    for bad in ("1.0", " 1", "1e0", "", "-1"):
+        assert is_problem(client.get(f"{URL}{body['id']}/", {"page": bad}), 400)["errors"][0]["field"] == "page"
     geojson = client.get(f"{URL}{body['id']}/geojson")
     assert geojson.status_code == 200 and geojson["Content-Type"] == "application/geo+json"
     features = json.loads(geojson.content)["features"]
