@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework.exceptions import ValidationError
+from rest_framework.serializers import IntegerField, Serializer
 from rest_framework.views import APIView
 
 from api.authentication import ApiTokenAuthentication
 from api.models import ApiToken
+from api.parsers import BoundedJSONParser
 from api.permissions import HasScope
 from audit.services import AuditWriteFailed, audit_record
 
@@ -63,3 +67,44 @@ class ApiView(APIView):
             except AuditWriteFailed as failed:
                 return super().handle_exception(failed)
         return response
+
+
+def service_errors(error: DjangoValidationError, fields: dict[str, str] | None = None) -> ValidationError:
+    """A service's ValidationError as the API's 400: each of its keys renamed to the request field it is about."""
+    fields = fields or {}
+    if not hasattr(error, "error_dict"):
+        return ValidationError({"non_field_errors": error.messages})
+    detail: dict[str, list[str]] = {}
+    for key, messages in error.message_dict.items():
+        name = "non_field_errors" if key == "__all__" else fields.get(key, key)
+        detail.setdefault(name, []).extend(messages)
+    return ValidationError(detail)
+
+
+class JsonApiView(ApiView):
+    """An operation that reads a JSON body: bounded size and nesting (api.parsers)."""
+
+    parser_classes = [BoundedJSONParser]
+
+
+class QueryInteger(IntegerField):
+    """A whole number in a query string, written in digits only ("1.0", " 1" and "1e3" are refused)."""
+
+    def to_internal_value(self, data):
+        if not (isinstance(data, str) and data.isascii() and data.isdigit()):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class QueryInput(Serializer):
+    """Query parameters: one given empty (`?page=`) is an error, not taken as left out."""
+
+    def to_internal_value(self, data):
+        blank = {
+            name: ["Give a value, or leave the parameter out."]
+            for name in self.fields
+            if hasattr(data, "getlist") and any(value == "" for value in data.getlist(name))
+        }
+        if blank:
+            raise ValidationError(blank)
+        return super().to_internal_value(data)

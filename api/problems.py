@@ -6,6 +6,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -24,7 +25,11 @@ TITLES = {
     404: "Not found",
     405: "Method not allowed",
     406: "Not acceptable",
+    409: "Conflict",
+    410: "Gone",
+    413: "Request body too large",
     415: "Unsupported media type",
+    422: "Unprocessable request",
     429: "Too many requests",
     500: "Internal error",
     503: "Service unavailable",
@@ -36,11 +41,25 @@ TYPES = {
     404: "not-found",
     405: "method-not-allowed",
     406: "not-acceptable",
+    409: "conflict",
+    410: "gone",
+    413: "body-too-large",
     415: "unsupported-media-type",
+    422: "unprocessable",
     429: "rate-limited",
     500: "internal-error",
     503: "audit-unavailable",
 }
+
+
+class ProblemException(exceptions.APIException):
+    """An API answer other than DRF's own errors: `status_code`, a detail, and extra members for the body."""
+
+    def __init__(self, status_code: int, detail: str, *, errors: list[dict] | None = None, **extra) -> None:
+        super().__init__(detail)
+        self.status_code = status_code
+        self.errors = errors or []
+        self.extra = extra
 
 
 def problem(status_code: int, detail: str = "", errors: list[dict] | None = None) -> dict:
@@ -113,11 +132,14 @@ def exception_handler(exc, context) -> Response:
         detail = "; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors[:5])
         return _problem_response(problem(code, detail, errors), headers)
     detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+    if isinstance(exc, ProblemException):
+        return _problem_response({**problem(code, str(detail), exc.errors), **exc.extra}, headers)
     return _problem_response(problem(code, str(detail)), headers)
 
 
+@csrf_exempt
 def not_found(request: HttpRequest, *args, **kwargs) -> JsonResponse:
-    """Any URL under /api/ that names no operation."""
+    """Any URL under /api/ that names no operation (no session, nothing changed: no CSRF check either)."""
     return JsonResponse(
         problem(404, "No API operation at this address; see /api/v1/docs/."), status=404, content_type=CONTENT_TYPE
     )

@@ -10,29 +10,19 @@ from drf_spectacular.utils import (
     PolymorphicProxySerializer,
     extend_schema,
     extend_schema_serializer,
-    inline_serializer,
 )
 from rest_framework import serializers
 from rest_framework.response import Response
 
 from accounts.access import Permission, sharing_use_check, sharing_uses_record
-from api.base import ApiView
+from api.base import ApiView, QueryInput, QueryInteger
+from api.openapi import problems
 from api.selectors import BadCursor, Cursor, SyncFilters, Tombstone, registration_detail, registration_sync_page
 from registrations.models import CameraLocation, ContactMethod, ExportFormat, PropertyType, Status
 
 PAGE_SIZE_DEFAULT = 100
 PAGE_SIZE_MAX = 500
-_PROBLEM = inline_serializer(
-    "Problem",
-    {
-        "type": serializers.CharField(),
-        "title": serializers.CharField(),
-        "status": serializers.IntegerField(),
-        "detail": serializers.CharField(),
-        "errors": serializers.ListField(child=serializers.DictField(), required=False),
-    },
-)
-ERRORS = {(code, "application/problem+json"): _PROBLEM for code in (400, 401, 403, 404, 429, 503)}
+ERRORS = problems()
 
 
 @extend_schema_serializer(component_name="Camera")
@@ -100,7 +90,7 @@ class RegistrationListApi(ApiView):
     operation = "registrations.list"
     required_scope = "registrations:read"
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(QueryInput):
         bbox = serializers.CharField(
             required=False, max_length=200, help_text="minlon,minlat,maxlon,maxlat (WGS 84 degrees)"
         )
@@ -111,7 +101,7 @@ class RegistrationListApi(ApiView):
             help_text="ISO 8601; without an offset, UTC. Also turns on tombstones for removed registrations.",
         )
         cursor = serializers.CharField(required=False, max_length=200, help_text="`next_cursor` of the previous page")
-        page_size = serializers.IntegerField(required=False, min_value=1, max_value=PAGE_SIZE_MAX)
+        page_size = QueryInteger(required=False, min_value=1, max_value=PAGE_SIZE_MAX)
 
         def validate_bbox(self, value: str):
             return _bbox(value)

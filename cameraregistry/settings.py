@@ -283,6 +283,11 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "canvass.models.CaseStatus",
+        "AreaKindEnum": "canvass.models.AreaKind",
+        "FootageRequestStatusEnum": "footage.models.RequestStatus",
+    },
 }
 # Requests per token and minute, counted in the shared cache (CACHE_URL) across app servers.
 API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 120, 1, 100_000)

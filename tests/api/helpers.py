@@ -39,3 +39,40 @@ def is_problem(response, status: int) -> dict:
     body = response.json()
     assert body["status"] == status and body["title"] and body["type"] and "detail" in body
     return body
+
+
+def search_body(agency, registration=None, **overrides) -> dict:
+    """A valid POST /api/v1/searches/ body around an active registration of `agency` with cameras."""
+    from datetime import UTC
+
+    from tests.canvass.helpers import busy_registration
+
+    registration = registration or busy_registration(agency)
+    end = timezone.now().astimezone(UTC).replace(microsecond=0) - timedelta(hours=2)
+    body = {
+        "case_number": "2025-000123",
+        "offense_type": "Burglary",
+        "place": {"latitude": registration.latitude, "longitude": registration.longitude},
+        "window_start": (end - timedelta(hours=3)).isoformat(),
+        "window_end": end.isoformat(),
+        "radius_m": 300,
+    }
+    body.update(overrides)
+    return body
+
+
+def post_json(client: Client, path: str, body, **extra):
+    import json
+
+    data = body if isinstance(body, str | bytes) else json.dumps(body)
+    return client.post(path, data=data, content_type="application/json", **extra)
+
+
+def audited(action: str, token) -> list:
+    """The audit entries of `action` written by the token's integration account, each naming the token."""
+    from audit.models import AuditEntry
+
+    entries = list(AuditEntry.objects.filter(action=action, actor_id=token.account_id))
+    for entry in entries:
+        assert entry.parameters["token"]["name"] == token.name, entry.parameters
+    return entries

@@ -1,0 +1,266 @@
+"""Input and output of the canvass search operations (also used by the incident intake)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
+from rest_framework import serializers
+
+from api.base import QueryInput, QueryInteger
+from canvass import services as canvass_services
+from canvass.models import AreaKind
+
+# What a list in a body may hold before the service looks at it (the service's own limits are lower).
+MAX_LIST_ITEMS = 1000
+PAGE_SIZE = 50
+MAX_PAGE = 10_000
+
+
+class StrictCharField(serializers.CharField):
+    """Text only: a number or boolean sent for text is an error, not silently turned into text."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "minLength": 1, "maxLength": 100}],
+        "description": "The offense type's id, or its name as on your department's list (any case).",
+        "example": "Burglary",
+    }
+)
+class OffenseTypeField(serializers.Field):
+    default_error_messages = {"invalid": "Give the offense type's id (a whole number) or its name."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("invalid")
+        if isinstance(data, str):
+            text = data.strip()
+            if not text or len(text) > 100 or "\x00" in text:
+                self.fail("invalid")
+            return text
+        return data
+
+    def to_representation(self, value):
+        return value
+
+
+class NumberField(serializers.FloatField):
+    """A JSON number: true/false and numbers written as text are refused, not read as 1, 0 or the number."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | float):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class WholeNumberField(serializers.IntegerField):
+    """A JSON integer in a body: true/false, 5.0 and "5" are refused."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class Coordinate(NumberField):
+    """One number of a [longitude, latitude] pair (finite; the shape's own checks come from the service)."""
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2},
+        "maxItems": canvass_services.MAX_POLYGON_VERTICES + 1,
+        "description": "Points as [longitude, latitude] (GeoJSON order)",
+    }
+)
+class PointList(serializers.ListField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            child=serializers.ListField(child=Coordinate(), min_length=2, max_length=2),
+            max_length=MAX_LIST_ITEMS,
+            **kwargs,
+        )
+
+
+class PlaceInput(serializers.Serializer):
+    address = StrictCharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="Geocoded through the department's address table, as on the search page",
+    )
+    latitude = NumberField(required=False, min_value=-90, max_value=90)
+    longitude = NumberField(required=False, min_value=-180, max_value=180)
+
+    def validate(self, attrs):
+        has_lat, has_lon = "latitude" in attrs, "longitude" in attrs
+        if has_lat != has_lon:
+            raise serializers.ValidationError("Give both latitude and longitude, or neither.")
+        if not has_lat and not (attrs.get("address") or "").strip():
+            raise serializers.ValidationError("Give the incident's place: an address, or latitude and longitude.")
+        return attrs
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "description": "An address (geocoded as on the search page), or latitude and longitude (WGS 84)",
+        "properties": {
+            "address": {"type": "string", "maxLength": 200},
+            "latitude": {"type": "number", "minimum": -90, "maximum": 90},
+            "longitude": {"type": "number", "minimum": -180, "maximum": 180},
+        },
+        "anyOf": [{"required": ["address"]}, {"required": ["latitude", "longitude"]}],
+        "example": {"address": "412 Maple Ave"},
+    }
+)
+class PlaceField(serializers.Field):
+    """PlaceInput as one field: its problems are named `place` or `place.<part>`."""
+
+    def to_internal_value(self, data):
+        place = PlaceInput(data=data)
+        if place.is_valid():
+            return place.validated_data
+        errors = dict(place.errors)
+        whole = errors.pop("non_field_errors", [])
+        raise serializers.ValidationError(errors or whole)
+
+    def to_representation(self, value):
+        return value
+
+
+def window_field(help_text: str) -> serializers.DateTimeField:
+    return serializers.DateTimeField(default_timezone=dt.UTC, help_text=help_text)
+
+
+def area_fields() -> dict:
+    return {
+        "radius_m": NumberField(
+            required=False,
+            allow_null=True,
+            help_text=(
+                f"Whole metres, {canvass_services.MIN_RADIUS_M} to your department's maximum search radius "
+                "(an agency setting, 5000 at most); without one, the department's default radius."
+            ),
+        ),
+        "polygon": PointList(required=False, help_text="A drawn area"),
+        "route": PointList(required=False, help_text="A route; cameras within corridor_m of it"),
+        "corridor_m": NumberField(
+            required=False,
+            allow_null=True,
+            help_text=(
+                f"For a route: whole metres either side, {canvass_services.MIN_CORRIDOR_M} to "
+                f"{canvass_services.MAX_CORRIDOR_M} (default {canvass_services.DEFAULT_CORRIDOR_M})"
+            ),
+        ),
+    }
+
+
+class AreaMixin:
+    def validate(self, attrs):
+        if attrs.get("polygon") and attrs.get("route"):
+            raise serializers.ValidationError({"route": "Give a polygon or a route, not both."})
+        return attrs
+
+
+def area_request(data: dict) -> canvass_services.AreaRequest:
+    """The service's AreaRequest; [lon, lat] points become the service's (lat, lon)."""
+    for kind, key in ((AreaKind.POLYGON, "polygon"), (AreaKind.ROUTE, "route")):
+        if data.get(key):
+            vertices = [[lat, lon] for lon, lat in data[key]]
+            return canvass_services.AreaRequest(kind=kind, corridor_m=data.get("corridor_m"), vertices=vertices)
+    return canvass_services.AreaRequest(kind=AreaKind.RADIUS, radius_m=data.get("radius_m"))
+
+
+@extend_schema_serializer(component_name="Search")
+class SearchInput(AreaMixin, serializers.Serializer):
+    case_number = StrictCharField(max_length=100, help_text="Created for your agency if new; 1 to 40 characters")
+    offense_type = OffenseTypeField()
+    place = PlaceField()
+    window_start = window_field(
+        "ISO 8601; without an offset, UTC. The window is at most your department's maximum (24 hours by default)"
+    )
+    window_end = window_field("ISO 8601; after window_start")
+    radius_m = area_fields()["radius_m"]
+    polygon = area_fields()["polygon"]
+    route = area_fields()["route"]
+    corridor_m = area_fields()["corridor_m"]
+
+
+class PageInput(QueryInput):
+    page = QueryInteger(
+        required=False, min_value=1, max_value=MAX_PAGE, help_text=f"{PAGE_SIZE} addresses a page, as on the page"
+    )
+
+
+@extend_schema_serializer(component_name="Reason")
+class ReasonOutput(serializers.Serializer):
+    code = serializers.CharField()
+    text = serializers.CharField()
+    points = serializers.FloatField()
+
+
+@extend_schema_serializer(component_name="RankedCamera")
+class RankedCameraOutput(serializers.Serializer):
+    camera_id = serializers.IntegerField()
+    title = serializers.CharField()
+    distance_m = serializers.IntegerField()
+    score = serializers.FloatField()
+    verdict = serializers.ChoiceField(choices=["sees", "might", "away", "unknown"])
+    verdict_words = serializers.CharField()
+    reasons = ReasonOutput(many=True)
+    facing = serializers.CharField()
+    bearing_degrees = serializers.IntegerField(allow_null=True)
+    range_m = serializers.IntegerField(allow_null=True)
+    retention_days = serializers.IntegerField()
+    keeps_video = serializers.CharField()
+    footage_likely_kept = serializers.BooleanField()
+    overwritten_after = serializers.DateTimeField(help_text="Footage of the window's start is probably gone after")
+    urgent = serializers.BooleanField()
+    chosen = serializers.BooleanField(help_text="Already chosen for the case")
+
+
+@extend_schema_serializer(component_name="RankedAddress")
+class RankedAddressOutput(serializers.Serializer):
+    rank = serializers.IntegerField()
+    registration = serializers.UUIDField(help_text="The registration's public id")
+    address = serializers.CharField()
+    business_name = serializers.CharField()
+    latitude = serializers.FloatField()
+    longitude = serializers.FloatField()
+    notes_for_detectives = serializers.CharField()
+    urgent = serializers.BooleanField()
+    cameras = RankedCameraOutput(many=True)
+
+
+@extend_schema_serializer(component_name="SearchArea")
+class AreaOutput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=AreaKind.choices)
+    radius_m = serializers.IntegerField(allow_null=True)
+    corridor_m = serializers.IntegerField(allow_null=True)
+    latitude = serializers.FloatField()
+    longitude = serializers.FloatField()
+    address = serializers.CharField()
+    geometry = serializers.DictField(help_text="GeoJSON Polygon or LineString; empty for a radius")
+
+
+@extend_schema_serializer(component_name="SearchResults")
+class SearchOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    case = serializers.DictField(help_text="id and case_number")
+    created_at = serializers.DateTimeField()
+    window_start = serializers.DateTimeField()
+    window_end = serializers.DateTimeField()
+    area = AreaOutput()
+    total = serializers.IntegerField(help_text="Addresses found")
+    page = serializers.IntegerField()
+    pages = serializers.IntegerField()
+    page_size = serializers.IntegerField()
+    results = RankedAddressOutput(many=True)
