@@ -27,6 +27,30 @@ def _django_errors(error: DjangoValidationError) -> serializers.ValidationError:
     return serializers.ValidationError({"non_field_errors": error.messages})
 
 
+_ENDPOINT_EXAMPLE = {
+    "id": 3,
+    "url": "https://cad.example.gov/hooks/registry",
+    "events": ["evidence.received", "footage_request.answered"],
+    "token": "CAD dispatch",
+    "active": True,
+    "created_at": "2026-12-01T14:02:11Z",
+    "rotated_at": None,
+    "disabled_at": None,
+}
+_DELIVERY_EXAMPLE = {
+    "id": 41,
+    "event": "evidence.received",
+    "event_id": "6f1c8f0e-3b7a-4a55-9a43-0d3f2f4f9b11",
+    "status": "delivered",
+    "attempts": 2,
+    "next_attempt_at": None,
+    "last_status_code": 200,
+    "last_error": "",
+    "created_at": "2026-12-02T03:14:00Z",
+    "delivered_at": "2026-12-02T03:15:02Z",
+}
+
+
 @extend_schema_serializer(component_name="WebhookEndpoint")
 class EndpointOutput(serializers.Serializer):
     id = serializers.IntegerField()
@@ -57,7 +81,9 @@ class EndpointListApi(ApiView):
     @extend_schema(
         operation_id="webhooks_list",
         summary="Your agency's webhook endpoints",
+        description="Every endpoint of your agency, active or disabled. Scope: `webhooks:manage`.",
         responses={200: EndpointOutput(many=True), **ERRORS},
+        examples=[OpenApiExample("Endpoints", value=[_ENDPOINT_EXAMPLE], response_only=True)],
     )
     def get(self, request):
         endpoints = list(endpoints_of(request.user.agency_id))
@@ -74,8 +100,15 @@ class EndpointListApi(ApiView):
                 "Evidence arrivals",
                 value={"url": "https://cad.example.gov/hooks/registry", "events": ["evidence.received"]},
                 request_only=True,
-            )
+            ),
+            OpenApiExample(
+                "Registered", value={**_ENDPOINT_EXAMPLE, "secret": "whsec_…shown once…"}, response_only=True
+            ),
         ],
+        description=(
+            "The endpoint belongs to the calling token: events are sent only while that token may read them, and "
+            "owners' contacts only if it holds `contacts:read`. Scope: `webhooks:manage`."
+        ),
     )
     def post(self, request):
         serializer = self.InputSerializer(data=request.data)
@@ -95,7 +128,13 @@ class EndpointDetailApi(ApiView):
     operation = "webhooks.detail"
     required_scope = "webhooks:manage"
 
-    @extend_schema(operation_id="webhooks_retrieve", summary="One endpoint", responses={200: EndpointOutput, **ERRORS})
+    @extend_schema(
+        operation_id="webhooks_retrieve",
+        summary="One endpoint",
+        description="Another agency's endpoint answers 404. Scope: `webhooks:manage`.",
+        responses={200: EndpointOutput, **ERRORS},
+        examples=[OpenApiExample("Endpoint", value=_ENDPOINT_EXAMPLE, response_only=True)],
+    )
     def get(self, request, endpoint_id):
         endpoint = endpoint_of(request.user.agency_id, endpoint_id)
         self.audit(request, object_type="webhook_endpoint", object_id=endpoint.pk)
@@ -104,6 +143,7 @@ class EndpointDetailApi(ApiView):
     @extend_schema(
         operation_id="webhooks_destroy",
         summary="Disable an endpoint (pending deliveries are dropped; the log stays)",
+        description="Scope: `webhooks:manage`.",
         responses={204: None, **ERRORS},
     )
     def delete(self, request, endpoint_id):
@@ -127,8 +167,16 @@ class EndpointRotateApi(ApiView):
     @extend_schema(
         operation_id="webhooks_rotate_secret",
         summary="A new signing secret (the previous one signs too for 24 hours)",
+        description="The new secret is in this answer only. Scope: `webhooks:manage`.",
         request=None,
         responses={200: OutputSerializer, **ERRORS},
+        examples=[
+            OpenApiExample(
+                "Rotated",
+                value={"secret": "whsec_…shown once…", "previous_secret_valid_until": "2026-12-03T14:02:11Z"},
+                response_only=True,
+            )
+        ],
     )
     def post(self, request, endpoint_id):
         endpoint = endpoint_of(request.user.agency_id, endpoint_id)
@@ -165,8 +213,10 @@ class DeliveryListApi(ApiView):
     @extend_schema(
         operation_id="webhooks_deliveries_list",
         summary=f"The endpoint's latest deliveries (at most {DELIVERIES_MAX})",
+        description="Newest first, with each one's attempts and last error. Scope: `webhooks:manage`.",
         parameters=[InputSerializer],
         responses={200: OutputSerializer(many=True), **ERRORS},
+        examples=[OpenApiExample("Deliveries", value=[_DELIVERY_EXAMPLE], response_only=True)],
     )
     def get(self, request, endpoint_id):
         serializer = self.InputSerializer(data=request.query_params)
