@@ -325,6 +325,18 @@ def home(request: HttpRequest) -> HttpResponse:
             _("Program settings"),
             _("Terms, offense types, search bounds, retention, boundary."),
         ),
+        (
+            Permission.MANAGE_STAFF,
+            reverse("api_tokens:list"),
+            _("API tokens"),
+            _("Let dispatch, records or GIS systems use the registry's API for your agency."),
+        ),
+        (
+            Permission.MANAGE_STAFF,
+            reverse("webhooks:list"),
+            _("Webhooks"),
+            _("Tell another system when footage arrives or an owner answers."),
+        ),
     ]
     visible = [(url, title, text) for permission, url, title, text in links if has_permission(user, permission)]
     return render(request, "staff/home.html", {"links": visible})
