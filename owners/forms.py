@@ -7,7 +7,8 @@ from cameraregistry import units
 from cameraregistry.converters import IdField
 from owners.models import StatusReport
 from registrations.forms import BaseCameraFormSet, CameraForm, RegistrationForm
-from registrations.models import OWNER_EDITABLE_FIELDS, Registration
+from registrations.models import Registration
+from registrations.rules import MAX_CAMERAS, MIN_CAMERAS, OWNER_EDITABLE_FIELDS
 
 # Fields of the public form that make no sense once registered: eligibility and consent
 # were answered then, the anti-spam fields guard the public form only, and the map point
@@ -81,9 +82,9 @@ OwnerCameraFormSet = forms.formset_factory(
     OwnerCameraForm,
     formset=BaseCameraFormSet,
     extra=0,
-    min_num=1,
-    max_num=30,
-    absolute_max=30,
+    min_num=MIN_CAMERAS,
+    max_num=MAX_CAMERAS,
+    absolute_max=MAX_CAMERAS,
     validate_max=True,
     can_delete=True,
 )

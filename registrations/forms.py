@@ -8,11 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from cameraregistry import units
 from cameraregistry.converters import IdField
 from registrations.models import CameraLocation, ContactMethod, ExportFormat, PropertyType
+from registrations.rules import CAMERA_RANGE_MAX_M, CAMERA_RANGE_MIN_M, MAX_CAMERAS, MIN_CAMERAS
 from registrations.services import CameraInput
 from registrations.validators import normalize_phone
-
-CAMERA_RANGE_MIN_M = 1
-CAMERA_RANGE_MAX_M = 300
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
@@ -274,9 +272,9 @@ CameraFormSet = forms.formset_factory(
     CameraForm,
     formset=BaseCameraFormSet,
     extra=0,
-    min_num=1,
-    max_num=30,
-    absolute_max=30,
+    min_num=MIN_CAMERAS,
+    max_num=MAX_CAMERAS,
+    absolute_max=MAX_CAMERAS,
     validate_max=True,
     can_delete=True,
 )

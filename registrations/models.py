@@ -176,37 +176,6 @@ class Camera(models.Model):
         return self.description or ", ".join(self.locations) or f"Camera {self.pk}"
 
 
-# What an owner may change about their registration and about each camera (owner pages, queue).
-OWNER_EDITABLE_FIELDS = (
-    "property_type",
-    "business_name",
-    "street_address",
-    "unit",
-    "city",
-    "postal_code",
-    "owner_name",
-    "owner_phone",
-    "owner_email",
-    "preferred_contact_method",
-    "contact_hours",
-    "alternate_name",
-    "alternate_phone",
-    "alternate_email",
-    "alternate_relation",
-    "notes_for_detectives",
-)
-CAMERA_ANSWER_FIELDS = (
-    "records_street",
-    "description",
-    "bearing_degrees",
-    "field_of_view_degrees",
-    "range_m",
-    "retention_days",
-    "exports_common_format",
-    "brand",
-)
-
-
 class ConsentSource(models.TextChoices):
     WEB_FORM = "web_form", _("Public registration form")
     SELF_SERVICE = "self_service", _("Owner self-service")

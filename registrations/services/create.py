@@ -25,11 +25,10 @@ from registrations.models import (
     PropertyType,
     Registration,
 )
+from registrations.rules import MAX_CAMERAS, MAX_PIN_CORRECTION_M
 from registrations.validators import normalize_phone
 
-MAX_CAMERAS = 30
 # How far an owner may drag the pin from the geocoded address (large lots, rear buildings).
-MAX_PIN_CORRECTION_M = 400
 
 
 @dataclass

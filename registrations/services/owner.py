@@ -27,8 +27,6 @@ from owners import emails, selectors
 from owners.models import WithdrawalCount
 from registrations.geocoding import geocode, normalize_address
 from registrations.models import (
-    CAMERA_ANSWER_FIELDS,
-    OWNER_EDITABLE_FIELDS,
     Camera,
     ConsentRecord,
     ConsentSource,
@@ -36,6 +34,7 @@ from registrations.models import (
     Registration,
     Status,
 )
+from registrations.rules import CAMERA_ANSWER_FIELDS, OWNER_EDITABLE_FIELDS
 from registrations.services.create import CameraInput, RegistrationInput, RegistrationRejected, _clean_text, _validate
 from webhooks import payloads as webhook_payloads
 from webhooks.services import webhook_event_emit
