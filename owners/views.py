@@ -33,6 +33,7 @@ from owners.middleware import OWNER_SESSION_KEY, owner_session_open
 from registrations import display
 from registrations import services as registration_services
 from registrations.forms import camera_input
+from registrations.inputs import registration_input
 from registrations.models import Registration
 from registrations.services import RegistrationInput, RegistrationRejected
 from registrations.tokens import owner_link_check, owner_link_consume
@@ -169,30 +170,16 @@ def _camera_inputs(formset) -> list[registration_services.CameraChange]:
 
 
 def _registration_input(form: OwnerRegistrationForm) -> RegistrationInput:
+    # The service places the pin from the address (or keeps the stored one); the confirmations were given at sign-up.
     data = form.cleaned_data
-    return RegistrationInput(
-        property_type=data["property_type"],
-        business_name=data.get("business_name", ""),
-        street_address=data["street_address"],
-        unit=data.get("unit", ""),
-        city=data.get("city", ""),
-        postal_code=data.get("postal_code", ""),
+    return registration_input(
+        data,
+        cameras=[],
+        language=data["language"],
         latitude=0.0,
         longitude=0.0,
-        owner_name=data["owner_name"],
-        owner_phone=data["owner_phone"],
-        owner_email=data.get("owner_email", ""),
-        preferred_contact_method=data["preferred_contact_method"],
-        contact_hours=data.get("contact_hours", ""),
-        alternate_name=data.get("alternate_name", ""),
-        alternate_phone=data.get("alternate_phone", ""),
-        alternate_email=data.get("alternate_email", ""),
-        alternate_relation=data.get("alternate_relation", ""),
         confirms_exterior_cameras=True,
         confirms_records_and_keeps_video=True,
-        notes_for_detectives=data.get("notes_for_detectives", ""),
-        language=data["language"],
-        cameras=[],
     )
 
 

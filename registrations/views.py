@@ -19,6 +19,7 @@ from cameraregistry.ratelimit import hit
 from registrations import services, submission_limits
 from registrations.forms import CameraFormSet, RegistrationForm, camera_input
 from registrations.geocoding import geocode
+from registrations.inputs import registration_input
 from registrations.models import Registration
 
 _NONCE_SALT = "registrations.form-nonce"
@@ -67,32 +68,19 @@ def _to_input(form: RegistrationForm, formset, language: str) -> services.Regist
         for camera_form in formset.forms
         if camera_form.cleaned_data and not formset._should_delete_form(camera_form)
     ]
-    return services.RegistrationInput(
-        property_type=data["property_type"],
-        business_name=data.get("business_name", ""),
-        street_address=data["street_address"],
-        unit=data.get("unit", ""),
-        city=data.get("city", "") or (found.point.city if found.point else ""),
-        postal_code=data.get("postal_code", "") or (found.point.postal_code if found.point else ""),
+    fallbacks = {"city": found.point.city, "postal_code": found.point.postal_code} if found.point else {}
+    return registration_input(
+        data,
+        cameras=cameras,
+        language=language,
         latitude=latitude if latitude is not None else float("nan"),
         longitude=longitude if longitude is not None else float("nan"),
+        confirms_exterior_cameras=data["exterior"] == "yes",
+        confirms_records_and_keeps_video=data["records"] == "yes",
+        fallbacks=fallbacks,
         geocoded_latitude=geocoded[0],
         geocoded_longitude=geocoded[1],
         address_in_table=found.point is not None,
-        owner_name=data["owner_name"],
-        owner_phone=data["owner_phone"],
-        owner_email=data.get("owner_email", ""),
-        preferred_contact_method=data["preferred_contact_method"],
-        contact_hours=data.get("contact_hours", ""),
-        alternate_name=data.get("alternate_name", ""),
-        alternate_phone=data.get("alternate_phone", ""),
-        alternate_email=data.get("alternate_email", ""),
-        alternate_relation=data.get("alternate_relation", ""),
-        confirms_exterior_cameras=data["exterior"] == "yes",
-        confirms_records_and_keeps_video=data["records"] == "yes",
-        notes_for_detectives=data.get("notes_for_detectives", ""),
-        language=language,
-        cameras=cameras,
     )
 
 
