@@ -44,3 +44,8 @@ CAMERA_ANSWER_FIELDS = (
     "exports_common_format",
     "brand",
 )
+
+
+def answers_make_ineligible(answers) -> bool:
+    """The program registers exterior cameras that record and keep video: "no" to either question ends the form."""
+    return answers.get("exterior") == "no" or answers.get("records") == "no"

@@ -65,3 +65,8 @@ def registration_list(user, filters: RegistrationFilters) -> QuerySet:
     if filters.max_cameras is not None:
         queryset = queryset.filter(camera_count__lte=filters.max_cameras)
     return queryset.select_related("agency").order_by("-created_at", "-id")
+
+
+def submission_saved(nonce: str) -> bool:
+    """Whether the form carrying this one-time value was already saved (a double submit)."""
+    return Registration.objects.filter(submission_nonce=nonce).exists()

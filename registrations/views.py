@@ -21,6 +21,8 @@ from registrations.forms import CameraFormSet, RegistrationForm, camera_input
 from registrations.geocoding import geocode
 from registrations.inputs import registration_input
 from registrations.models import Registration
+from registrations.rules import MAX_CAMERAS, answers_make_ineligible
+from registrations.selectors import submission_saved
 
 _NONCE_SALT = "registrations.form-nonce"
 
@@ -165,7 +167,7 @@ def register(request: HttpRequest) -> HttpResponse:
         # Without JavaScript, "Add another camera" posts the form back with one more camera block.
         total = data.get("cameras-TOTAL_FORMS", "1")
         count = parse_id(total)  # "²".isdigit() is true, and int() refuses 5,000 digits
-        data["cameras-TOTAL_FORMS"] = str(min(count + 1, 30) if count else 1)
+        data["cameras-TOTAL_FORMS"] = str(min(count + 1, MAX_CAMERAS) if count else 1)
         # A bound form ignores field initials: give the new block the same "I don't know" default as the first.
         data.setdefault(f"cameras-{int(data['cameras-TOTAL_FORMS']) - 1}-exports_common_format", "unknown")
         context |= {
@@ -178,7 +180,7 @@ def register(request: HttpRequest) -> HttpResponse:
     form = RegistrationForm(data)
     formset = CameraFormSet(data, prefix="cameras", form_kwargs=camera_kwargs)
     form_valid, formset_valid = form.is_valid(), formset.is_valid()
-    if data.get("exterior") == "no" or data.get("records") == "no":
+    if answers_make_ineligible(data):
         # Not eligible: explain that first rather than listing errors in fields that no longer matter.
         return render(request, "registrations/not_eligible.html", {"agency": agency})
     if form_valid:
@@ -189,7 +191,7 @@ def register(request: HttpRequest) -> HttpResponse:
         nonce = _nonce_value(form.cleaned_data["form_nonce"])
         if nonce is None:
             form.add_error(None, _("This form has expired. Please check your answers and submit again."))
-        elif Registration.objects.filter(submission_nonce=nonce).exists():
+        elif submission_saved(nonce):
             return redirect("registrations:thanks")  # a double submit: the first one was saved
         else:
             done = _save(request, form, formset, context, nonce, network)
