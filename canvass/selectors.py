@@ -17,6 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.access import Permission, has_permission
+from agencies.models import OffenseType, is_forbidden_purpose
 from cameraregistry import geo
 from cameraregistry.geo.plane import LocalPlane
 from canvass.models import CanvassSearch, Case, CaseCamera
@@ -454,3 +455,10 @@ def case_urgency(user, case: Case, now: datetime | None = None) -> CaseUrgency:
         now=now or timezone.now(),
         zone=agency_timezone(case.agency),
     )
+
+
+def offense_types_for_search(user) -> list:
+    """The offense types the user's agency offers on the search form: active, and never a forbidden purpose
+    (the search service refuses those too, whatever is posted)."""
+    offense_types = OffenseType.objects.filter(agency_id=user.agency_id, active=True)
+    return [offense_type for offense_type in offense_types if not is_forbidden_purpose(offense_type.name)]

@@ -12,7 +12,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import Permission, staff_required
-from agencies.models import OffenseType, is_forbidden_purpose
 from cameraregistry import units
 from cameraregistry.converters import parse_id
 from canvass import exports, grouping, selectors, services, sheet
@@ -33,12 +32,6 @@ _ERROR_FIELDS = {
     "vertices": "area_kind",
     "area_kind": "area_kind",
 }
-
-
-def _offense_types(user):
-    return [
-        o for o in OffenseType.objects.filter(agency_id=user.agency_id, active=True) if not is_forbidden_purpose(o.name)
-    ]
 
 
 def _place_from(form: SearchForm) -> services.Place:
@@ -129,7 +122,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     initial = {"area_kind": "radius", "radius_m": round(default_radius) if agency else ""}
     form = SearchForm(
         request.POST if request.method == "POST" else None,
-        offense_types=_offense_types(user),
+        offense_types=selectors.offense_types_for_search(user),
         initial=initial,
         length_units=length_units,
         max_radius_m=max_radius_m,
