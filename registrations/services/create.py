@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -11,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.models import TermsVersion
+from agencies.models import Agency, TermsVersion
 from agencies.selectors import agency_for_point
 from cameraregistry import geo
 from cameraregistry.crypto import lookup_hash
@@ -208,6 +209,40 @@ def registration_create(
     Raises RegistrationRejected with a field -> messages dict. The point decides the
     agency; a point outside every jurisdiction is refused.
     """
+    agency, errors = _serving_agency_and_errors(data, terms)
+    if errors:
+        raise RegistrationRejected(errors, agency=agency)
+    now = timezone.now()
+    registration = _new_registration(data, agency, now, submission_nonce)
+    if status:
+        registration.status = status
+    try:
+        registration.full_clean(exclude=["submission_nonce"])
+    except ValidationError as error:
+        raise RegistrationRejected(error.message_dict) from None
+    try:
+        with transaction.atomic():
+            registration.save()
+    except IntegrityError:
+        raise RegistrationRejected({"__all__": [_("This form was already submitted.")]}) from None
+    cameras = [_new_camera(registration, camera) for camera in data.cameras]
+    for camera in cameras:
+        camera.full_clean(exclude=["registration"])
+    Camera.objects.bulk_create(cameras)
+    ConsentRecord.objects.create(
+        registration=registration,
+        terms_version=terms,
+        accepted_at=now,
+        source=consent_source,
+        language=registration.language,
+    )
+    if registration.owner_email:
+        email_queue(template=emails.CONFIRMATION, registration=registration, language=registration.language)
+    return registration
+
+
+def _serving_agency_and_errors(data: RegistrationInput, terms: TermsVersion | None) -> tuple[Agency | None, dict]:
+    """The agency whose jurisdiction holds the point, and every problem with the input and the consent."""
     errors = registration_input_errors(data)
     agency = None
     if "location" not in errors:
@@ -226,11 +261,13 @@ def registration_create(
                 _("This address is served by %(agency)s. Read its program terms below and agree to them.")
                 % {"agency": agency.name}
             )
-    if errors:
-        raise RegistrationRejected(errors, agency=agency)
+    return agency, errors
 
-    now = timezone.now()
-    registration = Registration(
+
+def _new_registration(
+    data: RegistrationInput, agency: Agency | None, now: datetime, submission_nonce: str | None
+) -> Registration:
+    return Registration(
         agency=agency,
         property_type=data.property_type,
         business_name=data.business_name if data.property_type == PropertyType.BUSINESS else "",
@@ -262,42 +299,18 @@ def registration_create(
         last_confirmed_at=now,
         submission_nonce=submission_nonce,
     )
-    if status:
-        registration.status = status
-    try:
-        registration.full_clean(exclude=["submission_nonce"])
-    except ValidationError as error:
-        raise RegistrationRejected(error.message_dict) from None
-    try:
-        with transaction.atomic():
-            registration.save()
-    except IntegrityError:
-        raise RegistrationRejected({"__all__": [_("This form was already submitted.")]}) from None
-    cameras = [
-        Camera(
-            registration=registration,
-            locations=sorted(set(camera.locations)),
-            records_street=camera.records_street,
-            description=camera.description,
-            bearing_degrees=camera.bearing_degrees,
-            field_of_view_degrees=camera.field_of_view_degrees,
-            range_m=camera.range_m,
-            retention_days=camera.retention_days,
-            exports_common_format=camera.exports_common_format,
-            brand=camera.brand,
-        )
-        for camera in data.cameras
-    ]
-    for camera in cameras:
-        camera.full_clean(exclude=["registration"])
-    Camera.objects.bulk_create(cameras)
-    ConsentRecord.objects.create(
+
+
+def _new_camera(registration: Registration, camera: CameraInput) -> Camera:
+    return Camera(
         registration=registration,
-        terms_version=terms,
-        accepted_at=now,
-        source=consent_source,
-        language=registration.language,
+        locations=sorted(set(camera.locations)),
+        records_street=camera.records_street,
+        description=camera.description,
+        bearing_degrees=camera.bearing_degrees,
+        field_of_view_degrees=camera.field_of_view_degrees,
+        range_m=camera.range_m,
+        retention_days=camera.retention_days,
+        exports_common_format=camera.exports_common_format,
+        brand=camera.brand,
     )
-    if registration.owner_email:
-        email_queue(template=emails.CONFIRMATION, registration=registration, language=registration.language)
-    return registration

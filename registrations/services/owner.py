@@ -71,36 +71,9 @@ def registration_owner_update(
     registration to another agency; its cameras are updated in place so canvass history
     that points at a camera stays valid."""
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
-    for name, value in vars(data).items():
-        if isinstance(value, str):
-            setattr(data, name, _clean_text(value))
-    for change in cameras:
-        change.data.description = _clean_text(change.data.description)
-        change.data.brand = _clean_text(change.data.brand)
-    data.cameras = [change.data for change in cameras]
+    _clean_owner_input(data, cameras)
     address_changed = normalize_address(data.street_address) != normalize_address(registration.street_address)
-    errors: dict[str, list[str]] = {}
-    agency = registration.agency
-    if address_changed:
-        found = geocode(data.street_address)
-        if found.point is None:
-            errors["street_address"] = [
-                _(
-                    "We could not find this address in the department's address list. Check the spelling and the house number."
-                )
-            ]
-            data.latitude, data.longitude = registration.latitude, registration.longitude
-        else:
-            data.latitude, data.longitude = found.point.latitude, found.point.longitude
-            data.city = data.city or found.point.city
-            data.postal_code = data.postal_code or found.point.postal_code
-            agency = agency_for_point(data.latitude, data.longitude)
-            if agency is None:
-                errors["street_address"] = [
-                    _("This address is outside the area served by the departments in this registry.")
-                ]
-    else:
-        data.latitude, data.longitude = registration.latitude, registration.longitude
+    agency, errors = _owner_place(registration, data, address_changed)
     for field_name, messages in _validate(data).items():
         errors.setdefault(field_name, []).extend(messages)
     known_ids = set(registration.cameras.values_list("pk", flat=True))
@@ -115,27 +88,7 @@ def registration_owner_update(
     previous_agency = registration.agency
     before = {name: getattr(registration, name) for name in OWNER_EDITABLE_FIELDS}
     cameras_before = _camera_snapshot(registration)
-    for name in (
-        "property_type",
-        "street_address",
-        "unit",
-        "city",
-        "postal_code",
-        "owner_name",
-        "owner_phone",
-        "preferred_contact_method",
-        "contact_hours",
-        "alternate_name",
-        "alternate_phone",
-        "alternate_relation",
-        "notes_for_detectives",
-    ):
-        setattr(registration, name, getattr(data, name))
-    registration.business_name = data.business_name if data.property_type == PropertyType.BUSINESS else ""
-    registration.owner_email = data.owner_email.lower()
-    registration.owner_email_hash = lookup_hash(data.owner_email)
-    registration.alternate_email = data.alternate_email.lower()
-    registration.language = data.language if data.language in ("en", "es") else registration.language
+    _apply_owner_answers(registration, data)
     if address_changed:
         registration.latitude, registration.longitude = data.latitude, data.longitude
         registration.location_corrected = False
@@ -149,7 +102,86 @@ def registration_owner_update(
     except ValidationError as error:
         raise RegistrationRejected(error.message_dict) from None
     registration.save()
+    removed_count = _save_owner_cameras(registration, cameras)
+    _record_owner_changes(registration, before, cameras_before)
+    owner_action_audit(
+        "owner.update",
+        registration,
+        request,
+        address_changed=address_changed,
+        cameras=len(cameras),
+        cameras_removed=removed_count,
+        agency_changed_from=previous_agency.slug if previous_agency.pk != registration.agency_id else "",
+    )
+    return registration
 
+
+def _clean_owner_input(data: RegistrationInput, cameras: list[CameraChange]) -> None:
+    for name, value in vars(data).items():
+        if isinstance(value, str):
+            setattr(data, name, _clean_text(value))
+    for change in cameras:
+        change.data.description = _clean_text(change.data.description)
+        change.data.brand = _clean_text(change.data.brand)
+    data.cameras = [change.data for change in cameras]
+
+
+def _owner_place(
+    registration: Registration, data: RegistrationInput, address_changed: bool
+) -> tuple[Agency | None, dict[str, list[str]]]:
+    """Place the edited registration: the stored pin, or the new address's point and serving agency."""
+    errors: dict[str, list[str]] = {}
+    agency = registration.agency
+    if not address_changed:
+        data.latitude, data.longitude = registration.latitude, registration.longitude
+        return agency, errors
+    found = geocode(data.street_address)
+    if found.point is None:
+        errors["street_address"] = [
+            _(
+                "We could not find this address in the department's address list. Check the spelling and the house number."
+            )
+        ]
+        data.latitude, data.longitude = registration.latitude, registration.longitude
+        return agency, errors
+    data.latitude, data.longitude = found.point.latitude, found.point.longitude
+    data.city = data.city or found.point.city
+    data.postal_code = data.postal_code or found.point.postal_code
+    agency = agency_for_point(data.latitude, data.longitude)
+    if agency is None:
+        errors["street_address"] = [_("This address is outside the area served by the departments in this registry.")]
+    return agency, errors
+
+
+_COPIED_ANSWERS = (
+    "property_type",
+    "street_address",
+    "unit",
+    "city",
+    "postal_code",
+    "owner_name",
+    "owner_phone",
+    "preferred_contact_method",
+    "contact_hours",
+    "alternate_name",
+    "alternate_phone",
+    "alternate_relation",
+    "notes_for_detectives",
+)
+
+
+def _apply_owner_answers(registration: Registration, data: RegistrationInput) -> None:
+    for name in _COPIED_ANSWERS:
+        setattr(registration, name, getattr(data, name))
+    registration.business_name = data.business_name if data.property_type == PropertyType.BUSINESS else ""
+    registration.owner_email = data.owner_email.lower()
+    registration.owner_email_hash = lookup_hash(data.owner_email)
+    registration.alternate_email = data.alternate_email.lower()
+    registration.language = data.language if data.language in ("en", "es") else registration.language
+
+
+def _save_owner_cameras(registration: Registration, cameras: list[CameraChange]) -> int:
+    """Update kept cameras in place, add new ones, delete the rest; returns how many were removed."""
     kept_ids = set()
     for change in cameras:
         camera = (
@@ -167,17 +199,7 @@ def registration_owner_update(
     removed = registration.cameras.exclude(pk__in=kept_ids)
     removed_count = removed.count()
     removed.delete()
-    _record_owner_changes(registration, before, cameras_before)
-    owner_action_audit(
-        "owner.update",
-        registration,
-        request,
-        address_changed=address_changed,
-        cameras=len(cameras),
-        cameras_removed=removed_count,
-        agency_changed_from=previous_agency.slug if previous_agency.pk != registration.agency_id else "",
-    )
-    return registration
+    return removed_count
 
 
 def _camera_snapshot(registration: Registration) -> list[tuple]:
