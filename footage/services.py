@@ -59,6 +59,35 @@ def footage_request_create(
     if case.status != "open":
         errors.setdefault("__all__", []).append(_("This case is closed; reopen it to request footage."))
     now = timezone.now()
+    _window_errors(errors, window_start, window_end, now)
+    message = _clean_text(message)
+    if len(message) > MAX_MESSAGE_CHARS:
+        errors.setdefault("message", []).append(
+            _("Keep the message under %(count)d characters.") % {"count": MAX_MESSAGE_CHARS}
+        )
+    chosen = _requestable_cameras(user, case, case_camera_ids, errors)
+    if errors:
+        raise ValidationError(errors)
+
+    by_registration: dict[int, CaseCamera] = {}
+    for case_camera in chosen:
+        by_registration.setdefault(case_camera.camera.registration_id, case_camera)
+    created = [
+        _request_one_owner(user, case, case_camera, (window_start, window_end), message, now, request)
+        for case_camera in by_registration.values()
+    ]
+    sharing_uses_record(
+        user=user,
+        agency_ids=[item.registration.agency_id for item in created],
+        action="footage_request.create",
+        object_type="case",
+        object_id=case.pk,
+        request=request,
+    )
+    return created
+
+
+def _window_errors(errors: dict, window_start: datetime | None, window_end: datetime | None, now: datetime) -> None:
     if window_start is None or window_end is None:
         errors.setdefault("window_start", []).append(_("Enter the start and end of the time window."))
     elif window_end <= window_start:
@@ -67,18 +96,17 @@ def footage_request_create(
         errors.setdefault("window_end", []).append(_("Ask for at most 7 days of footage in one request."))
     elif window_start > now:
         errors.setdefault("window_start", []).append(_("The time window cannot start in the future."))
-    message = _clean_text(message)
-    if len(message) > MAX_MESSAGE_CHARS:
-        errors.setdefault("message", []).append(
-            _("Keep the message under %(count)d characters.") % {"count": MAX_MESSAGE_CHARS}
-        )
+
+
+def _requestable_cameras(user, case: Case, case_camera_ids: list[object], errors: dict) -> list[CaseCamera]:
+    """The chosen cameras, re-checked now: a partner's camera whose agreement ended is no longer requestable,
+    and an owner who paused participation must not be contacted."""
     ids = set()
     for raw in case_camera_ids:
         try:
             ids.add(int(str(raw)))
         except (TypeError, ValueError, OverflowError):
             errors.setdefault("cameras", []).append(_("A chosen camera is not valid; reload the page."))
-    # Chosen cameras are re-checked now: a partner's camera whose agreement ended is no longer requestable.
     chosen = list(
         CaseCamera.objects.select_related("camera__registration")
         .filter(case=case, pk__in=ids, camera__registration__in=registrations_for(user, Permission.REQUEST_FOOTAGE))
@@ -96,66 +124,60 @@ def footage_request_create(
                 _("%(camera)s: the owner paused participation and must not be contacted.")
                 % {"camera": case_camera.camera}
             )
-    if errors:
-        raise ValidationError(errors)
+    return chosen
 
-    created = []
-    by_registration: dict[int, CaseCamera] = {}
-    for case_camera in chosen:
-        by_registration.setdefault(case_camera.camera.registration_id, case_camera)
-    for case_camera in by_registration.values():
-        registration = case_camera.camera.registration
-        sharing_use_check(user, registration, request)
-        channel = Channel.EMAIL if registration.owner_email else Channel.PHONE
-        footage_request = FootageRequest(
-            case=case,
-            agency=case.agency,
-            registration=registration,
-            case_camera=case_camera,
-            created_by=user,
-            created_at=now,
-            channel=channel,
-            window_start=window_start,
-            window_end=window_end,
-            message=message,
-            language=registration.language,
-            expires_at=now + timedelta(days=case.agency.request_expiry_days),
-            reminder_due_at=now + timedelta(days=case.agency.request_reminder_days)
-            if channel == Channel.EMAIL
-            else None,
-        )
-        footage_request.full_clean()
-        footage_request.save()
-        if channel == Channel.EMAIL:
-            _event(footage_request, "created", "Request created; email queued", actor=user)
-            footage_email_queue(footage_request, reminder=False)
-        else:
-            _event(footage_request, "created", "No email on file: call the owner and record the answer", actor=user)
-        audit_record(
-            action="footage_request.create",
-            actor=user,
-            agency=case.agency,
-            object_type="footage_request",
-            object_id=footage_request.pk,
-            parameters={
-                "case": case.case_number,
-                "registration": str(registration.public_id),
-                "channel": channel,
-                "window_start": window_start.isoformat(),
-                "window_end": window_end.isoformat(),
-            },
-            request=request,
-        )
-        created.append(footage_request)
-    sharing_uses_record(
-        user=user,
-        agency_ids=[item.registration.agency_id for item in created],
+
+def _request_one_owner(
+    user,
+    case: Case,
+    case_camera: CaseCamera,
+    window: tuple[datetime, datetime],
+    message: str,
+    now: datetime,
+    request: HttpRequest | None,
+) -> FootageRequest:
+    window_start, window_end = window
+    registration = case_camera.camera.registration
+    sharing_use_check(user, registration, request)
+    channel = Channel.EMAIL if registration.owner_email else Channel.PHONE
+    footage_request = FootageRequest(
+        case=case,
+        agency=case.agency,
+        registration=registration,
+        case_camera=case_camera,
+        created_by=user,
+        created_at=now,
+        channel=channel,
+        window_start=window_start,
+        window_end=window_end,
+        message=message,
+        language=registration.language,
+        expires_at=now + timedelta(days=case.agency.request_expiry_days),
+        reminder_due_at=now + timedelta(days=case.agency.request_reminder_days) if channel == Channel.EMAIL else None,
+    )
+    footage_request.full_clean()
+    footage_request.save()
+    if channel == Channel.EMAIL:
+        _event(footage_request, "created", "Request created; email queued", actor=user)
+        footage_email_queue(footage_request, reminder=False)
+    else:
+        _event(footage_request, "created", "No email on file: call the owner and record the answer", actor=user)
+    audit_record(
         action="footage_request.create",
-        object_type="case",
-        object_id=case.pk,
+        actor=user,
+        agency=case.agency,
+        object_type="footage_request",
+        object_id=footage_request.pk,
+        parameters={
+            "case": case.case_number,
+            "registration": str(registration.public_id),
+            "channel": channel,
+            "window_start": window_start.isoformat(),
+            "window_end": window_end.isoformat(),
+        },
         request=request,
     )
-    return created
+    return footage_request
 
 
 OWNER_ANSWERS = (RequestStatus.NO_FOOTAGE, RequestStatus.DECLINED)
