@@ -337,3 +337,6 @@ if not FIELD_ENCRYPTION_KEYS:
 # Footage uploads (footage app): per-file size limit, enforced while streaming, and files per request.
 FOOTAGE_MAX_FILE_BYTES = env_int("FOOTAGE_MAX_FILE_BYTES", 4 * 1024**3, 1)
 FOOTAGE_MAX_FILES_PER_REQUEST = env_int("FOOTAGE_MAX_FILES_PER_REQUEST", 16, 1, 1000)
+
+# /readyz: a worker must have run the heartbeat task (queued every minute by a timer) this recently.
+READYZ_WORKER_MAX_AGE_SECONDS = env_int("READYZ_WORKER_MAX_AGE_SECONDS", 300, 60)

@@ -7,6 +7,7 @@ from cameraregistry import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("register/", include("registrations.urls")),
     path("manage/", include("owners.urls")),
