@@ -222,3 +222,30 @@ def test_the_site_matches_the_app_settings():
     for timeout in ("client_body_timeout", "proxy_send_timeout", "proxy_read_timeout"):
         (value,) = _directive(site, timeout)
         assert int(value.rstrip("s")) >= 300, timeout
+
+
+INSTALL = DEPLOY / "install.sh"
+
+
+def test_install_script_parses():
+    result = subprocess.run(["bash", "-n", str(INSTALL)], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+
+
+def test_install_script_passes_shellcheck():
+    shellcheck = _tool("shellcheck", "shellcheck")
+    result = subprocess.run([shellcheck, str(INSTALL)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout
+
+
+@pytest.mark.parametrize(("arguments", "message"), [([], "usage:"), (["bad host; rm -rf /"], "is not a host name")])
+def test_install_script_refuses_bad_arguments_before_touching_anything(arguments, message):
+    result = subprocess.run(["bash", str(INSTALL), *arguments], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2 and message in result.stderr
+
+
+def test_install_script_installs_every_unit_and_generates_the_keys():
+    text = INSTALL.read_text()
+    assert "manage.py generate_encryption_key" in text and "SECRET_KEY=$secret_key" in text
+    assert 'if [[ ! -f "$ENV_FILE" ]]' in text  # never overwrites existing keys
+    assert "cameraregistry-*.timer" in text and "collectstatic" in text and "migrate" in text
