@@ -28,3 +28,11 @@ errorlog = "-"
 # Recycle workers now and then so a slow leak never grows for weeks.
 max_requests = 5000
 max_requests_jitter = 500
+
+
+def child_exit(server, worker):
+    """Drop a finished worker's live gauges from the summed /metrics (prometheus_client multiprocess mode)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
