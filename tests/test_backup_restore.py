@@ -64,7 +64,10 @@ def _pg_databases(count: int):
     return admin, names
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+# Each runs in the CI pass on its own database (the suite runs once on SQLite, once on PostgreSQL).
+@pytest.fixture(
+    params=[pytest.param("sqlite", marks=pytest.mark.sqlite), pytest.param("postgresql", marks=pytest.mark.postgresql)]
+)
 def instances(request, tmp_path):
     """A source instance and two fresh targets on the same kind of database."""
     base = PG_ADMIN_URL.rsplit("/", 1)[0]
@@ -162,6 +165,7 @@ def sqlite_backup(tmp_path) -> Path:
 
 
 @pytest.mark.slow
+@pytest.mark.sqlite
 def test_a_tampered_evidence_file_is_refused_and_nothing_is_restored(sqlite_backup, tmp_path):
     manifest = json.loads((sqlite_backup / "manifest.json").read_text())
     (evidence_name,) = [name for name in manifest["files"] if name.endswith("clip0.bin")]
@@ -175,6 +179,7 @@ def test_a_tampered_evidence_file_is_refused_and_nothing_is_restored(sqlite_back
 
 
 @pytest.mark.slow
+@pytest.mark.sqlite
 def test_an_added_or_missing_file_is_refused(sqlite_backup, tmp_path):
     (sqlite_backup / "extra.txt").write_text("slipped in")
     result = _fresh_sqlite(tmp_path, "one").manage("restore", str(sqlite_backup), check=False)
