@@ -6,6 +6,7 @@ here needs editing for a deployment.
 
 from __future__ import annotations
 
+import ipaddress
 import sys
 from pathlib import Path
 
@@ -352,3 +353,16 @@ WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, 1, 60)
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {"WebhookEventEnum": "webhooks.models.WebhookEvent", "WebhookDeliveryStatusEnum": "webhooks.models.DeliveryStatus"}
 )
+# /readyz: a worker must have run the heartbeat task (queued every minute by a timer) this recently.
+READYZ_WORKER_MAX_AGE_SECONDS = env_int("READYZ_WORKER_MAX_AGE_SECONDS", 300, 60)
+
+# /metrics (Prometheus): client addresses allowed without signing in (CIDR list); staff with the dashboard
+# permission may always read it. Default: this machine only.
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", ["127.0.0.1/32", "::1/128"])
+for _network in METRICS_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"METRICS_ALLOWED_NETWORKS: {_network!r} is not an address or network.") from None
+# First, so it times the whole request: one counter and one histogram update per request.
+MIDDLEWARE.insert(0, "cameraregistry.metrics.MetricsMiddleware")

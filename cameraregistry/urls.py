@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from api.urls import catch_all as api_catch_all
-from cameraregistry import views
+from cameraregistry import metrics, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("register/", include("registrations.urls")),
     path("manage/", include("owners.urls")),

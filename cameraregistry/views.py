@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.forbidden import staff_forbidden_response
+from cameraregistry.readiness import readiness
 
 
 @never_cache
@@ -20,6 +21,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
         reason = str(error).splitlines()[0] if str(error) else error.__class__.__name__
         return JsonResponse({"status": "error", "reason": f"database unreachable: {reason}"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Database, cache, storage and worker heartbeat: 200 when all work, 503 naming those that do not."""
+    checks = readiness()
+    failed = [name for name, status in checks.items() if status != "ok"]
+    if failed:
+        return JsonResponse({"status": "error", "failed": failed, "checks": checks}, status=503)
+    return JsonResponse({"status": "ok", "checks": checks})
 
 
 def home(request: HttpRequest):
