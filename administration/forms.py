@@ -4,8 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy
 
 from administration.exporting import FORMATS
-from administration.import_layout import HeaderRowError, parse_header_row
 from administration.importing import TARGETS
+from administration.imports.layout import HeaderRowError, parse_header_row
 from administration.services import REGISTRATION_LIMIT_FIELDS, SETTINGS_FIELDS
 from agencies.models import (
     REGISTRATION_EVENT_MAX_DAYS_AHEAD,

@@ -6,8 +6,6 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from administration.import_files import ImportFileError
-from administration.import_layout import HeaderRowError, parse_header_row
 from administration.importing import (
     PROFILE_LABELS,
     TARGETS,
@@ -17,6 +15,8 @@ from administration.importing import (
     read_table,
     registrations_import,
 )
+from administration.imports.files import ImportFileError
+from administration.imports.layout import HeaderRowError, parse_header_row
 from agencies.models import Agency
 from cameraregistry.progress import Progress
 from registrations.models import Status

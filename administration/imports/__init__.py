@@ -1,0 +1,17 @@
+"""Bulk import of a department's existing registrations (CSV or XLSX as online forms export them).
+
+A pipeline, one module per step:
+- `files` and `reader`: what the file is (CSV or workbook, ZIP checks), its encoding, the header row;
+- `layout`: header row given or detected, width, total/notes rows at the bottom of a clerk's sheet;
+- `mapping`: source profiles (Google Forms, Microsoft Forms, spreadsheet) and column guesses;
+- `values`: one cell read the way people write it;
+- `rows`: one row into the form's `RegistrationInput` (`row_to_input`, a hook per source profile);
+- `validation`: the public form's own rules, and the agencies' jurisdictions;
+- `lookups` and `duplicates`: what each row is checked against, loaded once per file;
+- `writer`: the accepted rows through the shared `registrations.bulk.BulkWriter`;
+- `report`: what the person who ran it reads; `service`: `registrations_import`, tying them together.
+
+Re-importing is safe: each row's fingerprint (a keyed hash of address and owner contact) is kept in
+`ImportedRow`, including after the registration is withdrawn, so an owner who left is never re-created
+from an old spreadsheet.
+"""
