@@ -11,9 +11,10 @@ as the model field seals them: empty stays empty. No caller encrypts by hand.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from itertools import islice
 
 from django.core.management.color import no_style
 from django.db import connection
@@ -24,14 +25,17 @@ IMPORT_PAGE_CACHE_KIB = 256 * 1024
 
 
 class BulkWriter:
-    """Rows of one model, first value the primary key, then `field_names` in order.
+    """Rows of one model: the primary key first (unless ids=False: the database numbers the rows, for rows
+    nothing refers to), then `field_names` in order.
 
     defaults=True: columns not named get what the ORM would write — the field's default (called
     per row when it is a function, like `public_id`), or `now` for auto_now fields.
     defaults=False: only the named columns are written (the demo names every column it fills).
     """
 
-    def __init__(self, model, field_names: list[str], *, now: datetime | None = None, defaults: bool = True) -> None:
+    def __init__(
+        self, model, field_names: list[str], *, now: datetime | None = None, defaults: bool = True, ids: bool = True
+    ) -> None:
         meta = model._meta
         given = [meta.get_field(name) for name in field_names]
         rest = [f for f in meta.concrete_fields if f not in given and not f.primary_key] if defaults else []
@@ -46,10 +50,11 @@ class BulkWriter:
             for f in fixed
         )
         # Positions (after the primary key) of the values sealed as EncryptedTextField seals them.
-        self.encrypted = [1 + i for i, f in enumerate(given) if isinstance(f, EncryptedTextField)]
+        first = 1 if ids else 0
+        self.encrypted = [first + i for i, f in enumerate(given) if isinstance(f, EncryptedTextField)]
         quote = connection.ops.quote_name
-        columns = ", ".join(quote(f.column) for f in [meta.pk, *given, *self.per_row, *fixed])
-        width = 1 + len(given) + len(rest)
+        columns = ", ".join(quote(f.column) for f in [*([meta.pk] if ids else []), *given, *self.per_row, *fixed])
+        width = first + len(given) + len(rest)
         self.sql = (
             f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ("  # noqa: S608 - names from model metadata
             + ", ".join(["%s"] * width)
@@ -59,15 +64,31 @@ class BulkWriter:
         self.rows: list[tuple] = []
         self._next_id: int | None = None
 
-    def add(self, row_id: int, *values) -> None:
-        row = [row_id, *values]
+    def prepare(self, values: tuple) -> tuple:
+        """The row as stored: encrypted values sealed, defaults of the columns not named added."""
+        row = list(values)
         for position in self.encrypted:
             if row[position]:
                 row[position] = encrypt(row[position])
         if self.per_row:
             row.extend(f.get_db_prep_save(f.get_default(), connection) for f in self.per_row)
         row.extend(self.fixed_values)
-        self.rows.append(tuple(row))
+        return tuple(row)
+
+    def add(self, *values) -> None:
+        """One row, written at the next `flush`: its id (unless ids=False), then the values of `field_names`."""
+        self.rows.append(self.prepare(values))
+
+    def write_all(self, rows: Iterable[tuple], batch: int = 2000) -> None:
+        """Write rows as `add` takes them, produced while they are sent: on PostgreSQL one COPY for all,
+        so the server stores rows while this process seals the next ones; on SQLite one executemany per batch."""
+        prepared = map(self.prepare, rows)
+        if connection.vendor == "postgresql":
+            self._copy(prepared)
+            return
+        with connection.cursor() as cursor:
+            while chunk := list(islice(prepared, batch)):
+                cursor.executemany(self.sql, chunk)
 
     def add_next(self, *values) -> int:
         """Add a row with the next id after the table's highest (a writer alone on the table, like the demo)."""
@@ -85,18 +106,21 @@ class BulkWriter:
         if not self.rows:
             return
         if connection.vendor == "postgresql":
-            # COPY streams the rows in one statement. The raw psycopg cursor is in Django's transaction.
-            connection.ensure_connection()
-            with connection.wrap_database_errors, connection.connection.cursor() as cursor:
-                with cursor.copy(self.copy_sql) as copy:
-                    for row in self.rows:
-                        copy.write_row(row)
+            self._copy(self.rows)
         else:
             # executemany, not one multi-row statement: Django's debug logging formats every parameter
             # of a single statement.
             with connection.cursor() as cursor:
                 cursor.executemany(self.sql, self.rows)
         self.rows = []
+
+    def _copy(self, rows: Iterable[tuple]) -> None:
+        # COPY streams the rows in one statement. The raw psycopg cursor is in Django's transaction.
+        connection.ensure_connection()
+        with connection.wrap_database_errors, connection.connection.cursor() as cursor:
+            with cursor.copy(self.copy_sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
 
     def reset_sequence(self) -> None:
         """After ids were given by `add_next`: the table's sequence continues after them."""

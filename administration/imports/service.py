@@ -158,8 +158,8 @@ def registrations_import(*, path: Path | str, options: ImportOptions, source_nam
     with transaction.atomic():
         if not options.dry_run and accepted and not (options.all_or_nothing and report.error_rows):
             report.rows_created = writer.save(accepted, options, report.source, finder.terms)
-        report.seconds = time.monotonic() - started
         _audit(report, options)
+    report.seconds = time.monotonic() - started  # with the commit, where PostgreSQL checks the foreign keys
     return report
 
 

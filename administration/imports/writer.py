@@ -9,6 +9,7 @@ on the day of the import; `created_at` keeps the form's date.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -62,15 +63,18 @@ class _Writers:
         self.locations_field = Camera._meta.get_field("locations")
         self.stored_locations: dict[tuple[str, ...], object] = {}
         self.registrations = BulkWriter(Registration, _REGISTRATION_FIELDS, now=now)
-        self.cameras = BulkWriter(Camera, _CAMERA_FIELDS, now=now)
+        # Nothing refers to cameras, consents and imported rows: the database numbers them.
+        self.cameras = BulkWriter(Camera, _CAMERA_FIELDS, now=now, ids=False)
         self.consents = BulkWriter(
-            ConsentRecord, ["registration", "terms_version", "accepted_at", "source", "language"], now=now
+            ConsentRecord, ["registration", "terms_version", "accepted_at", "source", "language"], now=now, ids=False
         )
-        self.rows = BulkWriter(ImportedRow, ["agency", "fingerprint", "registration", "source_name"], now=now)
+        self.rows = BulkWriter(
+            ImportedRow, ["agency", "fingerprint", "registration", "source_name"], now=now, ids=False
+        )
 
-    def registration(self, item: Accepted, registration_id: int) -> None:
+    def registration(self, item: Accepted, registration_id: int) -> tuple:
         data, when = item.data, self.when
-        self.registrations.add(
+        return (
             registration_id,
             item.agency.id,
             self.status,
@@ -104,14 +108,12 @@ class _Writers:
             self.verified_at,
         )
 
-    def related(self, item: Accepted, registration_id: int, ids) -> None:
-        camera_ids, consent_ids, row_ids = ids
+    def cameras_of(self, item: Accepted, registration_id: int) -> Iterator[tuple]:
         for camera in item.data.cameras:
             key = tuple(sorted(set(camera.locations)))
             if key not in self.stored_locations:
                 self.stored_locations[key] = self.locations_field.get_db_prep_save(list(key), connection)
-            self.cameras.add(
-                next(camera_ids),
+            yield (
                 registration_id,
                 self.stored_locations[key],
                 camera.records_street,
@@ -123,36 +125,44 @@ class _Writers:
                 str(camera.exports_common_format),
                 camera.brand,
             )
-        self.consents.add(
-            next(consent_ids),
+
+    def consent(self, item: Accepted, registration_id: int) -> tuple:
+        return (
             registration_id,
             self.terms_ids[item.agency.id],
             self.when,
             str(ConsentSource.IMPORT),
             item.data.language,
         )
-        self.rows.add(next(row_ids), item.agency.id, item.fingerprint, registration_id, self.source_name)
+
+    def imported_row(self, item: Accepted, registration_id: int) -> tuple:
+        return (item.agency.id, item.fingerprint, registration_id, self.source_name)
+
+
+def _with_progress(pairs: list, options: ImportOptions) -> Iterator:
+    """The (row, id) pairs, telling `options.progress` after each BATCH of them."""
+    for start in range(0, len(pairs), BATCH):
+        yield from pairs[start : start + BATCH]
+        if options.progress:
+            options.progress("save", min(start + BATCH, len(pairs)), len(pairs))
 
 
 def save(accepted: list[Accepted], options: ImportOptions, source_name: str, terms: dict) -> int:
-    """Insert every accepted row; returns how many registrations were created."""
+    """Insert every accepted row; returns how many registrations were created.
+
+    Registrations first, then the rows that refer to them, each table in one stream: rows are built
+    and sealed while the database stores the ones before (PostgreSQL checks the foreign keys at commit).
+    """
     writers = _Writers(options, source_name, terms)
     with large_page_cache(), transaction.atomic():
-        for start in range(0, len(accepted), BATCH):
-            batch = accepted[start : start + BATCH]
-            registration_ids = writers.registrations.reserve_ids(len(batch))
-            for item, registration_id in zip(batch, registration_ids, strict=True):
-                writers.registration(item, registration_id)
-            writers.registrations.flush()
-            ids = (
-                iter(writers.cameras.reserve_ids(sum(len(item.data.cameras) for item in batch))),
-                iter(writers.consents.reserve_ids(len(batch))),
-                iter(writers.rows.reserve_ids(len(batch))),
-            )
-            for item, registration_id in zip(batch, registration_ids, strict=True):
-                writers.related(item, registration_id, ids)
-            for writer in (writers.cameras, writers.consents, writers.rows):
-                writer.flush()
-            if options.progress:
-                options.progress("save", min(start + BATCH, len(accepted)), len(accepted))
+        # Registration ids for the whole file at once (cameras, consents and imported rows refer to them).
+        pairs = list(zip(accepted, writers.registrations.reserve_ids(len(accepted)), strict=True))
+        writers.registrations.write_all(
+            (writers.registration(item, row_id) for item, row_id in _with_progress(pairs, options)), BATCH
+        )
+        writers.cameras.write_all(
+            (camera for item, row_id in pairs for camera in writers.cameras_of(item, row_id)), BATCH
+        )
+        writers.consents.write_all((writers.consent(item, row_id) for item, row_id in pairs), BATCH)
+        writers.rows.write_all((writers.imported_row(item, row_id) for item, row_id in pairs), BATCH)
     return len(accepted)
