@@ -99,3 +99,15 @@ class PurgeRecord(models.Model):
 
     class Meta:
         ordering = ["-ran_at"]
+
+
+class RunningImport(models.Model):
+    """An import writing now, one per file content: a second import of the same file at the same time is
+    told so ("already running, started 06:41 by ..."), instead of failing on the imported rows' constraint."""
+
+    file_sha256 = models.CharField(max_length=64, unique=True)
+    source_name = models.CharField(max_length=200, blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )

@@ -37,9 +37,10 @@ from registrations.models import (
 from registrations.services import CameraInput, RegistrationInput, RegistrationRejected, _clean_text, _validate
 
 
-def _audit(action: str, registration: Registration, request: HttpRequest | None, **parameters) -> None:
+def _audit(action: str, registration: Registration, request: HttpRequest | None, actor=None, **parameters) -> None:
     audit_record(
         action=action,
+        actor=actor,
         agency=registration.agency,
         object_type="registration",
         object_id=registration.pk,
@@ -76,8 +77,11 @@ def registration_owner_update(
     data: RegistrationInput,
     cameras: list[CameraChange],
     request: HttpRequest | None = None,
+    action: str = "owner.update",
+    actor=None,
 ) -> Registration:
-    """Apply the owner's edits. A new street address is geocoded again and may move the
+    """Apply the owner's edits (or, with action "registration.import_update" and the staff actor, an
+    imported newer answer of the same owner). A new street address is geocoded again and may move the
     registration to another agency; its cameras are updated in place so canvass history
     that points at a camera stays valid."""
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
@@ -179,9 +183,10 @@ def registration_owner_update(
     removed.delete()
     _record_owner_changes(registration, before, cameras_before)
     _audit(
-        "owner.update",
+        action,
         registration,
         request,
+        actor=actor,
         address_changed=address_changed,
         cameras=len(cameras),
         cameras_removed=removed_count,

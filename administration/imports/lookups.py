@@ -13,7 +13,7 @@ from django.db import connection
 
 from agencies.models import Agency
 from cameraregistry import geo
-from cameraregistry.crypto import lookup_hash
+from cameraregistry.crypto import decrypt, lookup_hash
 from registrations.geocoding import normalize_address
 from registrations.models import AddressPoint, Registration
 from registrations.services import RegistrationInput
@@ -96,3 +96,32 @@ def existing_registrations(normalize: Callable[[str], str]) -> set[tuple]:
         (agency_id, normalize(address), unit.upper(), email_hash)
         for agency_id, address, unit, email_hash in rows.iterator(chunk_size=20000)
     }
+
+
+def _unit_key(unit: str) -> str:
+    return " ".join(re.sub(r"[^0-9A-Za-z]+", " ", unit).upper().split())
+
+
+def name_key(name: str) -> str:
+    """A name as compared between answers: case, punctuation and spacing do not count."""
+    return " ".join(re.sub(r"[^\w]+", " ", name.casefold()).split())
+
+
+def person_key(agency_id: int, address: str, unit: str, name: str, normalize: Callable[[str], str]) -> tuple:
+    """The same person at the same place: agency, normalised address, unit and name (with or without email)."""
+    return (agency_id, normalize(address), _unit_key(unit), name_key(name))
+
+
+def registrations_by_person(normalize: Callable[[str], str], addresses: set[str]) -> dict[tuple, int]:
+    """person_key -> registration id, for the registrations (made on the form or imported) at the file's
+    addresses, in one query. Names are encrypted: only those of registrations at these addresses are decrypted."""
+    wanted = {normalize(address) for address in addresses} - {""}
+    table = connection.ops.quote_name(Registration._meta.db_table)
+    found: dict[tuple, int] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, agency_id, street_address, unit, owner_name FROM {table} ORDER BY id")  # noqa: S608
+        for pk, agency_id, address, unit, sealed in cursor.fetchall():
+            if normalize(address) in wanted:
+                name = decrypt(sealed) if sealed else ""
+                found.setdefault(person_key(agency_id, address, unit, name, normalize), pk)
+    return found

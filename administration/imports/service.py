@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.services import audit_record
@@ -24,7 +24,7 @@ from cameraregistry.crypto import lookup_hash
 from registrations.geocoding import normalize_address
 
 from . import writer
-from .duplicates import Duplicates
+from .duplicates import Duplicates, Resolution
 from .files import ImportFileError
 from .layout import bottom_summary_rows, summary_row_note
 from .lookups import AddressBook, AgencyFinder, fingerprint
@@ -33,6 +33,8 @@ from .options import ImportOptions
 from .reader import read_table
 from .report import ImportReport, RowProblem
 from .rows import ROW_HOOKS, RowContext, SkippedRow
+from .running import only_import_of_this_file
+from .updates import apply_updates
 from .validation import agency_problems, form_problems
 
 
@@ -98,18 +100,18 @@ def _read_and_map(
 
 def _check_rows(
     headers: list[str], mapping: dict[str, int], rows: list, options: ImportOptions, report: ImportReport
-) -> tuple[list[writer.Accepted], AgencyFinder]:
-    """Every row's verdict into `report`; the rows to write."""
+) -> tuple[Resolution, AgencyFinder]:
+    """Every row's verdict into `report`; the rows to create and the registrations to update."""
     normalize = cache(normalize_address)  # a chain of regular expressions: once per address per run
     address_index = mapping["street_address"]
-    addresses = AddressBook({cells[address_index] for _row, cells in rows if address_index < len(cells)}, normalize)
+    file_addresses = {cells[address_index] for _row, cells in rows if address_index < len(cells)}
+    addresses = AddressBook(file_addresses, normalize)
     finder = AgencyFinder()
     # The zone is looked up once: it is a context-local read per call.
     context = RowContext(mapping, headers, options, addresses, timezone.get_current_timezone())
     hook = ROW_HOOKS[report.profile]
-    duplicates = Duplicates(normalize)
+    duplicates = Duplicates(normalize, file_addresses)
     address_column = error_column("street_address", mapping, headers)
-    accepted: list[writer.Accepted] = []
     report.rows_total = len(rows)
     for done, (row_number, cells) in enumerate(rows, start=1):
         if options.progress and (done % 1000 == 0 or done == report.rows_total):
@@ -127,14 +129,15 @@ def _check_rows(
         if problems:
             report.problems.extend(RowProblem(row_number, column or "", problem) for column, problem in problems)
             continue
-        row_fingerprint = fingerprint(data, normalize)
         email_hash = lookup_hash(data.owner_email)
-        if skipped := duplicates.verdict(row_number, agency, data, row_fingerprint, email_hash):
-            report.problems.append(skipped)
-            report.rows_skipped += 1
-            continue
-        accepted.append(writer.Accepted(row_number, row_fingerprint, agency, data, result.submitted, email_hash))
-    return accepted, finder
+        duplicates.add(
+            writer.Accepted(row_number, fingerprint(data, normalize), agency, data, result.submitted, email_hash)
+        )
+    resolution = duplicates.resolve()
+    report.problems.extend(resolution.skipped)
+    report.rows_skipped += sum(1 for problem in resolution.skipped if problem.severity == "skipped")
+    report.rows_updated = len(resolution.updates)
+    return resolution, finder
 
 
 @_cyclic_gc_paused()
@@ -152,15 +155,38 @@ def registrations_import(*, path: Path | str, options: ImportOptions, source_nam
     if read is None:
         _audit(report, options)
         return report
-    accepted, finder = _check_rows(*read, options, report)
-    report.rows_valid = len(accepted)
-    report.problems.sort(key=lambda problem: problem.row)
-    with transaction.atomic():
-        if not options.dry_run and accepted and not (options.all_or_nothing and report.error_rows):
-            report.rows_created = writer.save(accepted, options, report.source, finder.terms)
-        _audit(report, options)
+    if options.dry_run:
+        _check_and_save(read, options, report)
+    else:
+        with only_import_of_this_file(path, options, report.source) as other:
+            if other:
+                report.file_problems.append(other)
+                _audit(report, options)
+                return report
+            _check_and_save(read, options, report)
     report.seconds = time.monotonic() - started  # with the commit, where PostgreSQL checks the foreign keys
     return report
+
+
+def _check_and_save(read: tuple, options: ImportOptions, report: ImportReport) -> None:
+    resolution, finder = _check_rows(*read, options, report)
+    report.rows_valid = len(resolution.accepted)
+    report.problems.sort(key=lambda problem: problem.row)
+    try:
+        with transaction.atomic():
+            if not options.dry_run and not (options.all_or_nothing and report.error_rows):
+                if resolution.accepted:
+                    report.rows_created = writer.save(resolution.accepted, options, report.source, finder.terms)
+                report.rows_changed = apply_updates(resolution.updates, options, report.source)
+            _audit(report, options)
+    except IntegrityError:
+        # Another import (of another file) stored some of the same rows while this one ran: nothing is kept.
+        report.rows_created = report.rows_changed = 0
+        report.file_problems.append(
+            "Another import stored some of the same registrations while this one was running; nothing was "
+            "imported from this file. Run it again: the rows already there will be skipped."
+        )
+        _audit(report, options)
 
 
 def _audit(report: ImportReport, options: ImportOptions) -> None:
@@ -175,6 +201,7 @@ def _audit(report: ImportReport, options: ImportOptions) -> None:
             "created": report.rows_created,
             "valid": report.rows_valid,
             "skipped": report.rows_skipped,
+            "updated": report.rows_changed,
             "error_rows": report.error_rows,
             "all_or_nothing": report.all_or_nothing,
             "file_problems": len(report.file_problems),

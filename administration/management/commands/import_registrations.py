@@ -116,6 +116,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{where}: {_shown(problem.problem)}")
         if len(refused) > 50:
             self.stdout.write(f"... and {len(refused) - 50:,} more refused rows; see the report file.")
+        for problem in report.updated[:50] + [p for p in skipped if p.kind == "replaced"][:50]:
+            self.stdout.write(f"row {problem.row}: {_shown(problem.problem)}")
         if skipped:
             self.stdout.write(
                 f"{len(skipped):,} skipped rows (already imported, registered or repeated) are counted above "
