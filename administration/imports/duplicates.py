@@ -45,6 +45,14 @@ CHANGE_LABELS = {
     "notes_for_detectives": "notes",
 }
 _CASELESS = ("owner_email", "alternate_email")
+# The file's columns (mapping targets) that answer each field; a field the file has no column for keeps
+# the registration's value when an answer updates it.
+_ANSWERED_BY = {
+    **{name: (name,) for name in CHANGE_LABELS},
+    "owner_name": ("owner_name", "owner_first_name", "owner_last_name"),
+    "property_type": ("property_type", "business_name"),
+    "language": ("language",),
+}
 
 
 def _value(source, name: str) -> str:
@@ -98,8 +106,9 @@ def _answered_at(registration: Registration) -> datetime:
 
 
 class Duplicates:
-    def __init__(self, normalize: Callable[[str], str], addresses: set[str]) -> None:
+    def __init__(self, normalize: Callable[[str], str], addresses: set[str], mapped: set[str] = frozenset()) -> None:
         self.normalize = normalize
+        self.mapped = mapped
         self.imported = {
             (agency_id, fingerprint): registration_id
             for agency_id, fingerprint, registration_id in ImportedRow.objects.values_list(
@@ -157,8 +166,12 @@ class Duplicates:
             )
             return
         data = item.data
-        registered = (item.agency.id, self.normalize(data.street_address), data.unit.upper(), item.owner_email_hash)
         registration = registrations.get(self.people.get(self._person(item)))
+        if registration is not None:
+            for name, targets in _ANSWERED_BY.items():
+                if not self.mapped.intersection(targets):
+                    setattr(data, name, getattr(registration, name))
+        registered = (item.agency.id, self.normalize(data.street_address), data.unit.upper(), item.owner_email_hash)
         if (data.owner_email and registered in self.existing) or (
             registration is not None and not changes(registration, data, cameras=False)
         ):

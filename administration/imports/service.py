@@ -110,7 +110,7 @@ def _check_rows(
     # The zone is looked up once: it is a context-local read per call.
     context = RowContext(mapping, headers, options, addresses, timezone.get_current_timezone())
     hook = ROW_HOOKS[report.profile]
-    duplicates = Duplicates(normalize, file_addresses)
+    duplicates = Duplicates(normalize, file_addresses, set(mapping))
     address_column = error_column("street_address", mapping, headers)
     report.rows_total = len(rows)
     for done, (row_number, cells) in enumerate(rows, start=1):
