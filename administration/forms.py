@@ -64,6 +64,18 @@ class MappingForm(forms.Form):
         ],
     )
 
+    other_agencies = forms.ChoiceField(
+        label=gettext_lazy("Rows whose address is in another agency's jurisdiction"),
+        widget=forms.RadioSelect,
+        initial="",
+        required=False,
+        choices=[
+            ("", gettext_lazy("Refuse them (they are counted per agency in the report)")),
+            ("import", gettext_lazy("Import them for that agency (if you may import for it)")),
+            ("skip", gettext_lazy("Skip them")),
+        ],
+    )
+
     def __init__(self, *args, headers: list[str], mapping: dict[str, int], sheets: list[str], sheet: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.headers = headers

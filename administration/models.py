@@ -49,6 +49,8 @@ class ImportJob(models.Model):
     mapping = models.JSONField(default=dict, blank=True)
     dry_run = models.BooleanField(default=True)
     all_or_nothing = models.BooleanField(default=True)
+    # Rows in another agency's jurisdiction: "import" (for that agency, if allowed), "skip", or "" (refused).
+    other_agencies = models.CharField(max_length=10, blank=True, default="")
     state = models.CharField(max_length=20, choices=State.choices, default=State.UPLOADED)
     rows_total = models.PositiveIntegerField(default=0)
     rows_done = models.PositiveIntegerField(default=0)

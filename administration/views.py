@@ -270,6 +270,7 @@ def import_mapping(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
         job.sheet = table.sheet
         job.dry_run = mode == "dry_run"
         job.all_or_nothing = mode != "valid_rows"
+        job.other_agencies = form.cleaned_data.get("other_agencies") or ""
         job.state = ImportJob.State.QUEUED
         job.rows_total = len(table.rows)
         job.save()

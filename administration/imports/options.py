@@ -22,6 +22,9 @@ class ImportOptions:
     dry_run: bool = True
     all_or_nothing: bool = True
     status: str = Status.ACTIVE
+    # Rows in another agency's jurisdiction than `agency`'s: "import" (for that agency, when the actor may),
+    # "skip", or "" (refused, the default).
+    other_agencies: str = ""
     default_retention_days: int = DEFAULT_RETENTION_DAYS
     actor: object = None
     request: object = None

@@ -22,6 +22,7 @@ SKIPPED_KINDS = {
     "already_registered": "Already registered by the owner on the form",
     "replaced": "Replaced by a newer answer of the same owner in this file",
     "kept": "Older or undated answers of owners registered already (registration kept)",
+    "other_agency": "In another agency's jurisdiction (skipped, as chosen)",
 }
 
 
@@ -61,6 +62,7 @@ class ImportReport:
     rows_skipped: int = 0
     rows_updated: int = 0  # registrations a newer answer updates (or would, in a dry run)
     rows_changed: int = 0  # registrations updated
+    other_agencies: list[str] = field(default_factory=list)  # per other agency: how many rows, what happens
     rows_not_registrations: int = 0  # total and notes rows at the bottom of the sheet
     seconds: float = 0.0
 
@@ -140,6 +142,7 @@ class ImportReport:
                 lines.append(f"  {_rows(count)}: " + (f"{column}: " if column else "") + problem)
             if len(reasons) > MAX_REASONS:
                 lines.append(f"  and {len(reasons) - MAX_REASONS:,} other problems; see the full list.")
+        lines.extend(self.other_agencies)  # rows of other agencies: what happens, or the choice to make
         return lines
 
     def as_dict(self) -> dict:
@@ -162,6 +165,7 @@ class ImportReport:
             "rows_skipped": self.rows_skipped,
             "rows_updated": self.rows_updated,
             "rows_changed": self.rows_changed,
+            "other_agencies": self.other_agencies,
             "error_rows": self.error_rows,
             "summary": self.summary(),
             "summary_lines": self.summary_lines(),

@@ -32,10 +32,11 @@ from .mapping import PROFILE_LABELS, TARGETS, describe_mapping, error_column, gu
 from .options import ImportOptions
 from .reader import read_table
 from .report import ImportReport, RowProblem
+from .routing import Routing
 from .rows import ROW_HOOKS, RowContext, SkippedRow
 from .running import only_import_of_this_file
 from .updates import apply_updates
-from .validation import agency_problems, form_problems
+from .validation import agency_problems, form_problems, terms_problems
 
 
 @contextmanager
@@ -112,6 +113,7 @@ def _check_rows(
     hook = ROW_HOOKS[report.profile]
     duplicates = Duplicates(normalize, file_addresses, set(mapping))
     address_column = error_column("street_address", mapping, headers)
+    routing = Routing(options)
     report.rows_total = len(rows)
     for done, (row_number, cells) in enumerate(rows, start=1):
         if options.progress and (done % 1000 == 0 or done == report.rows_total):
@@ -125,7 +127,13 @@ def _check_rows(
         if data is not None:
             form_problems(data, problems, mapping, headers, address_column)
         if data is not None and not problems:
-            agency, problems = agency_problems(data, finder, options, address_column)
+            agency, problems = agency_problems(data, finder, address_column)
+        if data is not None and not problems:
+            if routed := routing.verdict(row_number, agency, address_column):
+                report.problems.append(routed)
+                report.rows_skipped += routed.severity == "skipped"
+                continue
+            problems = terms_problems(agency, finder)
         if problems:
             report.problems.extend(RowProblem(row_number, column or "", problem) for column, problem in problems)
             continue
@@ -133,6 +141,7 @@ def _check_rows(
         duplicates.add(
             writer.Accepted(row_number, fingerprint(data, normalize), agency, data, result.submitted, email_hash)
         )
+    report.other_agencies = routing.summary(options.dry_run)
     resolution = duplicates.resolve()
     report.problems.extend(resolution.skipped)
     report.rows_skipped += sum(1 for problem in resolution.skipped if problem.severity == "skipped")

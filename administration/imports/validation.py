@@ -12,7 +12,6 @@ from registrations.services import RegistrationInput, registration_input_errors
 
 from .lookups import AgencyFinder
 from .mapping import error_column
-from .options import ImportOptions
 from .rows import Problems
 
 
@@ -32,17 +31,18 @@ def form_problems(
 
 
 def agency_problems(
-    data: RegistrationInput, finder: AgencyFinder, options: ImportOptions, address_column: str
+    data: RegistrationInput, finder: AgencyFinder, address_column: str
 ) -> tuple[Agency | None, Problems]:
-    """(agency whose jurisdiction holds the row's point, problems): outside every one, another agency's
-    when the import is for one agency, or an agency without published terms."""
+    """(agency whose jurisdiction holds the row's point, problems): none when it is outside every one.
+    Rows of another agency than the import's are routed in `routing.py`, then `terms_problems` applies."""
     agency = finder.find(data.latitude, data.longitude)
     if agency is None:
         return None, [(address_column, "The address is outside every jurisdiction served by this registry.")]
-    if options.agency is not None and agency.pk != options.agency.pk:
-        return agency, [
-            (address_column, f"The address is in {agency.name}'s jurisdiction, not {options.agency.name}'s.")
-        ]
-    if finder.terms[agency.id] is None:
-        return agency, [("", f"{agency.name} has not published its program terms yet; publish them first.")]
     return agency, []
+
+
+def terms_problems(agency: Agency, finder: AgencyFinder) -> Problems:
+    """A consent is recorded against the agency's current terms: it must have published them."""
+    if finder.terms[agency.id] is None:
+        return [("", f"{agency.name} has not published its program terms yet; publish them first.")]
+    return []

@@ -35,6 +35,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file")
         parser.add_argument("--agency", help="Slug of the agency; rows outside its jurisdiction are refused.")
+        parser.add_argument(
+            "--other-agencies",
+            choices=["import", "skip"],
+            help="With --agency: rows in another agency's jurisdiction are imported for that agency, or skipped "
+            "(default: refused, and counted per agency in the summary).",
+        )
         parser.add_argument("--dry-run", action="store_true", help="Check every row and report; write nothing.")
         parser.add_argument(
             "--valid-rows-only",
@@ -95,6 +101,7 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"],
                 all_or_nothing=not options["valid_rows_only"],
                 status=options["status"],
+                other_agencies=options["other_agencies"] or "",
                 default_retention_days=options["default_retention_days"],
                 progress=progress,
                 on_mapping=self.print_mapping,
