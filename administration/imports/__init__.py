@@ -7,8 +7,11 @@ A pipeline, one module per step:
 - `values`: one cell read the way people write it;
 - `rows`: one row into the form's `RegistrationInput` (`row_to_input`, a hook per source profile);
 - `validation`: the public form's own rules, and the agencies' jurisdictions;
-- `lookups` and `duplicates`: what each row is checked against, loaded once per file;
+- `routing`: rows in another agency's jurisdiction (counted per agency; imported for it, skipped or refused);
+- `lookups` and `duplicates`: what each row is checked against, loaded once per file; resubmissions
+  (the newest answer wins) and owners registered already (`updates`: a newer answer updates them);
 - `writer`: the accepted rows through the shared `registrations.bulk.BulkWriter`;
+- `running`: one import of a file at a time (a second one is told who started the first, and when);
 - `report`: what the person who ran it reads; `service`: `registrations_import`, tying them together.
 
 Re-importing is safe: each row's fingerprint (a keyed hash of address and owner contact) is kept in

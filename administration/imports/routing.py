@@ -5,6 +5,8 @@ jurisdiction: import them for Cedar Grove PD, or skip them"); the person chooses
 (`ImportOptions.other_agencies`): "import" records them for that agency, against that agency's terms,
 only when the importing user may import for it (`accounts.access.may_import_for`; the command line's
 operator may); "skip" leaves them out; no choice refuses them, as an import for one agency always did.
+An import for no agency in particular (the command without --agency) records each row for the agency
+of its address, and the summary counts them per agency.
 """
 
 from __future__ import annotations
@@ -37,9 +39,11 @@ class Routing:
 
     def verdict(self, row: int, agency: Agency, address_column: str) -> RowProblem | None:
         """None when the row is imported for `agency`; else why it is refused or skipped."""
-        if self.home is None or agency.pk == self.home.pk:
+        if self.home is not None and agency.pk == self.home.pk:
             return None
         self.counts[(agency.pk, agency.name)] += 1
+        if self.home is None:  # an import for every agency (the command without --agency): each row to its own
+            return None
         if self.choice == "skip":
             return RowProblem(
                 row,
@@ -65,10 +69,13 @@ class Routing:
         lines = []
         for (agency_id, name), count in sorted(self.counts.items(), key=lambda item: item[0][1]):
             rows = "1 row falls" if count == 1 else f"{count:,} rows fall"
-            if self.choice == "skip":
-                outcome = "skipped, as chosen"
-            elif self.choice == "import" and self._allowed.get(agency_id, self.actor is None):
+            if self.home is None:
+                lines.append(f"{rows} in {name}'s jurisdiction: for {name}, unless listed with a problem.")
+                continue
+            if self.choice == "import" and self._allowed.get(agency_id, self.actor is None):
                 outcome = f"{'would be imported' if dry_run else 'imported'} for {name}"
+            elif self.choice == "skip":
+                outcome = "skipped, as chosen"
             elif self.choice == "import":
                 outcome = f"refused: you may not import registrations for {name}"
             else:

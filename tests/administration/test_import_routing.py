@@ -147,3 +147,13 @@ def test_the_page_offers_the_choice_and_the_job_keeps_it(town, mixed_file, run_t
     assert job.other_agencies == "skip" and job.state == ImportJob.State.DONE
     assert f"2 rows fall in {CEDAR}'s jurisdiction: skipped, as chosen." in job.report["summary_lines"]
     assert job.report["rows_created"] == 1
+
+
+def test_without_an_agency_each_row_goes_to_its_own_and_the_summary_counts_them_per_agency(town, mixed_file):
+    report = registrations_import(path=mixed_file, options=ImportOptions(agency=None, dry_run=True))
+    assert report.ok and report.rows_valid == 3
+    assert report.summary_lines()[-2:] == [
+        f"2 rows fall in {CEDAR}'s jurisdiction: for {CEDAR}, unless listed with a problem.",
+        "1 row falls in Maple Falls Police Department's jurisdiction: for Maple Falls Police Department, "
+        "unless listed with a problem.",
+    ]
