@@ -139,27 +139,24 @@ class _Writers:
         return (item.agency.id, item.fingerprint, registration_id, self.source_name)
 
 
-def _with_progress(pairs: list, options: ImportOptions) -> Iterator:
-    """The (row, id) pairs, telling `options.progress` after each BATCH of them."""
-    for start in range(0, len(pairs), BATCH):
-        yield from pairs[start : start + BATCH]
-        if options.progress:
-            options.progress("save", min(start + BATCH, len(pairs)), len(pairs))
-
-
 def save(accepted: list[Accepted], options: ImportOptions, source_name: str, terms: dict) -> int:
     """Insert every accepted row; returns how many registrations were created.
 
-    Registrations first, then the rows that refer to them, each table in one stream: rows are built
-    and sealed while the database stores the ones before (PostgreSQL checks the foreign keys at commit).
+    Registrations first (a stream per BATCH, `options.progress` told between them), then the rows that
+    refer to them, each table in one stream: rows are built and sealed while the database stores the
+    ones before (PostgreSQL checks the foreign keys at commit). Nothing else may use the connection
+    while a stream is open.
     """
     writers = _Writers(options, source_name, terms)
     with large_page_cache(), transaction.atomic():
         # Registration ids for the whole file at once (cameras, consents and imported rows refer to them).
         pairs = list(zip(accepted, writers.registrations.reserve_ids(len(accepted)), strict=True))
-        writers.registrations.write_all(
-            (writers.registration(item, row_id) for item, row_id in _with_progress(pairs, options)), BATCH
-        )
+        for start in range(0, len(pairs), BATCH):
+            # One stream per batch: progress is told between streams, never while a COPY holds the connection.
+            batch = pairs[start : start + BATCH]
+            writers.registrations.write_all((writers.registration(item, row_id) for item, row_id in batch), BATCH)
+            if options.progress:
+                options.progress("save", min(start + BATCH, len(pairs)), len(pairs))
         writers.cameras.write_all(
             (camera for item, row_id in pairs for camera in writers.cameras_of(item, row_id)), BATCH
         )
