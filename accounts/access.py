@@ -249,3 +249,15 @@ def sharing_uses_record(
             },
             request=request,
         )
+
+
+def may_import_for(user, agency_id: int) -> bool:
+    """Whether `user` may import registrations for `agency_id`: its own agency with the import permission,
+    or one whose active agreement with it covers importing. For queued imports too: the role and the
+    agreements are read when the import runs (the second factor was checked when it was queued).
+    """
+    if user is None or not getattr(user, "is_active", False) or not user.agency_id:
+        return False
+    if Permission.IMPORT_DATA not in ROLE_PERMISSIONS.get(user.role, frozenset()):
+        return False
+    return agency_id == user.agency_id or agency_id in agencies_sharing_with(user.agency_id, Permission.IMPORT_DATA)

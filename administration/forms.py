@@ -4,8 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy
 
 from administration.exporting import FORMATS
-from administration.import_layout import HeaderRowError, parse_header_row
 from administration.importing import TARGETS
+from administration.imports.layout import HeaderRowError, parse_header_row
 from administration.services import REGISTRATION_LIMIT_FIELDS, SETTINGS_FIELDS
 from agencies.models import (
     REGISTRATION_EVENT_MAX_DAYS_AHEAD,
@@ -61,6 +61,18 @@ class MappingForm(forms.Form):
             ("dry_run", "Dry run: check every row and report, save nothing"),
             ("all_or_nothing", "Import, but only if every row is correct (all or nothing)"),
             ("valid_rows", "Import the correct rows and report the others"),
+        ],
+    )
+
+    other_agencies = forms.ChoiceField(
+        label=gettext_lazy("Rows whose address is in another agency's jurisdiction"),
+        widget=forms.RadioSelect,
+        initial="",
+        required=False,
+        choices=[
+            ("", gettext_lazy("Refuse them (they are counted per agency in the report)")),
+            ("import", gettext_lazy("Import them for that agency (if you may import for it)")),
+            ("skip", gettext_lazy("Skip them")),
         ],
     )
 

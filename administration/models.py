@@ -49,6 +49,8 @@ class ImportJob(models.Model):
     mapping = models.JSONField(default=dict, blank=True)
     dry_run = models.BooleanField(default=True)
     all_or_nothing = models.BooleanField(default=True)
+    # Rows in another agency's jurisdiction: "import" (for that agency, if allowed), "skip", or "" (refused).
+    other_agencies = models.CharField(max_length=10, blank=True, default="")
     state = models.CharField(max_length=20, choices=State.choices, default=State.UPLOADED)
     rows_total = models.PositiveIntegerField(default=0)
     rows_done = models.PositiveIntegerField(default=0)
@@ -99,3 +101,15 @@ class PurgeRecord(models.Model):
 
     class Meta:
         ordering = ["-ran_at"]
+
+
+class RunningImport(models.Model):
+    """An import writing now, one per file content: a second import of the same file at the same time is
+    told so ("already running, started 06:41 by ..."), instead of failing on the imported rows' constraint."""
+
+    file_sha256 = models.CharField(max_length=64, unique=True)
+    source_name = models.CharField(max_length=200, blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )

@@ -53,6 +53,7 @@ def _run(job: ImportJob, progress) -> ImportReport:
             header_row=job.header_row,
             dry_run=job.dry_run,
             all_or_nothing=job.all_or_nothing,
+            other_agencies=job.other_agencies,
             actor=job.created_by,
             progress=progress,
         ),

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import Permission, fresh_mfa_prompt, fresh_mfa_required, has_permission, staff_required
-from administration import import_storage, importing, selectors, services
+from administration import import_storage, selectors, services
 from administration import queue as verification
 from administration.charts import bar_chart
 from administration.exporting import CONTENT_TYPES
@@ -34,9 +34,11 @@ from administration.forms import (
     TermsForm,
     UploadForm,
 )
-from administration.import_files import ImportFileError, stored_extension
-from administration.import_layout import HeaderRowError
-from administration.importing import guess_mapping, read_table
+from administration.imports import reader
+from administration.imports.files import ImportFileError, stored_extension
+from administration.imports.layout import HeaderRowError
+from administration.imports.mapping import PROFILE_LABELS, guess_mapping, source_profile
+from administration.imports.reader import read_table
 from administration.models import ImportJob
 from administration.tasks import import_file_path, run_import_job
 from agencies.models import Agency, OffenseType
@@ -155,7 +157,7 @@ def _job_for(request: HttpRequest, job_id: uuid.UUID) -> ImportJob:
     return get_object_or_404(ImportJob, public_id=job_id, agency_id=request.user.agency_id)
 
 
-def _store_upload(upload, header_row: int | None = None) -> tuple[str, importing.Table]:
+def _store_upload(upload, header_row: int | None = None) -> tuple[str, reader.Table]:
     """Keep the upload as `<uuid>.csv` or `<uuid>.xlsx` (by its content, not its name) and read it once;
     a file that cannot be read is removed again, so nothing is left half-saved."""
     upload.seek(0)
@@ -176,7 +178,7 @@ def _store_upload(upload, header_row: int | None = None) -> tuple[str, importing
         raise
 
 
-@limit_uploads(lambda: importing.MAX_FILE_BYTES, "The file")
+@limit_uploads(lambda: reader.MAX_FILE_BYTES, "The file")
 @staff_required(Permission.IMPORT_DATA)
 @require_http_methods(["GET", "POST"])
 def import_upload(request: HttpRequest) -> HttpResponse:
@@ -187,7 +189,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         form.errors["file"] = form.error_class([f"{refusal} Split it into several files."])
     elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if upload.size > importing.MAX_FILE_BYTES:  # the handler stops such files; a second guard costs nothing
+        if upload.size > reader.MAX_FILE_BYTES:  # the handler stops such files; a second guard costs nothing
             form.add_error("file", "The file is too large; split it into several files.")
         else:
             try:
@@ -272,6 +274,7 @@ def import_mapping(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
         job.sheet = table.sheet
         job.dry_run = mode == "dry_run"
         job.all_or_nothing = mode != "valid_rows"
+        job.other_agencies = form.cleaned_data.get("other_agencies") or ""
         job.state = ImportJob.State.QUEUED
         job.rows_total = len(table.rows)
         job.save()
@@ -289,7 +292,7 @@ def import_mapping(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
             "form": form,
             "table": table,
             "header_form": header_form,
-            "profile_label": importing.PROFILE_LABELS[importing.source_profile(table.headers)],
+            "profile_label": PROFILE_LABELS[source_profile(table.headers)],
             "preview": table.rows[:3],
         },
     )

@@ -15,15 +15,15 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone
 
 from agencies.models import Agency, OffenseType
 from agencies.services import agency_save, terms_publish
-from cameraregistry.crypto import encrypt, lookup_hash
+from cameraregistry.crypto import lookup_hash
 from cameraregistry.progress import Progress
 from registrations.address_index import address_index_invalidate
+from registrations.bulk import BulkWriter
 from registrations.geocoding import normalize_address
 from registrations.models import (
     AddressPoint,
@@ -285,41 +285,6 @@ def create_agencies(grid: Grid) -> tuple[Agency, Agency]:
     return maple, cedar
 
 
-class _BulkWriter:
-    """Plain executemany inserts: the ORM's per-object work would dominate seeding a million rows.
-
-    Primary keys are assigned here (seeding runs on an empty database, alone), so rows
-    can refer to each other without reading ids back; sequences are reset afterwards.
-    """
-
-    def __init__(self, model, field_names: list[str]) -> None:
-        self.model = model
-        self.fields = [model._meta.get_field(name) for name in field_names]
-        columns = ", ".join(connection.ops.quote_name(field.column) for field in self.fields)
-        placeholders = ", ".join(["%s"] * len(self.fields))
-        self.sql = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608 - names from model metadata
-        self.rows: list[tuple] = []
-        self.next_id = (model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
-
-    def add(self, *values) -> int:
-        row_id = self.next_id
-        self.next_id += 1
-        self.rows.append((row_id, *values))
-        return row_id
-
-    def flush(self) -> None:
-        if self.rows:
-            with connection.cursor() as cursor:
-                cursor.executemany(self.sql, self.rows)
-            self.rows = []
-
-    def reset_sequence(self) -> None:
-        statements = connection.ops.sequence_reset_sql(no_style(), [self.model])
-        with connection.cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement)
-
-
 def build_town(*, registrations: int, seed: int, stdout=None) -> dict[str, int]:
     rng = random.Random(seed)
     grid = grid_for(registrations)
@@ -333,10 +298,9 @@ def build_town(*, registrations: int, seed: int, stdout=None) -> dict[str, int]:
 
         points = list(iter_address_points(grid))
         progress = Progress("Address points", len(points), stdout)
-        writer = _BulkWriter(
+        writer = BulkWriter(
             AddressPoint,
             [
-                "id",
                 "address",
                 "normalized",
                 "house_number",
@@ -347,11 +311,12 @@ def build_town(*, registrations: int, seed: int, stdout=None) -> dict[str, int]:
                 "longitude",
                 "source",
             ],
+            defaults=False,
         )
         street_keys: dict[str, str] = {}
         for address, street, number, lat, lon in points:
             street_key = street_keys.setdefault(street, normalize_address(street))
-            writer.add(
+            writer.add_next(
                 address, f"{number} {street_key}", str(number), street_key, "Maple Falls", "60464", lat, lon, "demo"
             )
             if len(writer.rows) == 10000:
@@ -364,10 +329,9 @@ def build_town(*, registrations: int, seed: int, stdout=None) -> dict[str, int]:
 
         chosen = rng.sample(range(len(points)), registrations)
         progress = Progress("Registrations", registrations, stdout)
-        registration_writer = _BulkWriter(
+        registration_writer = BulkWriter(
             Registration,
             [
-                "id",
                 "public_id",
                 "agency",
                 "status",
@@ -399,11 +363,11 @@ def build_town(*, registrations: int, seed: int, stdout=None) -> dict[str, int]:
                 "verified_at",
                 "last_confirmed_at",
             ],
+            defaults=False,
         )
-        camera_writer = _BulkWriter(
+        camera_writer = BulkWriter(
             Camera,
             [
-                "id",
                 "registration",
                 "locations",
                 "records_street",
@@ -415,9 +379,10 @@ def build_town(*, registrations: int, seed: int, stdout=None) -> dict[str, int]:
                 "exports_common_format",
                 "brand",
             ],
+            defaults=False,
         )
-        consent_writer = _BulkWriter(
-            ConsentRecord, ["id", "registration", "terms_version", "accepted_at", "source", "language"]
+        consent_writer = BulkWriter(
+            ConsentRecord, ["registration", "terms_version", "accepted_at", "source", "language"], defaults=False
         )
         location_values = CameraLocation.values[:8]
         cameras_total = 0
@@ -440,7 +405,7 @@ def build_town(*, registrations: int, seed: int, stdout=None) -> dict[str, int]:
             email = f"{first}.{last}{rng.randint(1, 9999)}@example.com".lower() if rng.random() < 0.85 else ""
             has_alternate = rng.random() < 0.3
             language = "es" if rng.random() < 0.2 else "en"
-            registration_id = registration_writer.add(
+            registration_id = registration_writer.add_next(
                 uuid.UUID(int=rng.getrandbits(128), version=4).hex,
                 agency_id,
                 status,
@@ -453,14 +418,14 @@ def build_town(*, registrations: int, seed: int, stdout=None) -> dict[str, int]:
                 lat + rng.uniform(-0.00002, 0.00002),
                 lon + rng.uniform(-0.00002, 0.00002),
                 False,
-                encrypt(f"{first} {last}"),
-                encrypt(f"708-555-{rng.randint(0, 9999):04d}"),
-                encrypt(email) if email else "",
+                f"{first} {last}",
+                f"708-555-{rng.randint(0, 9999):04d}",
+                email,
                 lookup_hash(email),
                 rng.choice(["phone", "phone", "text", "email"]) if email else "phone",
                 rng.choice(["", "Evenings", "Weekdays after 5 pm", "Any time", "Mornings"]),
-                encrypt(f"{rng.choice(FIRST_NAMES)} {last}") if has_alternate else "",
-                encrypt(f"708-555-{rng.randint(0, 9999):04d}") if has_alternate else "",
+                f"{rng.choice(FIRST_NAMES)} {last}" if has_alternate else "",
+                f"708-555-{rng.randint(0, 9999):04d}" if has_alternate else "",
                 "",
                 rng.choice(["Spouse", "Son", "Daughter", "Manager", "Neighbor"]) if has_alternate else "",
                 True,
@@ -481,12 +446,14 @@ def build_town(*, registrations: int, seed: int, stdout=None) -> dict[str, int]:
                 adapt_time(created + timedelta(days=rng.randint(1, 14))) if verified else None,
                 adapt_time(confirmed),
             )
-            consent_writer.add(registration_id, terms[agency_id], adapt_time(created), ConsentSource.WEB_FORM, language)
+            consent_writer.add_next(
+                registration_id, terms[agency_id], adapt_time(created), ConsentSource.WEB_FORM, language
+            )
             count = rng.randint(1, 8) if rng.random() < 0.25 else rng.randint(1, 3)
             for _ in range(count):
                 known_direction = rng.random() < 0.8
                 locations = sorted({rng.choice(location_values), *rng.sample(location_values, rng.randint(0, 1))})
-                camera_writer.add(
+                camera_writer.add_next(
                     registration_id,
                     locations_field.get_db_prep_save(locations, connection),
                     rng.random() < 0.55,

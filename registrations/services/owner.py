@@ -40,9 +40,12 @@ from webhooks import payloads as webhook_payloads
 from webhooks.services import webhook_event_emit
 
 
-def owner_action_audit(action: str, registration: Registration, request: HttpRequest | None, **parameters) -> None:
+def owner_action_audit(
+    action: str, registration: Registration, request: HttpRequest | None, actor=None, **parameters
+) -> None:
     audit_record(
         action=action,
+        actor=actor,
         agency=registration.agency,
         object_type="registration",
         object_id=registration.pk,
@@ -66,8 +69,11 @@ def registration_owner_update(
     data: RegistrationInput,
     cameras: list[CameraChange],
     request: HttpRequest | None = None,
+    action: str = "owner.update",
+    actor=None,
 ) -> Registration:
-    """Apply the owner's edits. A new street address is geocoded again and may move the
+    """Apply the owner's edits (or, with action "registration.import_update" and the staff actor, an
+    imported newer answer of the same owner). A new street address is geocoded again and may move the
     registration to another agency; its cameras are updated in place so canvass history
     that points at a camera stays valid."""
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
@@ -105,9 +111,10 @@ def registration_owner_update(
     removed_count = _save_owner_cameras(registration, cameras)
     _record_owner_changes(registration, before, cameras_before)
     owner_action_audit(
-        "owner.update",
+        action,
         registration,
         request,
+        actor=actor,
         address_changed=address_changed,
         cameras=len(cameras),
         cameras_removed=removed_count,

@@ -10,11 +10,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from administration import importing
 from administration.importing import ImportOptions, registrations_import
+from administration.imports import writer
 from administration.models import ImportedRow
 from agencies.models import Agency
 from agencies.selectors import agency_for_point
+from registrations import bulk
 from registrations.models import AddressPoint, Camera, ConsentRecord, ConsentSource, Registration, Status
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -138,9 +139,9 @@ def test_hostile_addresses_are_looked_up_as_plain_values(town, tmp_path):
 
 def test_a_failure_in_a_later_batch_leaves_nothing_behind(town, tmp_path, monkeypatch):
     path = write_file(tmp_path / "many.csv", generated_rows(7))
-    monkeypatch.setattr(importing, "BATCH", 2)
+    monkeypatch.setattr(writer, "BATCH", 2)
     calls = {"count": 0}
-    real_encrypt = importing.encrypt
+    real_encrypt = bulk.encrypt
 
     def failing_encrypt(value: str) -> str:
         calls["count"] += 1
@@ -148,13 +149,13 @@ def test_a_failure_in_a_later_batch_leaves_nothing_behind(town, tmp_path, monkey
             raise RuntimeError("disk full")
         return real_encrypt(value)
 
-    monkeypatch.setattr(importing, "encrypt", failing_encrypt)
+    monkeypatch.setattr(bulk, "encrypt", failing_encrypt)
     before = (Registration.objects.count(), Camera.objects.count(), ConsentRecord.objects.count())
     with pytest.raises(RuntimeError):
         do_import(path, town["maple"], all_or_nothing=False)
     assert (Registration.objects.count(), Camera.objects.count(), ConsentRecord.objects.count()) == before
     assert not ImportedRow.objects.exists()
-    monkeypatch.setattr(importing, "encrypt", real_encrypt)
+    monkeypatch.setattr(bulk, "encrypt", real_encrypt)
     report = do_import(path, town["maple"])
     assert report.rows_created == 7 and ImportedRow.objects.count() == 7
     again = do_import(path, town["maple"])
@@ -162,7 +163,7 @@ def test_a_failure_in_a_later_batch_leaves_nothing_behind(town, tmp_path, monkey
 
 
 def test_many_batches_import_every_row_once(town, tmp_path, monkeypatch):
-    monkeypatch.setattr(importing, "BATCH", 3)
+    monkeypatch.setattr(writer, "BATCH", 3)
     seen = []
     path = write_file(tmp_path / "batches.csv", generated_rows(10))
     report = do_import(path, town["maple"], progress=lambda phase, done, total: seen.append((phase, done, total)))

@@ -8,8 +8,6 @@ from datetime import datetime
 import pytest
 from django.utils import timezone
 
-from administration.import_layout import looks_like_total_or_notes
-from administration.import_values import is_sign_in_placeholder
 from administration.importing import (
     PROFILE_LABELS,
     ImportOptions,
@@ -19,6 +17,8 @@ from administration.importing import (
     registrations_import,
     source_profile,
 )
+from administration.imports.layout import looks_like_total_or_notes
+from administration.imports.values import is_sign_in_placeholder
 from registrations.models import ConsentSource, Registration
 from tests.administration import profile_files as files
 

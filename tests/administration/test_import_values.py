@@ -13,14 +13,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.worksheet.formula import ArrayFormula
 
-from administration.import_values import (
+from administration.importing import ImportOptions, registrations_import
+from administration.imports.values import (
     FORMULA_PROBLEM,
     is_placeholder,
     parse_locations,
     parse_records_street,
     parse_yes_no,
 )
-from administration.importing import ImportOptions, registrations_import
 from registrations.models import ConsentSource, Registration
 from registrations.validators import normalize_phone
 from tests.administration import messy_files
@@ -131,7 +131,7 @@ def test_the_street_traffic_answer_is_read_as_people_write_it(answer, records, t
 
 
 def test_an_answer_that_says_nothing_about_the_street_is_still_refused():
-    from administration.import_values import ValueProblem
+    from administration.imports.values import ValueProblem
 
     with pytest.raises(ValueProblem, match="'maybe so' is not yes or no."):
         parse_records_street("maybe so")

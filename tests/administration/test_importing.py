@@ -9,8 +9,8 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 
-from administration.import_values import FORMULA_PROBLEM
 from administration.importing import ImportOptions, guess_mapping, parse_locations, registrations_import
+from administration.imports.values import FORMULA_PROBLEM
 from administration.models import ImportedRow
 from registrations.models import Camera, ConsentRecord, ConsentSource, Registration
 

@@ -6,7 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from administration import importing, services
+from administration import services
+from administration.imports import reader
 from administration.models import ImportJob
 from tests.staff_fixtures import make_staff, staff_client
 
@@ -15,7 +16,7 @@ LIMIT = 64 * 1024
 
 @pytest.fixture
 def small_limits(monkeypatch, settings, tmp_path):
-    monkeypatch.setattr(importing, "MAX_FILE_BYTES", LIMIT)
+    monkeypatch.setattr(reader, "MAX_FILE_BYTES", LIMIT)
     monkeypatch.setattr(services, "BOUNDARY_MAX_FILE_BYTES", LIMIT)
     settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "upload-tmp")
     (tmp_path / "upload-tmp").mkdir()

@@ -6,8 +6,6 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from administration.import_files import ImportFileError
-from administration.import_layout import HeaderRowError, parse_header_row
 from administration.importing import (
     PROFILE_LABELS,
     TARGETS,
@@ -17,6 +15,8 @@ from administration.importing import (
     read_table,
     registrations_import,
 )
+from administration.imports.files import ImportFileError
+from administration.imports.layout import HeaderRowError, parse_header_row
 from agencies.models import Agency
 from cameraregistry.progress import Progress
 from registrations.models import Status
@@ -35,6 +35,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file")
         parser.add_argument("--agency", help="Slug of the agency; rows outside its jurisdiction are refused.")
+        parser.add_argument(
+            "--other-agencies",
+            choices=["import", "skip"],
+            help="With --agency: rows in another agency's jurisdiction are imported for that agency, or skipped "
+            "(default: refused, and counted per agency in the summary).",
+        )
         parser.add_argument("--dry-run", action="store_true", help="Check every row and report; write nothing.")
         parser.add_argument(
             "--valid-rows-only",
@@ -95,6 +101,7 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"],
                 all_or_nothing=not options["valid_rows_only"],
                 status=options["status"],
+                other_agencies=options["other_agencies"] or "",
                 default_retention_days=options["default_retention_days"],
                 progress=progress,
                 on_mapping=self.print_mapping,
@@ -116,6 +123,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{where}: {_shown(problem.problem)}")
         if len(refused) > 50:
             self.stdout.write(f"... and {len(refused) - 50:,} more refused rows; see the report file.")
+        for problem in report.updated[:50] + [p for p in skipped if p.kind == "replaced"][:50]:
+            self.stdout.write(f"row {problem.row}: {_shown(problem.problem)}")
         if skipped:
             self.stdout.write(
                 f"{len(skipped):,} skipped rows (already imported, registered or repeated) are counted above "

@@ -20,6 +20,9 @@ SKIPPED_KINDS = {
     "already_imported": "Already imported from an earlier file",
     "withdrawn": "Imported before, owner since withdrawn (not re-created)",
     "already_registered": "Already registered by the owner on the form",
+    "replaced": "Replaced by a newer answer of the same owner in this file",
+    "kept": "Older or undated answers of owners registered already (registration kept)",
+    "other_agency": "In another agency's jurisdiction (skipped, as chosen)",
 }
 
 
@@ -32,7 +35,8 @@ class RowProblem:
     row: int
     column: str  # the column's header as written in the file; "" for the row as a whole
     problem: str
-    severity: str = "error"  # "error": row not imported; "skipped": already there, nothing to do
+    severity: str = "error"  # "error": row not imported; "skipped": already there, nothing to do;
+    # "updated": a newer answer of a registered owner, which updates that registration
     kind: str = ""  # for skipped rows: a key of SKIPPED_KINDS
 
 
@@ -56,6 +60,9 @@ class ImportReport:
     rows_valid: int = 0
     rows_created: int = 0
     rows_skipped: int = 0
+    rows_updated: int = 0  # registrations a newer answer updates (or would, in a dry run)
+    rows_changed: int = 0  # registrations updated
+    other_agencies: list[str] = field(default_factory=list)  # per other agency: how many rows, what happens
     rows_not_registrations: int = 0  # total and notes rows at the bottom of the sheet
     seconds: float = 0.0
 
@@ -78,6 +85,10 @@ class ImportReport:
     @property
     def skipped(self) -> list[RowProblem]:
         return [p for p in self.problems if p.severity == "skipped"]
+
+    @property
+    def updated(self) -> list[RowProblem]:
+        return [p for p in self.problems if p.severity == "updated"]
 
     def summary(self) -> str:
         if self.file_problems:
@@ -113,6 +124,13 @@ class ImportReport:
                 else ""
             ),
         ]
+        if self.rows_updated:
+            updated = self.rows_updated if self.dry_run else self.rows_changed
+            lines.append(
+                ("Would update: " if self.dry_run else "Updated: ")
+                + (f"{updated:,} registration" if updated == 1 else f"{updated:,} registrations")
+                + " (a newer answer of an owner already registered)."
+            )
         kinds = Counter(p.kind for p in self.skipped)
         lines.extend(f"{label}: {_rows(kinds[kind])}." for kind, label in SKIPPED_KINDS.items() if kinds[kind])
         if self.rows_not_registrations:
@@ -124,6 +142,7 @@ class ImportReport:
                 lines.append(f"  {_rows(count)}: " + (f"{column}: " if column else "") + problem)
             if len(reasons) > MAX_REASONS:
                 lines.append(f"  and {len(reasons) - MAX_REASONS:,} other problems; see the full list.")
+        lines.extend(self.other_agencies)  # rows of other agencies: what happens, or the choice to make
         return lines
 
     def as_dict(self) -> dict:
@@ -144,6 +163,9 @@ class ImportReport:
             "rows_valid": self.rows_valid,
             "rows_created": self.rows_created,
             "rows_skipped": self.rows_skipped,
+            "rows_updated": self.rows_updated,
+            "rows_changed": self.rows_changed,
+            "other_agencies": self.other_agencies,
             "error_rows": self.error_rows,
             "summary": self.summary(),
             "summary_lines": self.summary_lines(),

@@ -12,7 +12,7 @@ import re
 
 from django.utils.translation import gettext as _
 
-from .import_files import ImportFileError
+from .files import ImportFileError
 
 MAX_COLUMNS = 1000  # the longest form has about 40 questions
 
