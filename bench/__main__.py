@@ -46,7 +46,7 @@ def work_dir() -> Path:
 
 def generator_digest() -> str:
     """Which demo generator seeded a database: a changed generator means the seeded rows are no longer the same."""
-    return hashlib.sha256((ROOT / "registrations" / "demo.py").read_bytes()).hexdigest()[:16]
+    return hashlib.sha256((ROOT / "demo" / "town.py").read_bytes()).hexdigest()[:16]
 
 
 def _postgres_admin(server: str, sql: str) -> bool:

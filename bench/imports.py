@@ -136,7 +136,7 @@ def _child(rows: int) -> None:
 
     call_command("migrate", verbosity=0)
     from administration.importing import ImportOptions, registrations_import
-    from registrations.demo import build_town
+    from demo.town import build_town
     from registrations.models import AddressPoint
 
     build_town(registrations=10, seed=1, stdout=open(os.devnull, "w"))  # noqa: SIM115

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "administration",
     "api",
     "notifications",
+    # The demo town (seed_demo: make run, tests, bench) and the demo sign-ins (refused unless DEMO_MODE and DEBUG).
+    "demo",
 ]
 
 MIDDLEWARE = [

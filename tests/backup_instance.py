@@ -29,9 +29,9 @@ from django.core.management import call_command  # noqa: E402
 from agencies.models import Agency  # noqa: E402
 from audit.anchors import anchor_chain_head  # noqa: E402
 from audit.models import AuditEntry  # noqa: E402
+from demo.town import build_town  # noqa: E402
 from footage.models import EvidenceFile  # noqa: E402
 from registrations import services  # noqa: E402
-from registrations.demo import build_town  # noqa: E402
 from registrations.geocoding import geocode  # noqa: E402
 from registrations.models import Camera, Registration  # noqa: E402
 from tests.footage.helpers import make_request, mp4_bytes  # noqa: E402

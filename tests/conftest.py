@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from registrations.demo import build_town
+from demo.town import build_town
 from tests.browser_fixtures import browser, page, page_factory  # noqa: F401 - one Chromium for the whole run
 from tests.smtp_fixtures import smtp  # noqa: F401 - a real SMTP server on loopback
 

@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from cameraregistry import crypto
-from registrations.demo import build_town
+from demo.town import build_town
 from registrations.models import Registration
 
 KEY_A = crypto.generate_key()

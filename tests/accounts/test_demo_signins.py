@@ -8,8 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from accounts.demo import DEMO_PASSWORD
 from accounts.models import User
+from demo.staff import DEMO_PASSWORD
 
 
 @pytest.mark.django_db

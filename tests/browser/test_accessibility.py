@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def demo_town(transactional_db, live_server):
-    from registrations.demo import build_town
+    from demo.town import build_town
 
     build_town(registrations=10, seed=3)
     return live_server.url

@@ -18,7 +18,7 @@ FLAG = "Address not in the address table — check the pin"
 
 @pytest.fixture
 def demo_town(transactional_db, settings, live_server):
-    from registrations.demo import build_town
+    from demo.town import build_town
 
     build_town(registrations=10, seed=3)
     settings.SITE_URL = live_server.url

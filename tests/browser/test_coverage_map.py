@@ -6,7 +6,7 @@ import pytest
 
 from administration import selectors
 from agencies.models import Agency
-from registrations.demo import build_town
+from demo.town import build_town
 from tests.browser.helpers import collect_errors, sign_in_staff
 from tests.staff_fixtures import make_staff
 

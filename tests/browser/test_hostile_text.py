@@ -63,7 +63,7 @@ def assert_shows(page, *texts: str) -> None:
 @pytest.fixture
 def hostile(transactional_db, live_server):
     """A business with markup in every free-text field, registered through the public form (as an attacker would)."""
-    from registrations.demo import build_town
+    from demo.town import build_town
 
     build_town(registrations=20, seed=7)
     maple = Agency.objects.get(slug="maple-falls")
@@ -91,7 +91,7 @@ def hostile(transactional_db, live_server):
 
 
 def test_the_public_form_echoes_markup_as_text_and_adds_cameras_without_parsing_it(transactional_db, live_server, page):
-    from registrations.demo import build_town
+    from demo.town import build_town
 
     build_town(registrations=5, seed=7)
     errors = collect_errors(page)

@@ -20,7 +20,7 @@ PIN_STEP_DEGREES = 0.00002  # one arrow-key press moves the pin this far (static
 
 @pytest.fixture
 def demo_town(transactional_db, settings, live_server):
-    from registrations.demo import build_town
+    from demo.town import build_town
 
     build_town(registrations=10, seed=3)
     # Links in emails must point at the server the browser talks to.

@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from agencies.models import Agency
-from registrations.demo import build_town
+from demo.town import build_town
 from registrations.models import Registration, Status
 from tests.browser.helpers import assert_accessible, collect_errors, open_owner_session, sign_in_staff
 from tests.staff_fixtures import make_staff

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from agencies.models import Agency
-from registrations.demo import build_town
+from demo.town import build_town
 from tests.browser.helpers import assert_accessible, collect_errors, sign_in_staff
 from tests.staff_fixtures import STAFF_PASSWORD, make_staff, totp_code
 

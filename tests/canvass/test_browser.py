@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from canvass.models import CanvassSearch
-from registrations.demo import build_town
+from demo.town import build_town
 from tests.canvass.helpers import offense
 from tests.staff_fixtures import make_staff, staff_client
 

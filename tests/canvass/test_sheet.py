@@ -15,7 +15,7 @@ from agencies.models import Agency
 from audit.models import AuditEntry
 from canvass import ranking
 from canvass.models import CanvassSearch
-from registrations.demo import build_town
+from demo.town import build_town
 from registrations.models import Registration
 from tests.canvass.helpers import form_data
 from tests.staff_fixtures import make_staff, staff_client

@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 @pytest.fixture
 def demo_town(transactional_db, settings, live_server):
-    from registrations.demo import build_town
+    from demo.town import build_town
 
     build_town(registrations=10, seed=3)
     settings.SITE_URL = live_server.url  # links in emails point at the server the browser talks to

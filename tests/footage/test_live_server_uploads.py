@@ -35,7 +35,7 @@ PORT = int(os.environ.get("FOOTAGE_TEST_PORT") or _free_port())
 SETUP = """
 from django.utils import timezone
 from datetime import timedelta
-from registrations.demo import build_town
+from demo.town import build_town
 from agencies.models import Agency
 from registrations.models import Registration
 from canvass.models import Case, CaseCamera

@@ -20,7 +20,7 @@ SCREENSHOT_DIR = os.environ.get("SCREENSHOT_DIR", "")
 
 @pytest.fixture
 def demo_town(transactional_db, settings, live_server):
-    from registrations.demo import build_town
+    from demo.town import build_town
 
     build_town(registrations=10, seed=3)
     settings.SITE_URL = live_server.url

@@ -4,7 +4,7 @@ from binascii import unhexlify
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.demo import DEMO_PASSWORD, DEMO_TOTP_KEY, DemoModeOff, demo_staff_ensure
+from demo.staff import DEMO_PASSWORD, DEMO_TOTP_KEY, DemoModeOff, demo_staff_ensure
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.demo import DemoModeOff, demo_totp_code
+from demo.staff import DemoModeOff, demo_totp_code
 
 
 class Command(BaseCommand):

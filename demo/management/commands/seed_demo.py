@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from agencies.models import Agency
-from registrations.demo import build_town
+from demo.town import build_town
 
 
 class Command(BaseCommand):
