@@ -212,6 +212,13 @@ class CameraDetailsLookup(Mapping):
     def __getitem__(self, camera_id: int) -> CameraDetails:
         return self._load()[camera_id]
 
+    # Straight to the dict: Mapping's own get and `in` go through __getitem__ and a raised KeyError each.
+    def get(self, camera_id: int, default=None):
+        return self._load().get(camera_id, default)
+
+    def __contains__(self, camera_id: object) -> bool:
+        return camera_id in self._load()
+
     def __iter__(self) -> Iterator[int]:
         return iter(self._load())
 

@@ -58,11 +58,9 @@ class SearchResult:
 
     def agency_ids(self) -> set[int]:
         """The agencies whose registrations this result returns (for the partner-use audit)."""
-        return {
-            self.details[item.camera.camera_id].agency_id
-            for item in self.ranked
-            if item.camera.camera_id in self.details
-        }
+        details = self.details
+        found = (details.get(item.camera.camera_id) for item in self.ranked)
+        return {detail.agency_id for detail in found if detail is not None}
 
 
 def _partner_use(user, result: SearchResult, action: str, request: HttpRequest | None) -> None:
