@@ -6,7 +6,7 @@ same ranked list for the same query (checked), so only the way candidates are fo
 differs:
 
 * ours:    the canvass selector's prepared query (latitude strips × longitude on the registration_canvass_strip
-           index, SQL built once per shape, as the results page runs it) + ranking
+           index, SQL built once per shape: the query the results page runs) + ranking
 * postgis: ST_DWithin on a GiST-indexed geography column, ORDER BY ST_Distance + ranking
 * naive:   every registration with cameras read, exact geometry decides + ranking
 """
