@@ -33,7 +33,9 @@ SEED = 2025
 # Naive full scans stop at 100k: at 1M one scan takes tens of seconds and says nothing new.
 FULL = {"sizes": [10_000, 100_000, 1_000_000], "queries": 40, "naive_queries": 5, "naive_up_to": 100_000}
 SMALL = {"sizes": [10_000], "queries": 12, "naive_queries": 2, "naive_up_to": 10_000}
-RADII = "150,500,1000"
+# 1,500 m is the agency maximum (the default max_search_radius_m, the demo agencies' setting).
+RADII = "150,500,1000,1500"
+MAX_RADIUS_M = 1500
 POSTGIS_CONTROL = Path("/usr/share/postgresql/15/extension/postgis.control")
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -201,7 +203,8 @@ def table(results: list[dict], sizes: list[int]) -> str:
     header = (
         "| registrations | radius m | cameras | ours SQLite p50/p95 ms | ours PostgreSQL p50/p95 ms | "
         "PostGIS p50/p95 ms | naive SQLite p95 ms | naive PostgreSQL p95 ms | "
-        "ours SQLite ÷ PostGIS (p95) | ours PostgreSQL ÷ PostGIS (p95) | naive PostgreSQL ÷ ours PostgreSQL (p95) |"
+        "ours SQLite ÷ PostGIS (p95) | ours PostgreSQL ÷ PostGIS (p95) | naive PostgreSQL ÷ ours PostgreSQL (p95) | "
+        "same ranked ids |"
     )
     lines = [header, "|" + "---|" * (header.count("|") - 1)]
     for size in sizes:
@@ -212,11 +215,14 @@ def table(results: list[dict], sizes: list[int]) -> str:
             naive_sqlite = _cell(results, "sqlite", size, "naive", radius)
             naive_pg = _cell(results, "postgresql", size, "naive", radius)
             cameras = (ours_sqlite or ours_pg or {}).get("mean_cameras", "—")
+            cells = [cell for cell in (ours_sqlite, ours_pg, postgis, naive_sqlite, naive_pg) if cell]
+            same = "yes" if all(cell.get("same_ids", True) for cell in cells) else "**NO — MISMATCH**"
+            label = f"{radius} (max)" if radius == MAX_RADIUS_M else str(radius)
             lines.append(
-                f"| {size:,} | {radius} | {cameras} | {_ms(ours_sqlite, 'p50_ms')} / {_ms(ours_sqlite, 'p95_ms')} | "
+                f"| {size:,} | {label} | {cameras} | {_ms(ours_sqlite, 'p50_ms')} / {_ms(ours_sqlite, 'p95_ms')} | "
                 f"{_ms(ours_pg, 'p50_ms')} / {_ms(ours_pg, 'p95_ms')} | {_ms(postgis, 'p50_ms')} / {_ms(postgis, 'p95_ms')} | "
                 f"{_ms(naive_sqlite, 'p95_ms')} | {_ms(naive_pg, 'p95_ms')} | {_ratio(ours_sqlite, postgis)} | "
-                f"{_ratio(ours_pg, postgis)} | {_ratio(naive_pg, ours_pg)} |"
+                f"{_ratio(ours_pg, postgis)} | {_ratio(naive_pg, ours_pg)} | {same} |"
             )
     return "\n".join(lines)
 
@@ -251,6 +257,9 @@ def main() -> None:
                 print(f"  prepared in {result['prepare_s']} s", file=sys.stderr, flush=True)
     (work_dir() / "results.json").write_text(json.dumps(results, indent=1))
     print(table(results, plan["sizes"]))
+    for result in results:
+        for mismatch in result.get("mismatches", []):
+            print(f"!!!!! {result['backend']}, {result['registrations']:,}: {mismatch}", file=sys.stderr)
     print()
     print(seeding_table(results))
     print(f"\nRaw results: {work_dir() / 'results.json'}")
@@ -261,6 +270,10 @@ def main() -> None:
     from bench import storage as storage_bench
 
     print("\n".join(storage_bench.run("small" if plan is SMALL else "full")))
+
+    from bench import canvass_http
+
+    print("\n".join(canvass_http.run("small" if plan is SMALL else "full")))
 
 
 if __name__ == "__main__":

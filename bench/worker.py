@@ -5,7 +5,8 @@ by `manage.py seed_demo`; prints one JSON line of timings. Each method returns t
 same ranked list for the same query (checked), so only the way candidates are found
 differs:
 
-* ours:    the canvass selector (latitude strips × longitude on the registration_canvass_strip index) + ranking
+* ours:    the canvass selector's prepared query (latitude strips × longitude on the registration_canvass_strip
+           index, SQL built once per shape: the query the results page runs) + ranking
 * postgis: ST_DWithin on a GiST-indexed geography column, ORDER BY ST_Distance + ranking
 * naive:   every registration with cameras read, exact geometry decides + ranking
 """
@@ -126,7 +127,7 @@ def main() -> None:
 
     from agencies.models import Agency
     from canvass import ranking
-    from canvass.selectors import SEARCHABLE_STATUSES, camera_facts, candidate_cameras, facts_of
+    from canvass.selectors import SEARCHABLE_STATUSES, camera_facts, facts_of, prepared_facts
     from registrations.models import Registration, Status
 
     started = time.perf_counter()
@@ -150,26 +151,30 @@ def main() -> None:
     places = list(Registration.objects.filter(pk__in=ids).values_list("latitude", "longitude"))
 
     # Table and column names are our own constants; every value is a query parameter.
+    # The registrations within reach first (a materialized CTE), then their cameras by the foreign-key index:
+    # joined in one query, the planner estimates ST_DWithin at one row and at 1,500 m scans every camera for
+    # each of thousands of registrations (11 s instead of 0.1 s at 10k).
     postgis_sql = (
-        "SELECT r.id, r.latitude, r.longitude, c.id, c.records_street, c.bearing_degrees, c.field_of_view_degrees, "  # noqa: S608
-        "c.range_m, c.retention_days, r.last_confirmed_at, (r.verified_at IS NOT NULL AND r.status = %s) "
-        f"FROM {POSTGIS_TABLE} r JOIN registrations_camera c ON c.registration_id = r.id "
-        "WHERE r.agency_id = ANY(%s) AND r.status = ANY(%s) "
-        "AND ST_DWithin(r.geog, ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography, %s) "
-        "ORDER BY ST_Distance(r.geog, ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography)"
+        "WITH near AS MATERIALIZED (SELECT r.id, r.latitude, r.longitude, r.last_confirmed_at, "  # noqa: S608
+        "(r.verified_at IS NOT NULL AND r.status = %s) AS verified, "
+        "ST_Distance(r.geog, ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography) AS distance "
+        f"FROM {POSTGIS_TABLE} r WHERE r.agency_id = ANY(%s) AND r.status = ANY(%s) "
+        "AND ST_DWithin(r.geog, ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography, %s)) "
+        "SELECT r.id, r.latitude, r.longitude, c.id, c.records_street, c.bearing_degrees, c.field_of_view_degrees, "
+        "c.range_m, c.retention_days, r.last_confirmed_at, r.verified "
+        "FROM near r JOIN registrations_camera c ON c.registration_id = r.id ORDER BY r.distance"
     )
     searchable = [str(status) for status in SEARCHABLE_STATUSES]
 
     def ours(area):
-        facts, _details = candidate_cameras(scoped, area)
-        return ranking.rank(facts, area, window_start=window_start, now=now)
+        return ranking.rank(prepared_facts(agency_ids, area), area, window_start=window_start, now=now)
 
     def postgis(area):
         lat, lon = area.place
         with connection.cursor() as cursor:
             cursor.execute(
                 postgis_sql,
-                [str(Status.ACTIVE), agency_ids, searchable, lon, lat, area.radius_m + 1.0, lon, lat],
+                [str(Status.ACTIVE), lon, lat, agency_ids, searchable, lon, lat, area.radius_m + 1.0],
             )
             rows = cursor.fetchall()
         return ranking.rank(camera_facts(rows), area, window_start=window_start, now=now)
@@ -186,6 +191,7 @@ def main() -> None:
         "seed_max_rss_kb": seeding["seed_max_rss_kb"],
         "reused": arguments.seed_seconds is None,
         "cells": [],
+        "mismatches": [],
     }
     for radius in [int(r) for r in arguments.radii.split(",")]:
         areas = [ranking.SearchArea(kind=ranking.RADIUS, place=place, radius_m=float(radius)) for place in places]
@@ -212,7 +218,12 @@ def main() -> None:
                 identities[name] = [item.camera.camera_id for item in ranked]
             for name, identity in identities.items():
                 if identity != identities["ours"]:
-                    raise SystemExit(f"{name} disagrees with ours at radius {radius}, query {index}")
+                    message = (
+                        f"MISMATCH: {name} ranked {len(identity)} cameras, ours {len(identities['ours'])}, "
+                        f"not the same ids in the same order (radius {radius} m, query {index}, place {area.place})"
+                    )
+                    print(f"!!!!! {message} !!!!!", file=sys.stderr, flush=True)
+                    results["mismatches"].append(message)
         for name, _method, how_many in methods:
             results["cells"].append(
                 {
@@ -222,6 +233,9 @@ def main() -> None:
                     "p50_ms": round(percentile(timings[name], 0.5), 2),
                     "p95_ms": round(percentile(timings[name], 0.95), 2),
                     "mean_cameras": round(statistics.mean(sizes[name]), 1),
+                    "same_ids": not any(
+                        f"radius {radius} m," in m and m.startswith(f"MISMATCH: {name} ") for m in results["mismatches"]
+                    ),
                 }
             )
         print(f"  radius {radius} m done", file=sys.stderr, flush=True)

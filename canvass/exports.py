@@ -186,36 +186,48 @@ def _incident_feature(area: ranking.SearchArea) -> dict[str, Any]:
     }
 
 
+# The map's cameras as compact rows instead of one GeoJSON feature each: at the agency's maximum radius the
+# features' repeated property names alone made the page over a megabyte.
+MAP_VERDICTS = (grouping.SEES, grouping.MIGHT, grouping.AWAY, grouping.UNKNOWN)
+MAP_CAMERA_COLUMNS = ("lon", "lat", "verdict", "rank", "camera_id")
+_VERDICT_CODES = {name: code for code, name in enumerate(MAP_VERDICTS)}
+
+
 def map_geojson(
     addresses, area: ranking.SearchArea, *, cone_ids: set[int] = frozenset(), with_addresses: bool = False
 ) -> dict[str, Any]:
-    """The results map: area, incident, one small point per camera (every result) and view cones only for the
-    addresses in `cone_ids` (the current page). Points carry only what the map needs: address rank, verdict,
-    and with `with_addresses` (the sheet, whose page has no result rows to name them) the address."""
+    """The results map: area, incident and view cones (only for the addresses in `cone_ids`, the current page)
+    as GeoJSON features; every camera of every result as one compact row in "cameras", in MAP_CAMERA_COLUMNS
+    order (verdict as an index into "verdicts"). An address's cameras come best first, so the first row of a
+    rank names its result row. With `with_addresses` (the sheet, whose page has no result rows to name them)
+    each row ends with the address."""
     features: list[dict[str, Any]] = [area_feature(area), _incident_feature(area)]
+    cameras: list[list[Any]] = []
     for row in addresses:
+        label = [_address_label(row)] if with_addresses else []
+        with_cones = row.registration_id in cone_ids
         for entry in row.cameras:
             camera = entry.item.camera
-            features.append(
-                {
-                    "type": "Feature",
-                    "geometry": {
-                        "type": "Point",
-                        "coordinates": [round(camera.longitude, 6), round(camera.latitude, 6)],
-                    },
-                    "properties": {
-                        "role": "camera",
-                        "camera_id": camera.camera_id,
-                        "rank": row.rank,
-                        "row": row.best.item.camera.camera_id,
-                        "verdict": entry.verdict,
-                        **({"address": _address_label(row)} if with_addresses else {}),
-                    },
-                }
+            cameras.append(
+                [
+                    round(camera.longitude, 6),
+                    round(camera.latitude, 6),
+                    _VERDICT_CODES[entry.verdict],
+                    row.rank,
+                    camera.camera_id,
+                    *label,
+                ]
             )
-            if row.registration_id in cone_ids and camera.has_view_cone:
+            if with_cones and camera.has_view_cone:
                 features.append(_cone_feature(camera, row.rank, entry.verdict))
-    return {"type": "FeatureCollection", "features": features}
+    columns = [*MAP_CAMERA_COLUMNS, "address"] if with_addresses else list(MAP_CAMERA_COLUMNS)
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "verdicts": list(MAP_VERDICTS),
+        "camera_columns": columns,
+        "cameras": cameras,
+    }
 
 
 def _address_label(row) -> str:

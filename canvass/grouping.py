@@ -7,10 +7,12 @@ A camera that points at the place but whose stated range falls short "might" hav
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from cameraregistry import geo, units
 from cameraregistry.geo.angles import angle_gap
+from cameraregistry.geo.plane import LocalPlane
 from canvass import ranking
 from canvass.selectors import CameraDetails
 from registrations import display
@@ -25,19 +27,40 @@ VERDICT_WORDS = {
 }
 
 
-def verdict(item: ranking.RankedCamera, place: tuple[float, float]) -> str:
-    """sees / might (points at the place, beyond its stated range) / away / unknown direction."""
+# Within this many degrees of a cone's edge the plane's bearing defers to the exact geodesic one. Inside a search
+# area (a few km) the plane's bearing from a camera to the place is off by hundredths of a degree.
+_BEARING_MARGIN_DEG = 1.0
+
+
+def _bearing_toward(camera, place: tuple[float, float], plane: LocalPlane | None) -> tuple[float, bool]:
+    """The bearing from the camera to the place, and whether it is the exact one (else within the margin)."""
+    if plane is None:
+        return geo.initial_bearing_deg(camera.latitude, camera.longitude, place[0], place[1]), True
+    x, y = plane.project(camera.latitude, camera.longitude)
+    if x == 0.0 and y == 0.0:
+        return geo.initial_bearing_deg(camera.latitude, camera.longitude, place[0], place[1]), True
+    return math.degrees(math.atan2(-x, -y)) % 360.0, False
+
+
+def verdict(item: ranking.RankedCamera, place: tuple[float, float], plane: LocalPlane | None = None) -> str:
+    """sees / might (points at the place, beyond its stated range) / away / unknown direction.
+
+    `plane` (centred on `place`) makes the bearing test cheap; near a cone's edge the exact geodesic decides.
+    """
     camera = item.camera
     if item.sees_incident is None or not camera.has_view_cone:
         return UNKNOWN
     if item.sees_incident:
         return SEES
-    toward = geo.initial_bearing_deg(camera.latitude, camera.longitude, place[0], place[1])
+    if item.distance_m <= float(camera.range_m or 0):
+        return AWAY
     half = (camera.field_of_view_degrees or 0) / 2
-    beyond = item.distance_m > float(camera.range_m or 0)
-    if beyond and angle_gap(float(camera.bearing_degrees), toward) <= half:
-        return MIGHT
-    return AWAY
+    toward, exact = _bearing_toward(camera, place, plane)
+    gap = angle_gap(float(camera.bearing_degrees), toward)
+    if not exact and abs(gap - half) <= _BEARING_MARGIN_DEG:
+        toward = geo.initial_bearing_deg(camera.latitude, camera.longitude, place[0], place[1])
+        gap = angle_gap(float(camera.bearing_degrees), toward)
+    return MIGHT if gap <= half else AWAY
 
 
 # The owner's words come from registrations.display, the same wording the owner and staff pages use.
@@ -153,6 +176,7 @@ class AddressRow:
 def group_by_address(result, chosen_ids: frozenset[int] | set[int] = frozenset()) -> list[AddressRow]:
     """One row per registration in the order of its best camera; cameras without details are left out."""
     place = result.area.place
+    plane = LocalPlane(*place)
     rows: dict[int, AddressRow] = {}
     for item in result.ranked:
         detail = result.details.get(item.camera.camera_id)
@@ -164,7 +188,10 @@ def group_by_address(result, chosen_ids: frozenset[int] | set[int] = frozenset()
             row = rows[key] = AddressRow(rank=len(rows) + 1, registration_id=key)
         row.cameras.append(
             CameraRow(
-                item=item, detail=detail, verdict=verdict(item, place), chosen=item.camera.camera_id in chosen_ids
+                item=item,
+                detail=detail,
+                verdict=verdict(item, place, plane),
+                chosen=item.camera.camera_id in chosen_ids,
             )
         )
     return list(rows.values())

@@ -18,7 +18,7 @@ from audit.services import audit_record
 from cameraregistry import geo
 from canvass import ranking
 from canvass.models import AreaKind, CanvassSearch, Case, CaseCamera, CaseStatus
-from canvass.selectors import CameraDetails, candidate_cameras, search_area, searchable_registrations
+from canvass.selectors import CameraDetails, search_area, search_candidates, searchable_registrations
 from registrations.models import Camera
 
 MAX_POLYGON_VERTICES = 200
@@ -58,11 +58,9 @@ class SearchResult:
 
     def agency_ids(self) -> set[int]:
         """The agencies whose registrations this result returns (for the partner-use audit)."""
-        return {
-            self.details[item.camera.camera_id].agency_id
-            for item in self.ranked
-            if item.camera.camera_id in self.details
-        }
+        details = self.details
+        found = (details.get(item.camera.camera_id) for item in self.ranked)
+        return {detail.agency_id for detail in found if detail is not None}
 
 
 def _partner_use(user, result: SearchResult, action: str, request: HttpRequest | None) -> None:
@@ -204,7 +202,7 @@ def _case_for_search(user, case_number: str, offense_type: OffenseType) -> Case:
 
 def run_ranked(user, area: ranking.SearchArea, window_start: datetime, now: datetime | None = None) -> SearchResult:
     """Narrow through the access chokepoint, then rank. Returns a result without a saved search."""
-    facts, details = candidate_cameras(searchable_registrations(user), area)
+    facts, details = search_candidates(user, area)
     ranked = ranking.rank(facts, area, window_start=window_start, now=now or timezone.now())
     return SearchResult(search=None, area=area, ranked=ranked, details=details)  # type: ignore[arg-type]
 

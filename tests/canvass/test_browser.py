@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from canvass.models import CanvassSearch
 from demo.town import build_town
-from tests.canvass.helpers import offense
+from tests.canvass.helpers import form_data, offense
 from tests.staff_fixtures import make_staff, staff_client
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -70,3 +71,67 @@ def test_an_investigator_searches_by_clicking_the_map(live_server, page_factory)
     assert 0 < page.locator(".stop").count() <= 3
     assert page.locator(".stop").count() > 0
     assert page.locator("#print-sheet").is_visible()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_agencys_largest_search_is_on_screen_with_every_marker(live_server, page_factory):  # noqa: F811
+    """The demo town (`seed_demo`'s 2,000 registrations), the agency's maximum radius from the town centre: the
+    first 50 addresses are on screen, the map has a marker for every ranked camera, nothing goes wrong in the
+    console. The load time is printed for the record (bench/canvass_http.py and README), never asserted."""
+    build_town(registrations=2000, seed=2025)
+    from agencies.models import Agency
+    from cameraregistry import units
+    from registrations import demo
+
+    maple = Agency.objects.get(slug="maple-falls")
+    investigator = make_staff(maple, "investigator")
+    session_client = staff_client(Client(), investigator)
+    grid = demo.grid_for(2000)
+    centre = grid.point((grid.size - 1) * demo.BLOCK_M / 2, (grid.size - 1) * demo.BLOCK_M / 2)
+    radius = units.whole_in_units(maple.max_search_radius_m, maple.length_units)
+    response = session_client.post(
+        "/staff/canvass/",
+        form_data(maple, latitude=str(centre[0]), longitude=str(centre[1]), radius_m=str(radius)),
+    )
+    assert response.status_code == 302
+    search = CanvassSearch.objects.get()
+    assert search.result_count > 1000, "the largest search covers most of the town"
+
+    page = page_factory()
+    problems = []
+    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": session_client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    started = time.perf_counter()
+    page.goto(f"{live_server.url}{response['Location']}")
+    page.locator(".result").nth(49).wait_for()
+    list_seconds = time.perf_counter() - started
+    markers = page.locator("#results-map .camera-marker")
+    page.wait_for_function(
+        "count => document.querySelectorAll('#results-map .camera-marker').length >= count", arg=search.result_count
+    )
+    map_seconds = time.perf_counter() - started
+    print(
+        f"\nLargest search in the browser: {search.result_count:,} cameras; first 50 addresses on screen after "
+        f"{list_seconds:.2f} s, every marker drawn after {map_seconds:.2f} s (live_server, SQLite, this machine)"
+    )
+
+    assert page.locator(".result").count() == 50
+    assert page.locator(".result").first.is_visible()
+    assert "Showing 1–50 of" in page.locator("#result-count").inner_text()
+    assert markers.count() == search.result_count
+    assert problems == []
+    # The first result and its marker highlight each other.
+    first = page.locator(".result").first
+    marker = page.locator(f'#results-map .camera-marker[data-camera-id="{first.get_attribute("data-camera-id")}"]')
+    assert marker.count() == 1
+    first.click()
+    assert "selected" in (first.get_attribute("class") or "")

@@ -64,6 +64,21 @@ def test_a_camera_without_a_direction_is_unknown():
     assert grouping.verdict(_ranked(camera, None, 30), PLACE) == grouping.UNKNOWN
 
 
+@pytest.mark.parametrize("distance", [80.0, 900.0, 4900.0])
+def test_the_cheap_plane_bearing_gives_the_exact_verdict_at_every_facing(distance):
+    """Cameras all around the place, turned through every whole-degree facing (so the place passes each cone's
+    edge): the local plane's bearing (what the results page uses) and the exact geodesic one agree every time."""
+    plane = grouping.LocalPlane(*PLACE)
+    verdicts = set()
+    for direction in range(0, 360, 30):
+        for facing in range(360):
+            camera = _camera_at(direction + 0.37, distance, facing=facing, range_m=40, fov=61)
+            item = _ranked(camera, False, distance)
+            verdicts.add(grouping.verdict(item, PLACE, plane))
+            assert grouping.verdict(item, PLACE, plane) == grouping.verdict(item, PLACE)
+    assert verdicts == {grouping.MIGHT, grouping.AWAY}
+
+
 def test_facing_is_said_in_words():
     assert grouping.facing_words(270) == "faces west (270°)"
 

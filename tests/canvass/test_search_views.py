@@ -64,7 +64,10 @@ def test_it_runs_a_search_saves_it_under_its_case_and_audits_it(signed_in, town,
     assert b"Sees it" in page.content or b"Direction unknown" in page.content or b"Faces away" in page.content
     data = json.loads(page.context["map_data"] and json.dumps(page.context["map_data"]))
     roles = {feature["properties"]["role"] for feature in data["features"]}
-    assert {"area", "incident", "camera"} <= roles
+    assert {"area", "incident"} <= roles
+    # Every ranked camera is on the map, as one compact row (not a feature with repeated property names).
+    assert len(data["cameras"]) == search.result_count
+    assert data["camera_columns"] == ["lon", "lat", "verdict", "rank", "camera_id"]
 
 
 def test_a_second_search_with_the_same_case_number_joins_the_case(signed_in, town):

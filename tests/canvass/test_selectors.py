@@ -7,6 +7,7 @@ import math
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -16,6 +17,7 @@ from cameraregistry import geo
 from canvass import ranking, selectors
 from canvass.ranking import SearchArea
 from registrations.models import LATITUDE_STRIPS_PER_DEGREE, Camera, Registration, Status
+from tests.staff_fixtures import make_staff
 
 # A strip boundary next to the demo town: areas around it always span two strips or more.
 BOUNDARY_LAT = (math.floor(41.6820 * LATITUDE_STRIPS_PER_DEGREE) + 1) / LATITUDE_STRIPS_PER_DEGREE
@@ -173,3 +175,61 @@ def test_sqlite_reads_the_strip_index(scene):
         cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
         plan = " ".join(str(row) for row in cursor.fetchall())
     assert "registration_canvass_strip" in plan
+
+
+def _fact_rows(facts):
+    return [vars(fact) for fact in facts]
+
+
+@pytest.mark.parametrize(
+    "area",
+    [
+        SearchArea(kind=ranking.RADIUS, place=PLACE, radius_m=150.0),
+        SearchArea(kind=ranking.RADIUS, place=PLACE, radius_m=1500.0),
+        SearchArea(
+            kind=ranking.POLYGON,
+            place=PLACE,
+            vertices=((PLACE[0] - 0.004, PLACE[1] - 0.006), (PLACE[0] + 0.005, PLACE[1]), (PLACE[0], PLACE[1] + 0.007)),
+        ),
+        SearchArea(
+            kind=ranking.ROUTE,
+            place=PLACE,
+            vertices=((PLACE[0] - 0.3, PLACE[1]), (PLACE[0] + 0.3, PLACE[1])),
+            corridor_m=80.0,
+        ),
+    ],
+    ids=["150 m", "1,500 m", "polygon", "route over 64 strips"],
+)
+def test_the_prepared_query_finds_what_the_orm_query_finds(scene, area):
+    for agency_ids in ([scene["maple"].pk], [scene["maple"].pk, scene["cedar"].pk]):
+        registrations = Registration.objects.filter(agency_id__in=agency_ids)
+        expected = selectors.candidate_cameras(registrations, area)[0]
+        # Twice: the first run prepares the query (and checks it against the ORM's), the second reuses it.
+        assert _fact_rows(selectors.prepared_facts(agency_ids, area)) == _fact_rows(expected)
+        assert _fact_rows(selectors.prepared_facts(agency_ids, area)) == _fact_rows(expected)
+
+
+def test_the_prepared_query_keeps_to_the_agencies_it_is_given(scene):
+    area = SearchArea(kind=ranking.RADIUS, place=PLACE, radius_m=1000)
+    moved = sorted({fact.registration_id for fact in selectors.prepared_facts([scene["maple"].pk], area)})[:3]
+    Registration.objects.filter(pk__in=moved).update(agency=scene["cedar"])
+    maple = {fact.registration_id for fact in selectors.prepared_facts([scene["maple"].pk], area)}
+    assert maple and not maple & set(moved)
+    assert set(moved) <= {fact.registration_id for fact in selectors.prepared_facts([scene["cedar"].pk], area)}
+    assert selectors.prepared_facts([], area) == []
+
+
+def test_a_users_search_candidates_follow_the_access_rule(scene):
+    area = SearchArea(kind=ranking.RADIUS, place=PLACE, radius_m=1000)
+    moved = sorted({fact.registration_id for fact in selectors.prepared_facts([scene["maple"].pk], area)})[:3]
+    Registration.objects.filter(pk__in=moved).update(agency=scene["cedar"])
+    investigator = make_staff(scene["maple"], "investigator")
+    investigator.is_verified = lambda: True  # MFA passed, as the middleware marks a verified session
+    facts, details = selectors.search_candidates(investigator, area)
+    assert facts and not {fact.registration_id for fact in facts} & set(moved)
+    assert {details[fact.camera_id].agency_id for fact in facts} == {scene["maple"].pk}
+    # Without the right to search (no MFA this session, or an anonymous visitor): nothing.
+    investigator.is_verified = lambda: False
+    assert selectors.search_candidates(investigator, area)[0] == []
+    facts, details = selectors.search_candidates(AnonymousUser(), area)
+    assert facts == [] and len(details) == 0
