@@ -118,7 +118,7 @@ def _searches(maple) -> list[tuple[str, dict]]:
     """(label, search form fields) for the three largest searches, around the town centre."""
     from cameraregistry import units
     from canvass import services
-    from registrations import demo
+    from demo import town as demo
 
     grid = demo.grid_for(TOWN_REGISTRATIONS)
     width = (grid.size - 1) * demo.BLOCK_M

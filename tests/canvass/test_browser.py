@@ -81,7 +81,7 @@ def test_the_agencys_largest_search_is_on_screen_with_every_marker(live_server, 
     build_town(registrations=2000, seed=2025)
     from agencies.models import Agency
     from cameraregistry import units
-    from registrations import demo
+    from demo import town as demo
 
     maple = Agency.objects.get(slug="maple-falls")
     investigator = make_staff(maple, "investigator")
