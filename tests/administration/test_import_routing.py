@@ -137,6 +137,8 @@ def test_the_page_offers_the_choice_and_the_job_keeps_it(town, mixed_file, run_t
     page = administrator.get(response["Location"])
     content = page.content.decode()
     assert "another agency&#x27;s jurisdiction" in content and 'value="skip"' in content
+    # Offered once: two radio groups with one name would post whichever the browser sends last.
+    assert content.count('name="other_agencies" value="skip"') == 1
     form = page.context["form"]
     fields = {f"column_{i}": form.fields[f"column_{i}"].initial or "" for i in range(len(HEADERS))}
     with TestCase.captureOnCommitCallbacks(execute=True):
