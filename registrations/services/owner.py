@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -334,4 +335,9 @@ def registration_withdraw(*, registration: Registration, request: HttpRequest | 
         partial(webhook_event_emit, agency=agency, event="registration.withdrawn", payload=webhook), robust=True
     )
     if email:
-        email_queue(template=emails.WITHDRAWN, to=email, language=language, context={"agency_name": agency.name})
+        email_queue(
+            template=emails.WITHDRAWN,
+            to=email,
+            language=language,
+            context={"agency_name": agency.name, "tombstone_days": settings.REGISTRATION_TOMBSTONE_DAYS},
+        )
