@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TextIO
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -28,7 +29,7 @@ from agencies.services import agency_save, terms_publish
 from audit.services import audit_purge_before, audit_record
 from cameraregistry import safe_json
 from footage.services import footage_purge_for_agency
-from registrations.services.staff import registrations_purge
+from registrations.services.staff import registration_tombstones_purge, registrations_purge
 
 from .exporting import FORMATS, WRITERS, export_queryset
 from .models import ImportedRow, PurgeRecord
@@ -272,6 +273,8 @@ def purge_expired(*, now: datetime | None = None, actor=None) -> PurgeReport:
     - Evidence files of cases closed more than `footage_retention_days_after_close` days ago are deleted
       from storage; their records stay as tombstones (footage.services.footage_purge_for_agency).
     - Audit entries older than the longest `audit_retention_days` of any agency, and never younger than 365 days.
+    - Sync-feed tombstones of removed registrations older than REGISTRATION_TOMBSTONE_DAYS (not a PurgeRecord kind:
+      they hold no personal data; the count is in the report's totals and the audit entry).
     Withdrawn registrations are erased at once by the owner flow, so there is nothing left of them here.
     """
     now = now or timezone.now()
@@ -295,6 +298,8 @@ def purge_expired(*, now: datetime | None = None, actor=None) -> PurgeReport:
     if removed:
         records.append(PurgeRecord(ran_at=now, agency=None, kind=PurgeRecord.Kind.AUDIT_ENTRIES, count=removed))
     PurgeRecord.objects.bulk_create(records)
+    before = now - timedelta(days=settings.REGISTRATION_TOMBSTONE_DAYS)
+    report.totals["registration_tombstones"] = registration_tombstones_purge(before=before)
     audit_record(
         action="retention.purge",
         actor=actor,

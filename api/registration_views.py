@@ -64,9 +64,11 @@ class RegistrationOutput(serializers.Serializer):
 
 @extend_schema_serializer(component_name="Tombstone")
 class TombstoneOutput(serializers.Serializer):
+    """A registration withdrawn, purged or merged away: only its id, never personal data or a point."""
+
     id = serializers.CharField(source="public_id")
     deleted = serializers.BooleanField(help_text="Always true: delete this registration from your copy.")
-    updated_at = serializers.DateTimeField(source="at")
+    updated_at = serializers.DateTimeField(source="at", help_text="When it was removed")
 
 
 def _bbox(text: str) -> tuple[float, float, float, float]:
@@ -98,7 +100,10 @@ class RegistrationListApi(ApiView):
         updated_since = serializers.DateTimeField(
             required=False,
             default_timezone=dt.UTC,
-            help_text="ISO 8601; without an offset, UTC. Also turns on tombstones for removed registrations.",
+            help_text=(
+                "ISO 8601; without an offset, UTC. Also turns on tombstones for registrations withdrawn, purged "
+                "or merged since then (kept REGISTRATION_TOMBSTONE_DAYS, 90 by default)."
+            ),
         )
         cursor = serializers.CharField(required=False, max_length=200, help_text="`next_cursor` of the previous page")
         page_size = QueryInteger(required=False, min_value=1, max_value=PAGE_SIZE_MAX)
@@ -119,7 +124,10 @@ class RegistrationListApi(ApiView):
             serializers=[RegistrationOutput, TombstoneOutput],
             resource_type_field_name=None,
             many=True,
-            help_text="Registrations and, with updated_since, tombstones of registrations removed since then.",
+            help_text=(
+                "Registrations and, with updated_since, tombstones of registrations removed since then "
+                "(not filtered by bbox: a tombstone has no point)."
+            ),
         )
         next_cursor = serializers.CharField(allow_null=True)
 
@@ -129,7 +137,13 @@ class RegistrationListApi(ApiView):
         description=(
             "Registrations your agency (and agencies sharing with it) may see, ordered by (updated_at, id). "
             f"Page size {PAGE_SIZE_DEFAULT} by default, at most {PAGE_SIZE_MAX}; follow `next_cursor` until it is "
-            "null. For incremental sync, pass the last `updated_at` you saw as `updated_since`."
+            "null. For incremental sync, pass the last `updated_at` you saw as `updated_since`: the page then "
+            "also holds `{id, deleted: true, updated_at}` tombstones of registrations withdrawn by their owner, "
+            "removed by the retention rules or merged into another since then, in the same order; delete those "
+            "from your copy. A tombstone has only the id (no address, no point), so `bbox` cannot filter "
+            "tombstones: every tombstone of your agencies is given; `status` leaves them out. Tombstones are kept "
+            "REGISTRATION_TOMBSTONE_DAYS days (90 by default): if you sync less often, do a full sync (no "
+            "`updated_since`)."
         ),
         parameters=[InputSerializer],
         responses={200: OutputSerializer, **ERRORS},

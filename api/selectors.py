@@ -9,9 +9,8 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q
 
-from accounts.access import Permission
-from administration.models import RegistrationHistory
-from registrations.models import Camera, Registration
+from accounts.access import Permission, agencies_visible_to
+from registrations.models import Camera, Registration, RegistrationTombstone
 from registrations.selectors import registration_for, registrations_for
 
 # Items of the sync feed, ordered by (time, kind, id): a registration's kind is 0, a tombstone's 1.
@@ -66,7 +65,7 @@ class SyncFilters:
 class Tombstone:
     public_id: str
     at: dt.datetime
-    history_id: int
+    tombstone_id: int
     deleted: bool = True
 
 
@@ -102,28 +101,28 @@ def _registrations(user, filters: SyncFilters, cursor: Cursor | None, limit: int
 
 
 def _tombstones(user, filters: SyncFilters, cursor: Cursor | None, limit: int) -> list[Tombstone]:
-    """Registrations merged into another one: the only removals that leave their id behind (see README)."""
+    """Registrations withdrawn, purged or merged since `updated_since`, of the agencies whose rows the user sees.
+
+    Through the same chokepoint as the rows (agencies_visible_to), so a partner's appear only while the sharing
+    agreement is active. `bbox` cannot filter them (a tombstone has no point); `status` leaves them out.
+    """
     if filters.updated_since is None or filters.status:
         return []
-    visible = registrations_for(user, Permission.VIEW_REGISTRATIONS).values("pk")
-    queryset = RegistrationHistory.objects.filter(
-        action=RegistrationHistory.Action.MERGED, registration__in=visible, occurred_at__gte=filters.updated_since
-    )
+    agency_ids = agencies_visible_to(user, Permission.VIEW_REGISTRATIONS)
+    if not agency_ids:
+        return []
+    queryset = RegistrationTombstone.objects.filter(agency_id__in=agency_ids, removed_at__gte=filters.updated_since)
     if cursor is not None:
-        after = Q(occurred_at__gt=cursor.at)
-        after |= Q(occurred_at=cursor.at) if cursor.kind == REGISTRATION else Q(occurred_at=cursor.at, id__gt=cursor.id)
+        after = Q(removed_at__gt=cursor.at)
+        after |= Q(removed_at=cursor.at) if cursor.kind == REGISTRATION else Q(removed_at=cursor.at, id__gt=cursor.id)
         queryset = queryset.filter(after)
-    rows = queryset.order_by("occurred_at", "id").values_list("id", "occurred_at", "details")[:limit]
-    return [
-        Tombstone(public_id=str(details.get("merged_public_id", "")), at=occurred_at, history_id=pk)
-        for pk, occurred_at, details in rows
-        if isinstance(details, dict) and details.get("merged_public_id")
-    ]
+    rows = queryset.order_by("removed_at", "id").values_list("id", "removed_at", "public_id")[:limit]
+    return [Tombstone(public_id=str(public_id), at=removed_at, tombstone_id=pk) for pk, removed_at, public_id in rows]
 
 
 def _key(item) -> tuple:
     if isinstance(item, Tombstone):
-        return (item.at, TOMBSTONE, item.history_id)
+        return (item.at, TOMBSTONE, item.tombstone_id)
     return (item.updated_at, REGISTRATION, item.pk)
 
 

@@ -368,3 +368,6 @@ for _network in METRICS_ALLOWED_NETWORKS:
         raise ImproperlyConfigured(f"METRICS_ALLOWED_NETWORKS: {_network!r} is not an address or network.") from None
 # First, so it times the whole request: one counter and one histogram update per request.
 MIDDLEWARE.insert(0, "cameraregistry.metrics.MetricsMiddleware")
+# API sync feed: tombstones of withdrawn, purged and merged registrations are kept this many days
+# (purge_expired removes older ones); a mirror that syncs less often must do a full sync.
+REGISTRATION_TOMBSTONE_DAYS = env_int("REGISTRATION_TOMBSTONE_DAYS", 90, 1, 3650)

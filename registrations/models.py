@@ -206,3 +206,24 @@ class OwnerAccessToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+
+
+class RegistrationTombstone(models.Model):
+    """What is left of a removed registration for mirrors: its random public id, agency, when and why.
+
+    Nothing else on purpose (no address, point or name): the sync feed shows it as an id-only tombstone
+    until administration.services.purge_expired drops it after REGISTRATION_TOMBSTONE_DAYS.
+    """
+
+    class Reason(models.TextChoices):
+        WITHDRAWN = "withdrawn", _("Withdrawn by the owner")
+        PURGED = "purged", _("Removed by the retention rules")
+        MERGED = "merged", _("Merged into another registration")
+
+    public_id = models.UUIDField(unique=True, editable=False)
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="+")
+    removed_at = models.DateTimeField(db_index=True)
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+
+    def __str__(self) -> str:
+        return f"{self.public_id} ({self.reason})"

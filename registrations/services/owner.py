@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -32,6 +33,7 @@ from registrations.models import (
     ConsentSource,
     PropertyType,
     Registration,
+    RegistrationTombstone,
     Status,
 )
 from registrations.rules import CAMERA_ANSWER_FIELDS, OWNER_EDITABLE_FIELDS
@@ -308,8 +310,9 @@ def _first_of_month(moment: datetime) -> datetime.date:
 
 @transaction.atomic
 def registration_withdraw(*, registration: Registration, request: HttpRequest | None = None) -> None:
-    """Erase the registration and everything hanging off it, now. Only an anonymous
-    monthly count per agency remains, and one confirmation email to the address given."""
+    """Erase the registration and everything hanging off it, now. Only an anonymous monthly count per
+    agency remains, an id-only tombstone for the API sync feed (public id, agency, time), and one
+    confirmation email to the address given."""
     registration = Registration.objects.select_for_update(of=("self",)).select_related("agency").get(pk=registration.pk)
     agency: Agency = registration.agency
     email, language = registration.owner_email, registration.language
@@ -320,10 +323,21 @@ def registration_withdraw(*, registration: Registration, request: HttpRequest | 
     except IntegrityError:
         WithdrawalCount.objects.filter(agency=agency, month=month).update(count=F("count") + 1)
     registration.delete()
+    RegistrationTombstone.objects.create(
+        public_id=registration.public_id,
+        agency=agency,
+        removed_at=timezone.now(),
+        reason=RegistrationTombstone.Reason.WITHDRAWN,
+    )
     audit_record(action="owner.withdraw", agency=agency, object_type="registration", parameters={}, request=request)
     webhook = webhook_payloads.registration_withdrawn(registration.public_id)
     transaction.on_commit(
         partial(webhook_event_emit, agency=agency, event="registration.withdrawn", payload=webhook), robust=True
     )
     if email:
-        email_queue(template=emails.WITHDRAWN, to=email, language=language, context={"agency_name": agency.name})
+        email_queue(
+            template=emails.WITHDRAWN,
+            to=email,
+            language=language,
+            context={"agency_name": agency.name, "tombstone_days": settings.REGISTRATION_TOMBSTONE_DAYS},
+        )

@@ -17,7 +17,7 @@ from django.utils import timezone
 from administration.models import RegistrationHistory
 from agencies.models import Agency
 from audit.services import audit_record
-from registrations.models import OwnerAccessToken, Registration, Status
+from registrations.models import OwnerAccessToken, Registration, RegistrationTombstone, Status
 
 
 @transaction.atomic
@@ -105,12 +105,18 @@ def registrations_merge(
         keep.last_confirmed_at = duplicate.last_confirmed_at
     keep.save(update_fields=["notes_for_detectives", "last_confirmed_at", "updated_at"])
     duplicate.delete()
-    RegistrationHistory.objects.create(
+    history = RegistrationHistory.objects.create(
         registration=keep,
         action=RegistrationHistory.Action.MERGED,
         actor=actor,
         note=note.strip()[:2000],
         details=details,
+    )
+    RegistrationTombstone.objects.create(
+        public_id=duplicate.public_id,
+        agency_id=duplicate.agency_id,
+        removed_at=history.occurred_at,
+        reason=RegistrationTombstone.Reason.MERGED,
     )
     audit_record(
         action="registration.merge",
@@ -131,25 +137,34 @@ def _months_ago(now: datetime, months: int) -> datetime:
     return now - timedelta(days=round(months * 30.44))
 
 
-def _delete_registrations(queryset) -> int:
-    """Delete in batches; a registration another record protects (e.g. evidence on an open case) is left in place."""
+def _delete_registrations(queryset, now: datetime) -> int:
+    """Delete in batches, each with its id-only tombstones; a registration another record protects (e.g. evidence
+    on an open case) is left in place."""
     removed = 0
-    ids = list(queryset.values_list("pk", flat=True))
-    for start in range(0, len(ids), 500):
-        batch = ids[start : start + 500]
+    rows = list(queryset.order_by("pk").values_list("pk", "public_id", "agency_id"))
+    for start in range(0, len(rows), 500):
+        batch = rows[start : start + 500]
         try:
-            with transaction.atomic():
-                Registration.objects.filter(pk__in=batch).delete()
-            removed += len(batch)
+            removed += _delete_with_tombstones(batch, now)
         except ProtectedError:
-            for registration_id in batch:
+            for row in batch:
                 try:
-                    with transaction.atomic():
-                        Registration.objects.filter(pk=registration_id).delete()
-                    removed += 1
+                    removed += _delete_with_tombstones([row], now)
                 except ProtectedError:
                     continue
     return removed
+
+
+@transaction.atomic
+def _delete_with_tombstones(rows: list[tuple], now: datetime) -> int:
+    Registration.objects.filter(pk__in=[pk for pk, _public_id, _agency_id in rows]).delete()
+    RegistrationTombstone.objects.bulk_create(
+        RegistrationTombstone(
+            public_id=public_id, agency_id=agency_id, removed_at=now, reason=RegistrationTombstone.Reason.PURGED
+        )
+        for _pk, public_id, agency_id in rows
+    )
+    return len(rows)
 
 
 def _rejected_as_spam_before(agency: Agency, cutoff: datetime):
@@ -165,11 +180,19 @@ def _rejected_as_spam_before(agency: Agency, cutoff: datetime):
 def registrations_purge(*, agency: Agency, now: datetime) -> tuple[int, int]:
     """Delete what `agency`'s retention rules expire at `now`: (stale registrations, rejected as spam).
 
-    Called by administration.services.purge_expired, inside its transaction and audit entry.
+    Called by administration.services.purge_expired, inside its transaction and audit entry. Each deleted
+    registration leaves an id-only tombstone (reason "purged", removed at `now`) for the API sync feed.
     """
     stale_cutoff = _months_ago(now, agency.stale_removal_months)
-    stale = _delete_registrations(Registration.objects.filter(agency=agency, last_confirmed_at__lt=stale_cutoff))
+    stale = _delete_registrations(Registration.objects.filter(agency=agency, last_confirmed_at__lt=stale_cutoff), now)
     rejected = _delete_registrations(
-        _rejected_as_spam_before(agency, now - timedelta(days=agency.rejected_removal_days))
+        _rejected_as_spam_before(agency, now - timedelta(days=agency.rejected_removal_days)), now
     )
     return stale, rejected
+
+
+def registration_tombstones_purge(*, before: datetime) -> int:
+    """Delete tombstones removed before `before` (REGISTRATION_TOMBSTONE_DAYS ago): a mirror that has not synced
+    since then must do a full sync. Called by administration.services.purge_expired, inside its audit entry."""
+    removed, _by_model = RegistrationTombstone.objects.filter(removed_at__lt=before).delete()
+    return removed

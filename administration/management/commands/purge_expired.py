@@ -24,3 +24,5 @@ class Command(BaseCommand):
             removed = ", ".join(f"{counts[kind]:,} {label}" for kind, label in AGENCY_KINDS)
             self.stdout.write(f"{agency}: {removed}")
         self.stdout.write(f"Audit log entries past retention: {report.totals[PurgeRecord.Kind.AUDIT_ENTRIES]:,}")
+        tombstones = report.totals["registration_tombstones"]
+        self.stdout.write(f"Sync-feed tombstones past REGISTRATION_TOMBSTONE_DAYS: {tombstones:,}")
