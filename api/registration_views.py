@@ -183,8 +183,10 @@ class RegistrationListApi(ApiView):
             action=self.audit_action or "api.registrations.list",
             request=request._request,
         )
+        # One serializer of each kind for the whole page: building one per row deep-copies its fields every time.
+        registration_output, tombstone_output = RegistrationOutput(), TombstoneOutput()
         results = [
-            TombstoneOutput(item).data if isinstance(item, Tombstone) else RegistrationOutput(item).data
+            (tombstone_output if isinstance(item, Tombstone) else registration_output).to_representation(item)
             for item in page.items
         ]
         return Response({"results": results, "next_cursor": page.next_cursor})

@@ -274,6 +274,9 @@ def main() -> None:
     from bench import canvass_http
 
     print("\n".join(canvass_http.run("small" if plan is SMALL else "full")))
+    from bench import api_http
+
+    print("\n".join(api_http.run("small" if plan is SMALL else "full")))
 
 
 if __name__ == "__main__":
