@@ -30,8 +30,14 @@ run: $(STAMP) data/local.env
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $${TEST_WORKERS:-auto} $(PYTEST_ARGS)
 
+# The modules mypy checks (services, selectors, access, geometry, audit chain, outbox); the list only grows.
+MYPY_MODULES := cameraregistry/geo accounts/access.py accounts/permissions.py accounts/auth_events.py \
+	audit/chain.py audit/services.py audit/log_reads.py registrations/selectors.py registrations/rules.py \
+	registrations/inputs.py registrations/audited_reads.py notifications/services.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	DEBUG=true $(BIN)/mypy $(MYPY_MODULES)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -12,7 +12,7 @@ from audit.services import audit_record
 
 
 def audit_log_page_read(
-    *, user, cleaned: dict, filters: dict, page_number: object, page_size: int, request: HttpRequest | None = None
+    *, user, cleaned: dict, filters: dict, page_number: str | None, page_size: int, request: HttpRequest | None = None
 ) -> Page:
     """One page of the entries the user may read, fetched before this read's own entry so it does not shift."""
     page = Paginator(audit_entries_filtered(user, cleaned), page_size).get_page(page_number)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import IntegrityError, models, transaction
 
 from notifications.models import OutboxEmail
@@ -27,13 +29,15 @@ def email_queue(
     current address on `registration`). With a `key`, queueing the same email again returns the
     row already there (queued once more if still unsent) instead of writing a second one.
     """
-    fields = {"template": template, "registration": registration, "recipient": to}
+    fields: dict[str, Any] = {"template": template, "registration": registration, "recipient": to}
     fields |= {"language": language, "context": context or {}}
     if key is None:
         message = OutboxEmail.objects.create(**fields)
     else:
-        message = OutboxEmail.objects.filter(key=key).first()
-        if message is None:
+        found = OutboxEmail.objects.filter(key=key).first()
+        if found is not None:
+            message = found
+        else:
             try:
                 with transaction.atomic():
                     message = OutboxEmail.objects.create(key=key, **fields)

@@ -16,7 +16,7 @@ from registrations.selectors import RegistrationFilters, registration_for, regis
 
 
 def registration_list_read(
-    *, user, filters: RegistrationFilters, page_number: object, page_size: int, request: HttpRequest | None = None
+    *, user, filters: RegistrationFilters, page_number: str | None, page_size: int, request: HttpRequest | None = None
 ) -> Page:
     """One page of the registrations the user may see, audited with the filters and the page number."""
     page = Paginator(registration_list(user, filters), page_size).get_page(page_number)

@@ -38,11 +38,13 @@ def registration_input(
     confirms_exterior_cameras: bool,
     confirms_records_and_keeps_video: bool,
     fallbacks: Mapping[str, str] | None = None,
-    **location: Any,
+    geocoded_latitude: float | None = None,
+    geocoded_longitude: float | None = None,
+    address_in_table: bool | None = None,
 ) -> RegistrationInput:
-    """`fallbacks` fill optional answers left empty (e.g. the city found by the geocoder); `location`
-    carries the geocoding facts (geocoded_latitude/longitude, address_in_table)."""
-    optional = {name: answers.get(name) or (fallbacks or {}).get(name, "") for name in OPTIONAL_TEXT}
+    """`fallbacks` fill optional answers left empty (e.g. the city found by the geocoder); the geocoded
+    point and `address_in_table` are what the address lookup found (the public form only)."""
+    optional: dict[str, Any] = {name: answers.get(name) or (fallbacks or {}).get(name, "") for name in OPTIONAL_TEXT}
     return RegistrationInput(
         property_type=answers["property_type"],
         street_address=answers["street_address"],
@@ -55,6 +57,8 @@ def registration_input(
         confirms_records_and_keeps_video=confirms_records_and_keeps_video,
         language=language,
         cameras=cameras,
+        geocoded_latitude=geocoded_latitude,
+        geocoded_longitude=geocoded_longitude,
+        address_in_table=address_in_table,
         **optional,
-        **location,
     )
