@@ -38,7 +38,13 @@ def _isolated_data_dir(settings, tmp_path):
     from django.core.cache import cache
 
     cache.clear()
+    # A request in Spanish leaves Spanish active in this thread (LocaleMiddleware does not undo it): start
+    # every test in the default language, so a test's words never depend on the one before it.
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
     yield
+    translation.deactivate()
 
 
 def run_queued_tasks() -> None:
