@@ -30,6 +30,11 @@ def _rows(count: int) -> str:
     return f"{count:,} row" if count == 1 else f"{count:,} rows"
 
 
+# An address the table lacks is reported with the most alike ones after this; the summary counts such
+# rows under one reason, without the suggestions.
+NEAREST_PREFIX = " Nearest in the address table: "
+
+
 @dataclass
 class RowProblem:
     row: int
@@ -105,7 +110,7 @@ class ImportReport:
 
     def reasons(self) -> list[tuple[str, str, int]]:
         """(column as written, problem, number of rows) for refused rows, most frequent first."""
-        counts = Counter((p.column, p.problem) for p in self.refused)
+        counts = Counter((p.column, p.problem.split(NEAREST_PREFIX)[0]) for p in self.refused)
         return [(column, problem, count) for (column, problem), count in counts.most_common()]
 
     def summary_lines(self) -> list[str]:

@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
 from cameraregistry import geo
+from registrations.geocoding import geocode
 from registrations.models import ContactMethod, ExportFormat, PropertyType, Registration
 from registrations.services import CameraInput, RegistrationInput
 
 from .lookups import AddressBook
 from .mapping import header_as_written
 from .options import ImportOptions
+from .report import NEAREST_PREFIX
 from .values import (
     ValueProblem,
     formula_problem,
@@ -69,6 +71,8 @@ class RowContext:
     options: ImportOptions
     addresses: AddressBook
     zone: tzinfo | None = None
+    # Suggestions cost a fuzzy look-up each: a file of wrong addresses gets them for its first rows only.
+    suggestions_left: int = 300
 
     def column(self, target: str) -> str:
         index = self.mapping.get(target)
@@ -200,13 +204,20 @@ def _place(row: _Row) -> tuple[float, float, tuple, str, str]:
             if latitude != latitude:  # NaN: no usable coordinates in the file
                 latitude, longitude = found[0], found[1]
         elif latitude != latitude:
-            row.problems.append(
-                (
-                    column("street_address"),
-                    "Address not found in the address table; check the spelling or load the county's address points.",
-                )
-            )
+            row.problems.append((column("street_address"), ADDRESS_NOT_FOUND + _nearest(address, row.context)))
     return latitude, longitude, geocoded, city, postal
+
+
+ADDRESS_NOT_FOUND = "Address not found in the address table; check the spelling or load the county's address points."
+
+
+def _nearest(address: str, context: RowContext) -> str:
+    """The most alike addresses of the table, as a sentence to append (NEAREST_PREFIX), or ""."""
+    if context.suggestions_left <= 0:
+        return ""
+    context.suggestions_left -= 1
+    suggestions = [point.address for point in geocode(address, limit=3).suggestions]
+    return f"{NEAREST_PREFIX}{'; '.join(suggestions)}." if suggestions else ""
 
 
 def row_to_input(cells: list[str], context: RowContext) -> RowResult:
