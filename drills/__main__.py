@@ -9,7 +9,7 @@ import time
 
 from drills.common import SHORT, run_drill_module
 
-DRILLS = ["embedded"]
+DRILLS = ["embedded", "crash"]
 
 
 def main() -> int:

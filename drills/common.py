@@ -113,6 +113,8 @@ class Instance:
                 except subprocess.TimeoutExpired:
                     os.killpg(process.pid, signal.SIGKILL)
                     process.wait()
+
+    def remove(self) -> None:
         if not os.environ.get("DRILL_KEEP"):  # DRILL_KEEP=1 keeps the instance folders and logs to look at
             shutil.rmtree(self.dir, ignore_errors=True)
 

@@ -195,6 +195,7 @@ def main() -> int:
         instance.stop()
     locked = instance.log_text().count("database is locked")
     missing, duplicated = check_saved(acknowledged)
+    instance.remove()
     print(f"### Embedded default: {RESIDENTS} residents + {INVESTIGATORS} investigators, {SECONDS} s, SQLite\n")
     print("\n".join(load.rows(elapsed)))
     print("\n" + ("\n".join(load.failure_lines()) or "- no failed requests"))

@@ -5,6 +5,6 @@ import importlib
 import pytest
 
 
-@pytest.mark.parametrize("name", ["drills", "drills.common", "drills.__main__", "drills.embedded"])
+@pytest.mark.parametrize("name", ["drills", "drills.common", "drills.__main__", "drills.embedded", "drills.crash"])
 def test_drill_modules_import(name):
     assert importlib.import_module(name) is not None
