@@ -15,6 +15,7 @@ from datetime import timedelta
 from aiosmtpd.controller import Controller
 
 from drills.common import SHORT, Instance, free_port
+from drills.crash_upload import drill_upload
 
 IMPORT_ROWS = 20_000
 EMAILS = 60 if SHORT else 200
@@ -160,7 +161,7 @@ def main() -> int:
     instance.prepare()
     rows = ["| work | kill -9 | on restart | result |", "|---|---|---|---|"]
     try:
-        for drill in (drill_import, drill_backup):
+        for drill in (drill_import, drill_upload, drill_backup):
             rows += drill(instance)
         rows += drill_email(instance, inbox)
     finally:

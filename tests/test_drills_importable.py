@@ -5,6 +5,8 @@ import importlib
 import pytest
 
 
-@pytest.mark.parametrize("name", ["drills", "drills.common", "drills.__main__", "drills.embedded", "drills.crash"])
+@pytest.mark.parametrize(
+    "name", ["drills", "drills.common", "drills.__main__", "drills.embedded", "drills.crash", "drills.crash_upload"]
+)
 def test_drill_modules_import(name):
     assert importlib.import_module(name) is not None
