@@ -93,7 +93,8 @@ def main() -> int:
         f"{after.get(registrations)} / {at_end[registrations]} |"
     )
     print(f"| tables whose count differs from the backup's database | {', '.join(differing) or 'none'} |")
-    print(f"| manage.py restore | exit {restored.returncode}: {restored.stdout.strip().rsplit(": ", 1)[-1][:160]} |")
+    said = restored.stdout.strip().rsplit(": ", 1)[-1][:160]  # without the folder's path
+    print(f"| manage.py restore | exit {restored.returncode}: {said} |")
     print(f"| verify_audit_log on the restored instance | exit {audit.returncode}: {audit.stdout.strip()[-120:]} |")
     print(f"| evidence files restored / with a wrong or missing hash | {evidence} / {bad} |\n")
     source.remove()

@@ -6,7 +6,16 @@ import pytest
 
 
 @pytest.mark.parametrize(
-    "name", ["drills", "drills.common", "drills.__main__", "drills.embedded", "drills.crash", "drills.crash_upload", "drills.restore"]
+    "name",
+    [
+        "drills",
+        "drills.common",
+        "drills.__main__",
+        "drills.embedded",
+        "drills.crash",
+        "drills.crash_upload",
+        "drills.restore",
+    ],
 )
 def test_drill_modules_import(name):
     assert importlib.import_module(name) is not None
