@@ -9,7 +9,7 @@ import time
 
 from drills.common import SHORT, run_drill_module
 
-DRILLS = ["embedded", "crash", "restore"]
+DRILLS = ["embedded", "crash", "restore", "scaleout"]
 
 
 def main() -> int:

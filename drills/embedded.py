@@ -49,8 +49,9 @@ def resident(url: str, number: int, addresses, load: Load, acknowledged: list[st
         for count in itertools.count():
             if stop.is_set():
                 return
+            base = url() if callable(url) else url  # a callable picks a live app server (scale-out)
             session = requests.Session()
-            page = load.timed("register GET", session.get, url + "/register/")
+            page = load.timed("register GET", session.get, base + "/register/")
             if page is None:
                 continue
             owner = f"Drill Resident {number}-{count}"
@@ -59,7 +60,7 @@ def resident(url: str, number: int, addresses, load: Load, acknowledged: list[st
                 answer = load.timed(
                     f"register POST #{attempt + 1}",
                     session.post,
-                    url + "/register/",
+                    base + "/register/",
                     data,
                     allow_redirects=False,
                     accept=lambda r: r.status_code in (200, 302, 400),
