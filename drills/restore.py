@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import re
 import sqlite3
 import sys
 import threading
@@ -93,7 +94,7 @@ def main() -> int:
         f"{after.get(registrations)} / {at_end[registrations]} |"
     )
     print(f"| tables whose count differs from the backup's database | {', '.join(differing) or 'none'} |")
-    said = restored.stdout.strip().rsplit(": ", 1)[-1][:160]  # without the folder's path
+    said = re.sub(r"\S*backup-\S*", "the backup", restored.stdout.strip())[:200]  # without the folder's path
     print(f"| manage.py restore | exit {restored.returncode}: {said} |")
     print(f"| verify_audit_log on the restored instance | exit {audit.returncode}: {audit.stdout.strip()[-120:]} |")
     print(f"| evidence files restored / with a wrong or missing hash | {evidence} / {bad} |\n")
