@@ -7,6 +7,7 @@ Django starts, so the drill reads the instance's database through the real model
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import shutil
@@ -54,6 +55,7 @@ class Instance:
             **extra,
         }
         self.servers: list[subprocess.Popen] = []
+        atexit.register(self.stop)  # a drill that fails half-way leaves no server behind
 
     def activate(self) -> None:
         """Point this process's Django at the instance (call once, before django.setup())."""
@@ -97,7 +99,11 @@ class Instance:
         )
         self.servers.append(process)
         url = f"http://127.0.0.1:{port}"
-        wait_ready(url, process)
+        try:
+            wait_ready(url, process)
+        except RuntimeError:
+            self.stop()  # never leave a server behind
+            raise
         return process, url
 
     def log_text(self, log: str = "gunicorn.log") -> str:
