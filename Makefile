@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench worker migrate clean
+.PHONY: run test lint bench worker migrate clean drill
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,3 +44,6 @@ bench: $(STAMP)
 
 worker: $(STAMP)
 	$(BIN)/python manage.py db_worker
+
+drill: $(STAMP)
+	$(BIN)/python -m drills

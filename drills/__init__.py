@@ -1,0 +1,1 @@
+"""Drills that prove nothing is lost (`make drill`; `DRILL_SCALE=short` for CI). See README, "Drills"."""

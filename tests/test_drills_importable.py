@@ -1,0 +1,21 @@
+"""`make drill` runs in CI after the tests; this only makes sure the drills package imports cleanly."""
+
+import importlib
+
+import pytest
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "drills",
+        "drills.common",
+        "drills.__main__",
+        "drills.embedded",
+        "drills.crash",
+        "drills.crash_upload",
+        "drills.restore",
+    ],
+)
+def test_drill_modules_import(name):
+    assert importlib.import_module(name) is not None
