@@ -2,12 +2,15 @@
 writing gets a clear message naming when and by whom the first was started.
 
 The marker is a `RunningImport` row, committed before the rows are checked and deleted when the import
-ends; a marker older than STALE (a process that died) no longer blocks.
+ends. A marker left by a process that died (killed mid-import) no longer blocks: at once when that process
+ran on this machine and is gone, otherwise once it is older than STALE.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -38,15 +41,40 @@ def _already_running_message(other: RunningImport | None) -> str:
     return f"An import of this file is already running (started {started} by {by}). Wait for it to finish."
 
 
+def _process_gone(marker: RunningImport) -> bool:
+    if marker.pid is None or marker.host != socket.gethostname():
+        return False
+    try:
+        os.kill(marker.pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
+
+
+def _clear_dead_markers(digest: str) -> None:
+    markers = RunningImport.objects.filter(file_sha256=digest)
+    for marker in markers:
+        if marker.started_at < timezone.now() - STALE or _process_gone(marker):
+            RunningImport.objects.filter(pk=marker.pk).delete()
+
+
 @contextmanager
 def only_import_of_this_file(path: Path, options: ImportOptions, source_name: str) -> Iterator[str | None]:
     """Yields None while this is the only import of the file, or the message for the person when another is."""
     digest = file_digest(path)
-    RunningImport.objects.filter(file_sha256=digest, started_at__lt=timezone.now() - STALE).delete()
+    _clear_dead_markers(digest)
     actor = options.actor if getattr(options.actor, "is_authenticated", False) else None
     try:
         with transaction.atomic():
-            marker = RunningImport.objects.create(file_sha256=digest, source_name=source_name[:200], started_by=actor)
+            marker = RunningImport.objects.create(
+                file_sha256=digest,
+                source_name=source_name[:200],
+                started_by=actor,
+                host=socket.gethostname()[:255],
+                pid=os.getpid(),
+            )
     except IntegrityError:
         yield _already_running_message(
             RunningImport.objects.select_related("started_by").filter(file_sha256=digest).first()

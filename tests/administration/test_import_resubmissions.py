@@ -211,3 +211,32 @@ def test_two_imports_of_the_same_file_at_once_the_second_is_told_who_started_the
     assert not RunningImport.objects.exists()
     third = do_import(path, town)  # once the first has finished, the file can be run again: nothing to add
     assert third.rows_created == 0 and third.rows_skipped == 3
+
+
+def test_an_import_killed_mid_way_does_not_block_the_next_run(town, tmp_path):
+    """A marker left by a process that died on this machine (kill -9 mid-import) no longer blocks the file;
+    one of a live process, or of another machine, still does."""
+    import socket
+    import subprocess
+    import sys
+
+    from administration.imports.running import file_digest
+
+    addresses = free_maple_addresses(town, 2)
+    path = write_file(
+        tmp_path / "killed.csv",
+        [row("2025-01-10 09:00:00", f"Owner {i}", a, f"708-555-011{i}") for i, a in enumerate(addresses)],
+    )
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    RunningImport.objects.create(file_sha256=file_digest(path), host=socket.gethostname(), pid=dead.pid)
+    report = do_import(path, town)
+    assert report.file_problems == [] and report.rows_created == 2
+    assert not RunningImport.objects.exists()
+
+    other = write_file(
+        tmp_path / "elsewhere.csv", [row("2025-01-10 09:00:00", "Owner 9", addresses[0], "708-555-0119")]
+    )
+    RunningImport.objects.create(file_sha256=file_digest(other), host="another-app-server", pid=dead.pid)
+    blocked = do_import(other, town)
+    assert blocked.file_problems and "already running" in blocked.file_problems[0]
