@@ -17,12 +17,10 @@ of POST /api/v1/incidents/ (a new case each), one at a time.
 
 from __future__ import annotations
 
-import base64
 import http.client
 import json
 import os
 import random
-import secrets
 import socket
 import subprocess
 import sys
@@ -30,6 +28,8 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+
+from bench.scratch import child_environment, fresh_postgres_database, run_child
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_DATABASE = "registry_bench_api_http"
@@ -47,23 +47,6 @@ def plan_for(scale: str) -> dict:
     if scale in ("quick", "small", "smoke"):
         return {"registrations": 2000, "list_requests": 300, "searches": 60, "incidents": 40}
     return {"registrations": 10000, "list_requests": 1000, "searches": 150, "incidents": 100}
-
-
-def _postgres_url() -> str:
-    return os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
-
-
-def _fresh_postgres_database() -> str | None:
-    try:
-        import psycopg
-
-        with psycopg.connect(f"{_postgres_url()}/postgres", autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
-            conn.execute(f"CREATE DATABASE {PG_DATABASE}")
-    except Exception as error:  # noqa: BLE001 - no server, no rights: the SQLite figures still stand
-        print(f"bench.api_http: PostgreSQL skipped: {error}", file=sys.stderr)
-        return None
-    return f"{_postgres_url()}/{PG_DATABASE}"
 
 
 def _percentile(values: list[float], fraction: float) -> float:
@@ -175,21 +158,14 @@ def _same_rows(port: int, secret: str) -> bool:
 
 
 def _environment(data_dir: str, database_url: str | None) -> dict:
-    env = {
-        **os.environ,
-        "DATA_DIR": data_dir,
-        "DEBUG": "false",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "FIELD_ENCRYPTION_KEYS": base64.b64encode(os.urandom(32)).decode(),
-        "DJANGO_SETTINGS_MODULE": "bench.bare_settings",
-        "API_RATE_LIMIT_PER_MINUTE": "100000",
-        "BEHIND_TLS_PROXY": "true",
-    }
-    env.pop("DATABASE_URL", None)
-    if database_url:
-        env["DATABASE_URL"] = database_url
-    return env
+    return child_environment(
+        data_dir,
+        database_url,
+        ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_SETTINGS_MODULE="bench.bare_settings",
+        API_RATE_LIMIT_PER_MINUTE="100000",
+        BEHIND_TLS_PROXY="true",
+    )
 
 
 def _wait_for(port: int, server: subprocess.Popen, seconds: float = 60) -> None:
@@ -230,17 +206,9 @@ def _bodies(setup: dict, count: int, kind: str) -> list[dict]:
 def _measure(plan: dict, database_url: str | None) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-api-http-") as data_dir:
         env = _environment(data_dir, database_url)
-        result = subprocess.run(  # noqa: S603 - fixed arguments, our own module
-            [sys.executable, "-m", "bench.api_http", str(plan["registrations"])],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0:
-            raise SystemExit((result.stderr.strip().splitlines() or ["?"])[-1])
-        setup = json.loads(result.stdout.strip().splitlines()[-1])
+        setup = run_child("bench.api_http", [str(plan["registrations"])], env)
+        if isinstance(setup, str):
+            raise SystemExit(setup)
         env["BENCH_BARE_AGENCY_IDS"] = ",".join(str(agency_id) for agency_id in setup["agency_ids"])
         port = _free_port()
         server = subprocess.Popen(  # noqa: S603 - fixed arguments
@@ -314,7 +282,7 @@ def run(scale: str) -> list[str]:
     for backend in backends:
         url = None
         if backend == "postgresql":
-            url = _fresh_postgres_database()
+            url = fresh_postgres_database(PG_DATABASE, "bench.api_http")
             if url is None:
                 lines.append("| API | postgresql | | | | skipped (no server) |")
                 continue

@@ -13,16 +13,15 @@ costs when other work shares the machine.
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import re
-import secrets
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench.scratch import child_environment, fresh_postgres_database, run_child
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_DATABASE = "registry_bench_canvass_http"
@@ -36,48 +35,10 @@ def requests_for(scale: str) -> int:
     return 5 if scale in ("quick", "small", "smoke") else 20
 
 
-def _postgres_url() -> str:
-    return os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
-
-
-def _fresh_postgres_database() -> str | None:
-    try:
-        import psycopg
-
-        with psycopg.connect(f"{_postgres_url()}/postgres", autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
-            conn.execute(f"CREATE DATABASE {PG_DATABASE}")
-    except Exception as error:  # noqa: BLE001 - no server, no rights: the SQLite figures still stand
-        print(f"bench.canvass_http: PostgreSQL skipped: {error}", file=sys.stderr)
-        return None
-    return f"{_postgres_url()}/{PG_DATABASE}"
-
-
 def _measure(requests: int, database_url: str | None) -> list[dict] | str:
     with tempfile.TemporaryDirectory(prefix="bench-canvass-http-") as data_dir:
-        env = {
-            **os.environ,
-            "DATA_DIR": data_dir,
-            "DEBUG": "false",
-            "ALLOWED_HOSTS": "testserver",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "FIELD_ENCRYPTION_KEYS": base64.b64encode(os.urandom(32)).decode(),
-            "DJANGO_SETTINGS_MODULE": "cameraregistry.settings",
-        }
-        env.pop("DATABASE_URL", None)
-        if database_url:
-            env["DATABASE_URL"] = database_url
-        result = subprocess.run(  # noqa: S603 - fixed arguments, our own module
-            [sys.executable, "-m", "bench.canvass_http", str(requests)],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    if result.returncode != 0:
-        return (result.stderr.strip().splitlines() or ["?"])[-1]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+        env = child_environment(data_dir, database_url, ALLOWED_HOSTS="testserver")
+        return run_child("bench.canvass_http", [str(requests)], env)
 
 
 def run(scale: str) -> list[str]:
@@ -91,7 +52,7 @@ def run(scale: str) -> list[str]:
     for backend in backends:
         url = None
         if backend == "postgresql":
-            url = _fresh_postgres_database()
+            url = fresh_postgres_database(PG_DATABASE, "bench.canvass_http")
             if url is None:
                 lines.append("| results page | postgresql | | | | | | | | skipped (no server) |")
                 continue

@@ -34,15 +34,14 @@ hashes (~15 us) and, on SQLite, the inserts into the tables' indexes (~40 us).
 
 from __future__ import annotations
 
-import base64
 import json
 import os
-import secrets
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench.scratch import child_environment, fresh_postgres_database, run_child
 
 TARGET_ROWS_PER_SECOND = 5000
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,49 +52,9 @@ def rows_for(scale: str) -> int:
     return 10_000 if scale in ("quick", "small", "smoke") else 100_000
 
 
-def _postgres_url() -> str:
-    return os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
-
-
-def _fresh_postgres_database() -> str | None:
-    """A new empty database on the server, or None (with the reason on stderr) when there is no server."""
-    try:
-        import psycopg
-
-        with psycopg.connect(f"{_postgres_url()}/postgres", autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
-            conn.execute(f"CREATE DATABASE {PG_DATABASE}")
-    except Exception as error:  # no server, no rights: the SQLite figure still stands
-        print(f"bench.imports: PostgreSQL skipped: {error}", file=sys.stderr)
-        return None
-    return f"{_postgres_url()}/{PG_DATABASE}"
-
-
 def _measure(rows: int, database_url: str | None) -> dict | str:
     with tempfile.TemporaryDirectory(prefix="bench-imports-") as data_dir:
-        # Production-like: DEBUG would log and format every query's parameters.
-        env = {
-            **os.environ,
-            "DATA_DIR": data_dir,
-            "DEBUG": "false",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "FIELD_ENCRYPTION_KEYS": base64.b64encode(os.urandom(32)).decode(),
-            "DJANGO_SETTINGS_MODULE": "cameraregistry.settings",
-        }
-        env.pop("DATABASE_URL", None)  # default: the embedded SQLite file in data_dir
-        if database_url:
-            env["DATABASE_URL"] = database_url
-        result = subprocess.run(  # noqa: S603 - fixed arguments, our own module
-            [sys.executable, "-m", "bench.imports", str(rows)],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    if result.returncode != 0:
-        return (result.stderr.strip().splitlines() or ["?"])[-1]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+        return run_child("bench.imports", [str(rows)], child_environment(data_dir, database_url))
 
 
 def run(scale: str) -> list[str]:
@@ -108,7 +67,7 @@ def run(scale: str) -> list[str]:
     for backend in backends:
         url = None
         if backend == "postgresql":
-            url = _fresh_postgres_database()
+            url = fresh_postgres_database(PG_DATABASE, "bench.imports")
             if url is None:
                 lines.append(f"| import_registrations | postgresql | {rows:,} | | | | | skipped (no server) |")
                 continue
