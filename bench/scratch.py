@@ -50,10 +50,16 @@ def child_environment(data_dir: str, database_url: str | None, **settings: str) 
     return env
 
 
-def run_child(module: str, args: list[str], env: dict):
+def run_child(module: str, args: list[str], env: dict, timeout: float | None = None):
     """Run `python -m module args` and return the JSON of its last output line, or its last error line."""
     result = subprocess.run(  # noqa: S603 - fixed arguments, our own module
-        [sys.executable, "-m", module, *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+        [sys.executable, "-m", module, *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout,
     )
     if result.returncode != 0:
         return (result.stderr.strip().splitlines() or ["?"])[-1]

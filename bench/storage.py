@@ -8,18 +8,16 @@ No HTTP: the multipart parsing is Django's and the same for both stores.
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import resource
-import secrets
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.scratch import child_environment, run_child
+
 MIB = 1024 * 1024
 
 
@@ -54,26 +52,9 @@ def _row(label: str, result: dict | str) -> str:
 
 def _measure(size_mib: int, storage_url: str) -> dict | str:
     with tempfile.TemporaryDirectory(prefix="bench-storage-") as data_dir:
-        env = {
-            **os.environ,
-            "DATA_DIR": data_dir,
-            "DEBUG": "false",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "FIELD_ENCRYPTION_KEYS": base64.b64encode(os.urandom(32)).decode(),
-            "DJANGO_SETTINGS_MODULE": "cameraregistry.settings",
-            "STORAGE_URL": storage_url,
-        }
-        done = subprocess.run(  # noqa: S603 - our own module
-            [sys.executable, "-m", "bench.storage", str(size_mib)],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=1800,
-        )
-        if done.returncode != 0:
-            return done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"
-        return json.loads(done.stdout.strip().splitlines()[-1])
+        # The database the caller chose (DATABASE_URL) or SQLite in the scratch folder, as before.
+        env = child_environment(data_dir, os.environ.get("DATABASE_URL"), STORAGE_URL=storage_url)
+        return run_child("bench.storage", [str(size_mib)], env, timeout=1800)
 
 
 def _child(size_mib: int) -> dict:
