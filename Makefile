@@ -27,8 +27,12 @@ run: $(STAMP) data/local.env
 	echo "Serving on http://127.0.0.1:$(PORT)/ (registration form: http://127.0.0.1:$(PORT)/register/)" && \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT) --noreload
 
+# `make test`: every test but those marked slow (browser walks, live servers, the API contract test,
+# backups): about a minute. `make test SLOW=1`, and CI (REQUIRE_ALL_TESTS=1 in .ci/run), run them all.
+TEST_MARKERS := $(if $(or $(SLOW),$(REQUIRE_ALL_TESTS)),,-m "not slow")
+
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $${TEST_WORKERS:-auto} $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $${TEST_WORKERS:-auto} $(TEST_MARKERS) $(PYTEST_ARGS)
 
 # The modules mypy checks (services, selectors, access, geometry, audit chain, outbox); the list only grows.
 MYPY_MODULES := cameraregistry/geo accounts/access.py accounts/permissions.py accounts/auth_events.py \

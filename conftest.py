@@ -3,6 +3,9 @@
 In CI (REQUIRE_ALL_TESTS=1) a skipped test fails the run. Tests about one database's own
 behaviour carry the marker `postgresql` or `sqlite` and are deselected (not skipped) when the
 suite runs on the other database; CI runs the suite on both, so each runs somewhere.
+
+A browser test is also a slow one: `make test` leaves out the tests marked slow (about a minute
+for the rest), `make test SLOW=1` and CI run every test.
 """
 
 import os
@@ -22,8 +25,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = 1
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m "not slow"` is applied
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     from django.db import connection
+
+    for item in items:
+        if item.get_closest_marker("browser") and not item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.slow)
 
     kept, deselected = [], []
     for item in items:
@@ -32,3 +40,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = kept
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:  # noqa: ARG001
+    if "not slow" in (config.getoption("markexpr") or ""):
+        terminalreporter.write_line(
+            "Left out the tests marked slow (browser walks, live servers, the API contract test, backups): "
+            "`make test SLOW=1` runs every test, as CI does."
+        )

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from demo.town import build_town
 from tests.browser_fixtures import browser, page, page_factory  # noqa: F401 - one Chromium for the whole run
 from tests.smtp_fixtures import smtp  # noqa: F401 - a real SMTP server on loopback
+from tests.town_snapshot import town_rows
 
 
 @pytest.fixture
 def town(db):
     """Two agencies (Maple Falls and Cedar Grove), their terms, address points and 40 registrations."""
-    build_town(registrations=40, seed=7)
+    town_rows(registrations=40, seed=7)
     from agencies.models import Agency
 
     return {

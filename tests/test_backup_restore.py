@@ -190,6 +190,7 @@ def test_an_added_or_missing_file_is_refused(sqlite_backup, tmp_path):
     assert result.returncode == 1 and "audit-anchors.log is in the manifest but missing" in result.stderr
 
 
+@pytest.mark.slow
 def test_a_folder_without_a_manifest_is_refused(tmp_path):
     target = _fresh_sqlite(tmp_path, "target")
     result = target.manage("restore", str(tmp_path), check=False)

@@ -283,6 +283,7 @@ SLOW_SEEDS = (
 )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", QUICK_SEEDS)
 @pytest.mark.parametrize("role", ROLES)
 def test_no_view_answers_hostile_input_with_a_500(world, role, seed):
@@ -396,6 +397,7 @@ def _registration_data(town, **overrides) -> dict:
         {"form_nonce": NESTED_5K, "owner_name": LONG},
     ],
 )
+@pytest.mark.slow
 def test_the_registration_form_refuses_hostile_values(town, overrides):
     client = Client(raise_request_exception=False)
     _no_crash(client.post("/register/", _registration_data(town, **overrides)), 200, 302, 400)
@@ -412,6 +414,7 @@ def test_the_registration_form_refuses_hostile_values(town, overrides):
         {"cameras-TOTAL_FORMS": HUGE},
     ],
 )
+@pytest.mark.slow
 def test_the_owner_edit_form_refuses_hostile_values(world, overrides):
     from tests.owners.test_self_service import edit_data
 

@@ -96,6 +96,7 @@ def test_production_refuses_to_start_without_encryption_keys(tmp_path):
     assert "FIELD_ENCRYPTION_KEYS must be set" in result.stderr
 
 
+@pytest.mark.slow
 def test_the_retired_registration_rate_limit_variable_stops_start_up_with_directions(tmp_path):
     result = manage(tmp_path, "check", REGISTRATION_RATE_LIMIT_PER_HOUR="10")
 

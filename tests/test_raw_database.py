@@ -29,6 +29,7 @@ def raw_database_bytes(tmp_path) -> bytes:
     return b"".join(chunks)
 
 
+@pytest.mark.slow
 def test_seeded_and_registered_contacts_are_not_in_plaintext(client, town, tmp_path):
     response = post(client, form_data(town["maple"].current_terms().pk))
     assert response.status_code == 302

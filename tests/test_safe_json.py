@@ -19,6 +19,7 @@ JSON_VALUES = st.recursive(
 )
 
 
+@pytest.mark.slow
 @given(JSON_VALUES)
 def test_it_reads_what_json_reads(value):
     text = json.dumps(value)

@@ -42,6 +42,7 @@ def redis_cache(settings):
         raw.delete(key)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_the_sign_in_throttle_is_shared_by_every_app_server(town, redis_cache):
     make_staff(town["maple"], "administrator", username="chief")

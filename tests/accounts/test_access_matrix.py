@@ -73,6 +73,7 @@ def test_matrix_matches_the_issue():
     assert ROLE_PERMISSIONS["deployment_auditor"] == {Permission.VIEW_AUDIT_LOG, Permission.VIEW_ALL_AUDIT_LOG}
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_anonymous_is_sent_to_sign_in_everywhere(client, world):
     for name, url, method, _ in PAGES:

@@ -93,6 +93,7 @@ def test_anonymous_and_unverified_cannot_use_the_confirm_page(client, town):
     assert client.post(CONFIRM, {"code": "123456"})["Location"].startswith("/staff/sign-in/")
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_sharing_settings_and_contact_exports_ask_too(admin_setup, town):
     clock, admin, member, client = admin_setup

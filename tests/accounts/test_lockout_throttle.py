@@ -28,6 +28,7 @@ def full_sign_in(user, address: str = "198.51.100.7") -> int:
     return client.post("/staff/sign-in/verify/", {"method": "totp", "code": code}).status_code
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_it_throttles_an_address_across_accounts_and_never_locks_the_admin(town, monkeypatch):
     Clock(monkeypatch)

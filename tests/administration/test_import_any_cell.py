@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -31,6 +32,7 @@ _ROW = st.tuples(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(_ROW, min_size=1, max_size=6))
 def test_any_cell_content_gives_each_row_a_verdict_or_the_file_one_message(town, tmp_path, rows):

@@ -83,6 +83,7 @@ def test_imported_rows_hold_every_column_the_orm_would_write(town):
     assert row.agency == town["maple"] and row.source_name == "clean.csv" and row.imported_at is not None
 
 
+@pytest.mark.slow
 def test_ids_continue_after_an_import_and_deleted_ids_are_never_reused(town, tmp_path):
     do_import(write_file(tmp_path / "first.csv", generated_rows(5)), town["maple"])
     highest = Registration.objects.order_by("-pk").first().pk
@@ -104,6 +105,7 @@ def test_ids_continue_after_an_import_and_deleted_ids_are_never_reused(town, tmp
     assert Camera.objects.create(registration=extra, retention_days=7).pk > highest_camera
 
 
+@pytest.mark.slow
 def test_query_count_does_not_grow_with_the_number_of_rows(town, tmp_path):
     small = write_file(tmp_path / "small.csv", generated_rows(3))
     large = write_file(tmp_path / "large.csv", generated_rows(60, start=1000))
@@ -162,6 +164,7 @@ def test_a_failure_in_a_later_batch_leaves_nothing_behind(town, tmp_path, monkey
     assert again.rows_created == 0 and again.rows_skipped == 7 and Registration.objects.count() == before[0] + 7
 
 
+@pytest.mark.slow
 def test_many_batches_import_every_row_once(town, tmp_path, monkeypatch):
     monkeypatch.setattr(writer, "BATCH", 3)
     seen = []

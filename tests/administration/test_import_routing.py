@@ -64,6 +64,7 @@ def verdicts(report):
     return [(p.row, p.severity, p.problem) for p in report.problems]
 
 
+@pytest.mark.slow
 def test_without_a_choice_other_agencies_rows_are_refused_and_counted_per_agency(town, mixed_file):
     report = do_import(mixed_file, town, dry_run=True)
     refused = f"The address is in {CEDAR}'s jurisdiction, not Maple Falls Police Department's."
@@ -71,6 +72,7 @@ def test_without_a_choice_other_agencies_rows_are_refused_and_counted_per_agency
     assert report.summary_lines()[-1] == ASK and report.rows_valid == 1
 
 
+@pytest.mark.slow
 def test_skip_leaves_them_out_and_imports_the_rest(town, mixed_file):
     report = do_import(mixed_file, town, other_agencies="skip", all_or_nothing=True)
     skipped = f"The address is in {CEDAR}'s jurisdiction; skipped, as chosen."
@@ -80,6 +82,7 @@ def test_skip_leaves_them_out_and_imports_the_rest(town, mixed_file):
     assert not Registration.objects.filter(agency=town["cedar"], owner_phone__in=["708-555-0002"]).exists()
 
 
+@pytest.mark.slow
 def test_import_from_the_command_line_records_them_for_that_agency_against_its_terms(town, mixed_file):
     out = io.StringIO()
     call_command(
@@ -92,6 +95,7 @@ def test_import_from_the_command_line_records_them_for_that_agency_against_its_t
     assert {consent.terms_version_id for consent in consents} == {town["cedar"].current_terms().pk}
 
 
+@pytest.mark.slow
 def test_a_maple_administrator_may_not_import_for_cedar_grove(town, mixed_file):
     """The outsider: an administrator of Maple Falls has no right to import for Cedar Grove."""
     maple_admin = make_staff(town["maple"], "administrator")
@@ -109,6 +113,7 @@ def test_a_maple_administrator_may_not_import_for_cedar_grove(town, mixed_file):
     assert do_import(mixed_file, town, other_agencies="import", actor=investigator, dry_run=True).error_rows == 2
 
 
+@pytest.mark.slow
 def test_an_agreement_that_covers_importing_allows_it_and_a_revoked_one_does_not(town, mixed_file):
     maple_admin = make_staff(town["maple"], "administrator")
     now = timezone.now()
@@ -128,6 +133,7 @@ def test_an_agreement_that_covers_importing_allows_it_and_a_revoked_one_does_not
     assert refused.rows_valid == 1 and refused.error_rows == 2
 
 
+@pytest.mark.slow
 def test_the_page_offers_the_choice_and_the_job_keeps_it(town, mixed_file, run_tasks):
     administrator = staff_client(Client(raise_request_exception=False), make_staff(town["maple"], "administrator"))
     response = administrator.post(
@@ -151,6 +157,7 @@ def test_the_page_offers_the_choice_and_the_job_keeps_it(town, mixed_file, run_t
     assert job.report["rows_created"] == 1
 
 
+@pytest.mark.slow
 def test_without_an_agency_each_row_goes_to_its_own_and_the_summary_counts_them_per_agency(town, mixed_file):
     report = registrations_import(path=mixed_file, options=ImportOptions(agency=None, dry_run=True))
     assert report.ok and report.rows_valid == 3

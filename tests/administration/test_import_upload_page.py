@@ -37,6 +37,7 @@ def _stored_files(settings) -> list:
     return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", list(MAKERS))
 def test_the_page_accepts_the_file_shows_the_mapping_and_dry_runs_it(
     administrator, tmp_path, settings, kind, run_tasks

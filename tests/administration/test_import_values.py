@@ -48,6 +48,7 @@ def messy_file(request, tmp_path):
     return MAKERS[request.param](tmp_path)
 
 
+@pytest.mark.slow
 def test_each_row_is_imported_as_written_or_refused_naming_row_and_column(town, messy_file):
     report = _import(town, messy_file)
     assert [(p.row, p.column, p.problem) for p in report.problems] == [
@@ -226,6 +227,7 @@ def _assert_a_verdict_per_row(report, rows: int):
     assert report.rows_valid + len(with_problems) == rows
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=_ROWS)
 def test_any_csv_cell_content_gives_a_row_verdict(town, tmp_path, rows):
@@ -256,6 +258,7 @@ _TYPED = st.one_of(
         st.lists(_TYPED, min_size=len(messy_files.HEADERS), max_size=len(messy_files.HEADERS)), min_size=1, max_size=4
     )
 )
+@pytest.mark.slow
 def test_any_xlsx_cell_type_gives_a_row_verdict(town, tmp_path, rows):
     workbook = openpyxl.Workbook()
     sheet = workbook.active

@@ -128,6 +128,7 @@ def test_every_kind_of_bad_row_is_reported_exactly(town):
     assert report.error_rows == 6 and report.rows_valid == 1
 
 
+@pytest.mark.slow
 def test_all_or_nothing_imports_nothing_when_a_row_is_bad(town):
     before = Registration.objects.count()
     report = run(town, "bad_rows.csv", dry_run=False, all_or_nothing=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from django.test import Client
 from django.utils import timezone
 
@@ -35,6 +36,7 @@ def _both_pages(town) -> list[tuple[int, int, int]]:
     return [_figures(dashboard), _figures(public)]
 
 
+@pytest.mark.slow
 def test_each_footage_figure_matches_a_known_scenario(town):
     owners = owners_with_email(town["maple"], 5)
     uploaded, no_footage, declined, expiring, waiting = (make_request(town["maple"], owner) for owner in owners)

@@ -98,6 +98,7 @@ def test_a_merged_duplicate_appears_as_a_tombstone_with_no_personal_data(town):
     assert not [item for item in feed(client, page_size=500)["results"] if item.get("deleted")]
 
 
+@pytest.mark.slow
 def test_cursor_pages_with_tombstones_never_repeat_or_skip(town):
     maple = town["maple"]
     _token, secret = make_token(maple)

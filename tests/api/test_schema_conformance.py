@@ -49,6 +49,7 @@ def check(document, path: str, response, method: str = "get") -> None:
     jsonschema.validate(json.loads(response.content), {**_as_json_schema(schema), "$defs": defs})
 
 
+@pytest.mark.slow
 def test_answers_and_errors_match_the_document(town, document):
     maple = town["maple"]
     _token, secret = make_token(maple, ["registrations:read", "contacts:read"])
@@ -77,6 +78,7 @@ def test_the_check_itself_catches_a_wrong_answer(document):
         jsonschema.validate({"results": [{"id": "x", "updated_at": "2026-01-01T00:00:00Z"}], "next_cursor": None}, full)
 
 
+@pytest.mark.slow
 def test_the_canvass_case_footage_and_incident_answers_match_the_document(town, document):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

@@ -57,6 +57,7 @@ DANGER = re.compile("(^|" + SEPARATORS + ")[" + re.escape("".join(FORMULA_TRIGGE
 TRICKY = st.text(alphabet=st.sampled_from([*FORMULA_TRIGGERS, *LIST_SEPARATORS, " ", "'", "a", "1", "é"]))
 
 
+@pytest.mark.slow
 @given(st.one_of(st.text(), TRICKY))
 def test_no_piece_of_a_text_cell_can_start_a_formula(text):
     cell = safe_cell(text)
@@ -76,6 +77,7 @@ def test_no_piece_of_a_text_cell_can_start_a_formula(text):
         lambda children: st.lists(children) | st.dictionaries(st.text(alphabet="ab"), children),
     )
 )
+@pytest.mark.slow
 def test_json_cells_of_numbers_and_plain_words_are_unchanged(value):
     if isinstance(value, list | dict):
         assert safe_cell(value) == json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)

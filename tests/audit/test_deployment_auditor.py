@@ -108,6 +108,7 @@ def _filled(path: str, values: dict[str, str]) -> str:
     return re.sub(r"<(?:(\w+):)?(\w+)>", lambda match: values.get(match.group(2), "1"), path)
 
 
+@pytest.mark.slow
 def test_every_staff_url_is_refused_except_the_audit_log_and_home(client, town, overseer):
     registration = Registration.objects.filter(agency=town["maple"]).first()
     other = Registration.objects.filter(agency=town["maple"]).exclude(pk=registration.pk).first()

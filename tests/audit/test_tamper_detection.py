@@ -77,6 +77,7 @@ def current_value(entry: AuditEntry, field_name: str):
 @given(
     size=st.integers(2, 10), position=st.integers(0, 9), field_name=st.sampled_from(sorted(NEW_VALUES)), data=st.data()
 )
+@pytest.mark.slow
 def test_any_single_field_edit_is_detected(tmp_path, size, position, field_name, data):
     new_value = data.draw(NEW_VALUES[field_name], label="new value")
     with transaction.atomic():
@@ -138,6 +139,7 @@ def test_inserting_a_forged_entry_is_detected(tmp_path, size, position, rewrite_
         transaction.set_rollback(True)
 
 
+@pytest.mark.slow
 @PROPERTY_SETTINGS
 @given(size=st.integers(2, 10), first=st.integers(0, 9), second=st.integers(0, 9))
 def test_swapping_the_sequence_of_two_entries_is_detected(tmp_path, size, first, second):

@@ -94,6 +94,7 @@ def test_the_agency_maximum_is_enforced_in_feet_with_a_clear_message(signed_in, 
         ("corridor_m", "nan", "whole number of feet"),
     ],
 )
+@pytest.mark.slow
 def test_hostile_lengths_get_a_message_never_a_500(signed_in, town, field, value, message):
     overrides = {field: value}
     if field == "corridor_m":

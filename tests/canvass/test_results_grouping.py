@@ -64,6 +64,7 @@ def test_a_camera_without_a_direction_is_unknown():
     assert grouping.verdict(_ranked(camera, None, 30), PLACE) == grouping.UNKNOWN
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("distance", [80.0, 900.0, 4900.0])
 def test_the_cheap_plane_bearing_gives_the_exact_verdict_at_every_facing(distance):
     """Cameras all around the place, turned through every whole-degree facing (so the place passes each cone's

@@ -110,6 +110,7 @@ def test_before_any_share_the_partner_rows_are_absent(world):
         assert not maple_addresses_in(world, text), name
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", ENDINGS)
 def test_the_reopened_search_sheet_and_exports_lose_the_partner_rows(world, how):
     agreement = share(world["maple"], world["cedar"])

@@ -203,6 +203,7 @@ def test_a_case_keeps_its_offense_type(signed_in, town):
     assert b"is recorded as Burglary" in response.content
 
 
+@pytest.mark.slow
 def test_contact_details_are_revealed_on_post_only_and_audited(signed_in, town):
     run_search(signed_in, town)
     search = CanvassSearch.objects.get()

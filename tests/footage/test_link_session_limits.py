@@ -39,6 +39,7 @@ def test_it_ends_after_the_idle_limit(town, monkeypatch, settings):
     assert "footage_request_ids" not in owner.session
 
 
+@pytest.mark.slow
 def test_it_ends_after_the_absolute_limit_even_when_used(town, monkeypatch, settings):
     settings.OWNER_ABSOLUTE_TIMEOUT_SECONDS = 12 * 3600
     clock = Clock(monkeypatch)

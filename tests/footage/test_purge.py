@@ -137,6 +137,7 @@ def test_the_transparency_page_counts_purged_evidence_files(client, three_cases)
     assert "<strong>0</strong> evidence files purged" in cedar_page
 
 
+@pytest.mark.slow
 def test_downloading_a_purged_file_explains_instead_of_failing(town, three_cases):
     purge_expired()
     evidence = three_cases["files"]["expired"][0]

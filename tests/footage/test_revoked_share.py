@@ -251,6 +251,7 @@ def test_the_owner_link_page_says_no_longer_active_and_refuses_new_files(world, 
 # ---- evidence received before the end stays with the case --------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", ENDINGS)
 def test_evidence_manifest_keeps_earlier_evidence_without_the_owner_address(world, how):
     agreement = share(world["maple"], world["cedar"])

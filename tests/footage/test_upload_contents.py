@@ -74,6 +74,7 @@ def test_a_zip_of_two_videos_is_accepted(footage_request):
     assert evidence.content_type == "ZIP archive" and evidence.size == len(content)
 
 
+@pytest.mark.slow
 def test_a_zip_bomb_is_refused(footage_request):
     bomb = zip_bomb(64 * 1024 * 1024)
     assert len(bomb) * MAX_RATIO < 64 * 1024 * 1024  # really a bomb by the ratio

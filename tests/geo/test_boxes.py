@@ -46,6 +46,7 @@ def test_bbox_around_contains_the_circle(lat, lon, radius, azimuth, fraction):
     st.floats(min_value=0, max_value=10_000),
     bearings,
 )
+@pytest.mark.slow
 def test_expand_bbox_contains_everything_within_the_margin(lat, lon, height, width, u, v, margin, azimuth):
     box = (lat, lon, lat + height, lon + width)
     grown = g.expand_bbox(*box, margin)

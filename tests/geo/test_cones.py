@@ -38,6 +38,7 @@ def test_point_in_cone_known_cases():
     assert not g.point_in_cone(*CAMERA, 350, 40, 150, *g.destination_point(*CAMERA, 15, 100))
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(latitudes, longitudes, bearings, st.floats(min_value=1, max_value=359), bearings, distances)
 def test_point_in_cone_agrees_with_geographiclib(lat, lon, facing, fov, azimuth, distance):

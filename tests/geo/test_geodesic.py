@@ -72,6 +72,7 @@ def test_distance_matches_geographiclib(lat, lon, azimuth, distance):
     assert abs(forward - WGS84.Inverse(lat, lon, lat2, lon2)["s12"]) < 0.5
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(latitudes, longitudes, bearings, distances)
 def test_bearing_matches_geographiclib(lat, lon, azimuth, distance):

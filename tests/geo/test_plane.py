@@ -18,6 +18,7 @@ from tests.geo.helpers import PROPERTY, WGS84, bearings, direct, latitudes
     bearings,
     st.floats(min_value=0.01, max_value=100_000),
 )
+@pytest.mark.slow
 def test_azimuthal_projection_keeps_distance_and_bearing_from_the_centre(lat, lon, azimuth, distance):
     x, y = LocalPlane(lat, lon).project_azimuthal(*direct(lat, lon, azimuth, distance))
     assert math.hypot(x, y) == pytest.approx(distance, rel=1e-7, abs=1e-4)
@@ -26,6 +27,7 @@ def test_azimuthal_projection_keeps_distance_and_bearing_from_the_centre(lat, lo
     assert sideways < 0.02
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(latitudes, st.floats(min_value=-179, max_value=179), bearings, st.floats(min_value=0, max_value=2000))
 def test_first_order_projection_is_good_to_well_under_a_metre_in_a_search_area(lat, lon, azimuth, distance):
@@ -68,6 +70,7 @@ def test_segment_segment_distance_known_cases():
     bearings,
     st.floats(min_value=0.01, max_value=1_000),
 )
+@pytest.mark.slow
 def test_unproject_azimuthal_matches_geodesic_direct_within_outline_ranges(lat, lon, azimuth, distance):
     angle = math.radians(azimuth)
     point = LocalPlane(lat, lon).unproject_azimuthal(distance * math.sin(angle), distance * math.cos(angle))

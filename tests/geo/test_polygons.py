@@ -52,6 +52,7 @@ def test_validate_polygon_errors(vertices, message):
     assert str(raised.value).startswith(message)
 
 
+@pytest.mark.slow
 def test_validate_polygon_vertex_and_area_limits():
     huge = [g.destination_point(*CAMERA, 360 * k / 10_000, 500) for k in range(10_000)]
     with pytest.raises(GeometryError, match="at most 200 points"):
@@ -135,6 +136,7 @@ def star_bearings(draw):
     bearings,
     st.floats(min_value=0, max_value=1),
 )
+@pytest.mark.slow
 def test_point_in_polygon_star_shapes(lat, lon, star, stretch, scale, azimuth, depth):
     angles, widest_gap = star
     radii = [scale * s for s in stretch[: len(angles)]]
@@ -155,6 +157,7 @@ def test_point_in_polygon_star_shapes(lat, lon, star, stretch, scale, azimuth, d
     st.lists(st.floats(min_value=0.05, max_value=1.0), min_size=12, max_size=12),
     st.floats(min_value=100, max_value=10_000),
 )
+@pytest.mark.slow
 def test_polygon_area_matches_geographiclib(lat, lon, star, stretch, scale):
     angles, _widest_gap = star
     ring = star_polygon((lat, lon), angles, [scale * s for s in stretch[: len(angles)]])
@@ -207,6 +210,7 @@ def test_point_in_multipolygon_rejects_bad_geometry(geometry):
         g.point_in_multipolygon(0.5, 0.5, geometry)
 
 
+@pytest.mark.slow
 def test_large_boundary_is_fast_enough():
     boundary = [g.destination_point(45, -93, 360 * k / 20_000, 30_000) for k in range(20_000)]
     assert len(g.validate_polygon(boundary, max_vertices=100_000)) == 20_000

@@ -77,6 +77,7 @@ def geodesic_distance_to_route(lat, lon, route):
     bearings,
     st.floats(min_value=0, max_value=10_000),
 )
+@pytest.mark.slow
 def test_distance_to_polyline_matches_geodesic(lat, lon, legs, azimuth, distance):
     route = [(lat, lon)]
     for heading, length in legs:

@@ -34,6 +34,7 @@ def edit_data(registration: Registration, **overrides) -> dict:
     return data
 
 
+@pytest.mark.slow
 def test_it_shows_everything_the_owner_registered(town):
     registration = a_registration_with_email(town["maple"])
     page = owner_client(registration).get("/manage/edit/").content.decode()

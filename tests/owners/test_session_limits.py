@@ -69,6 +69,7 @@ def test_an_expired_session_writes_nothing(town, monkeypatch):
     assert registration.status != "paused"
 
 
+@pytest.mark.slow
 def test_the_absolute_limit_ends_even_a_busy_session(town, monkeypatch, settings):
     settings.OWNER_ABSOLUTE_TIMEOUT_SECONDS = 12 * 3600
     clock = Clock(monkeypatch)

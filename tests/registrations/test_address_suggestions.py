@@ -142,6 +142,7 @@ def test_the_lookup_endpoint_answers_with_suggestions_and_where_to_place_the_pin
         "١٢٠٠ Máple",
     ],
 )
+@pytest.mark.slow
 def test_hostile_queries_get_a_clear_answer(client, town, query):
     response = client.get("/register/geocode", {"address": query})
     assert response.status_code in (200, 400)

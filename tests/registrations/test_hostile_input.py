@@ -57,6 +57,7 @@ def test_each_required_field_left_empty_gets_a_message(client, terms, field):
     assert counts() == before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("field", TEXT_FIELDS + ["owner_email", "owner_phone", "alternate_name", "alternate_email"])
 def test_ten_kilobytes_in_a_field_is_refused_clearly(client, terms, field):
     before = counts()
@@ -66,6 +67,7 @@ def test_ten_kilobytes_in_a_field_is_refused_clearly(client, terms, field):
     assert counts() == before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("field", CAMERA_TEXT_FIELDS)
 def test_ten_kilobytes_in_a_camera_field_is_refused(client, terms, field):
     before = counts()
@@ -94,6 +96,7 @@ def test_ten_kilobytes_in_a_camera_field_is_refused(client, terms, field):
         ("terms_version", "abc", "Enter a whole number"),
     ],
 )
+@pytest.mark.slow
 def test_invalid_values_get_a_message_naming_the_problem(client, terms, field, value, message):
     before = counts()
     response = post(client, form_data(terms.pk, **{field: value}))
@@ -121,6 +124,7 @@ def test_invalid_values_get_a_message_naming_the_problem(client, terms, field, v
         ("records_street", "perhaps", "Select a valid choice"),
     ],
 )
+@pytest.mark.slow
 def test_invalid_camera_values_get_a_message(client, terms, field, value, message):
     before = counts()
     data = form_data(terms.pk)
@@ -131,6 +135,7 @@ def test_invalid_camera_values_get_a_message(client, terms, field, value, messag
     assert counts() == before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("total", ["0", "-1", "abc", "1000000", ""])
 def test_a_tampered_camera_count_is_handled(client, terms, total):
     before = counts()
@@ -173,6 +178,7 @@ def test_html_in_an_invalid_submission_is_echoed_escaped(client, terms):
     assert "&lt;script&gt;" in page
 
 
+@pytest.mark.slow
 def test_null_bytes_are_refused(client, terms):
     before = counts()
     response = post(client, form_data(terms.pk, owner_name="Rosa\x00Alvarez"))

@@ -84,6 +84,7 @@ def register_with_a_mistake_first(client: Client, data: dict) -> object:
     return post(client, data)
 
 
+@pytest.mark.slow
 def test_a_registration_drive_registers_twelve_households_from_one_library_connection(town, clock, maple_addresses):
     before = Registration.objects.count()
     for number in range(12):
@@ -97,6 +98,7 @@ def test_a_registration_drive_registers_twelve_households_from_one_library_conne
     assert Registration.objects.order_by("-id").first().cameras.count() == 2
 
 
+@pytest.mark.slow
 def test_past_the_limit_the_resident_keeps_every_answer_and_learns_when_to_send(town, clock, maple_addresses):
     town["maple"].refresh_from_db()
     assert town["maple"].registrations_per_hour_per_network == 20  # the default
@@ -152,6 +154,7 @@ def test_the_limit_message_is_in_spanish(town, clock, maple_addresses):
     assert "Resident Number2" in page
 
 
+@pytest.mark.slow
 def test_failed_submissions_and_added_cameras_do_not_count(town, clock, maple_addresses):
     maple = town["maple"]
     maple.registrations_per_hour_per_network = 2
@@ -173,6 +176,7 @@ def test_failed_submissions_and_added_cameras_do_not_count(town, clock, maple_ad
     assert post(client, resident(town, 3, maple_addresses[3])).status_code == 429
 
 
+@pytest.mark.slow
 def test_an_administrator_raises_the_limit_for_the_event(town, clock, maple_addresses):
     maple = town["maple"]
     for number in range(20):
@@ -213,6 +217,7 @@ def test_an_administrator_raises_the_limit_for_the_event(town, clock, maple_addr
     assert post(library_client(), resident(town, 120, maple_addresses[20])).status_code == 429
 
 
+@pytest.mark.slow
 def test_the_raw_post_cap_still_stops_a_flood(town, clock, maple_addresses, settings):
     assert settings.REGISTRATION_POST_LIMIT_PER_HOUR == 200  # the default; a smaller cap keeps the test quick
     settings.REGISTRATION_POST_LIMIT_PER_HOUR = 30
@@ -230,6 +235,7 @@ def test_the_raw_post_cap_still_stops_a_flood(town, clock, maple_addresses, sett
     assert post(script, resident(town, 1, maple_addresses[1])).status_code == 302
 
 
+@pytest.mark.slow
 def test_the_post_cap_grows_with_an_event_limit(town, clock, maple_addresses, settings):
     maple = town["maple"]
     settings.REGISTRATION_POST_LIMIT_PER_HOUR = 30

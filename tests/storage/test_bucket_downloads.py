@@ -46,6 +46,7 @@ def download_path(evidence) -> str:
     return f"/footage/staff/evidence/{evidence.pk}/download/"
 
 
+@pytest.mark.slow
 def test_a_download_streams_from_the_bucket_with_the_hash_verified(use_bucket, client, footage_request):
     use_bucket()
     content = mp4_bytes(9 * MIB + 123)
@@ -62,6 +63,7 @@ def test_a_download_streams_from_the_bucket_with_the_hash_verified(use_bucket, c
     assert "Integrity verified" in verified.content.decode()
 
 
+@pytest.mark.slow
 def test_a_tampered_object_is_refused_loudly_and_audited(use_bucket, client, footage_request):
     s3, bucket, prefix = use_bucket()
     evidence = uploaded(footage_request, mp4_bytes(4000))
@@ -94,6 +96,7 @@ def test_an_object_changed_after_the_check_is_not_served(use_bucket, footage_req
         evidence_store.open_verified_stream(evidence.stored_name, sha256=evidence.sha256, tag=tag)
 
 
+@pytest.mark.slow
 def test_bytes_that_do_not_hash_right_are_never_all_sent(use_bucket, footage_request):
     use_bucket()
     evidence = uploaded(footage_request, mp4_bytes(3 * MIB))
@@ -117,6 +120,7 @@ def test_outsiders_cannot_download_from_the_bucket(use_bucket, town, footage_req
     assert not AuditEntry.objects.filter(action="evidence.download").exists()
 
 
+@pytest.mark.slow
 def test_the_retention_purge_deletes_the_objects(use_bucket, client, footage_request):
     s3, bucket, prefix = use_bucket()
     evidence = uploaded(footage_request, mp4_bytes(4000))
@@ -152,6 +156,7 @@ def test_an_unreachable_store_is_said_so_and_nothing_is_kept(footage_request, se
     assert [path for path in tmp_path.rglob("*") if path.is_file()] == []
 
 
+@pytest.mark.slow
 def test_an_unreachable_store_on_download_is_not_called_a_mismatch(use_bucket, footage_request, client, settings):
     use_bucket()
     evidence = uploaded(footage_request, mp4_bytes(4000))

@@ -21,6 +21,7 @@ def administrator(town) -> Client:
     return staff_client(Client(raise_request_exception=False), make_staff(town["maple"], "administrator"))
 
 
+@pytest.mark.slow
 def test_an_import_file_is_kept_in_the_bucket_and_read_back_by_another_machine(
     use_bucket, administrator, town, tmp_path, run_tasks
 ):

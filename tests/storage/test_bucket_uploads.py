@@ -34,6 +34,7 @@ def upload(owner: Client, footage_request, *files):
     return owner.post(f"/footage/answer/{footage_request.public_id}/upload/", {"files": list(files)})
 
 
+@pytest.mark.slow
 def test_an_owner_upload_lands_in_the_bucket_with_its_hash_and_nothing_on_disk(use_bucket, footage_request, tmp_path):
     client, bucket, prefix = use_bucket()
     content = mp4_bytes(19 * MIB)  # three parts: 8 + 8 + 3 MiB
@@ -64,6 +65,7 @@ def test_a_file_over_the_limit_aborts_its_multipart_upload(use_bucket, footage_r
     assert files_under(tmp_path) == []
 
 
+@pytest.mark.slow
 def test_an_interrupted_upload_and_a_refused_file_leave_nothing(use_bucket, footage_request, tmp_path):
     client, bucket, prefix = use_bucket()
     owner = owner_of(footage_request)
@@ -107,6 +109,7 @@ def test_object_lock_sets_retention_on_each_evidence_object(use_bucket, footage_
     assert 29.9 < days < 30.1
 
 
+@pytest.mark.slow
 def test_a_bucket_without_object_lock_logs_once_and_keeps_the_evidence(use_bucket, footage_request, caplog):
     client, bucket, prefix = use_bucket(object_lock=False, lock_days=30)
     bucket_storage._lock_refusals_logged.clear()

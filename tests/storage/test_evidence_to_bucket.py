@@ -75,6 +75,7 @@ def test_it_copies_verifies_resumes_and_then_moves(use_bucket, local_evidence, t
     assert sorted(int(entry.object_id) for entry in entries) == [e.pk for e in local_evidence]  # once each
 
 
+@pytest.mark.slow
 def test_a_local_file_that_does_not_match_is_reported_and_kept(use_bucket, local_evidence, tmp_path):
     s3, bucket, prefix = use_bucket()
     changed = local_evidence[1]

@@ -65,6 +65,7 @@ def test_plain_http_only_to_loopback_names_and_only_when_allowed(settings):
         target_parse("http://127.0.0.1:9/x")
 
 
+@pytest.mark.slow
 def test_public_addresses_pass(settings):
     settings.WEBHOOK_ALLOW_HTTP_LOOPBACK = False
     assert address_allowed("8.8.8.8") and address_allowed("2606:4700:4700::1111")

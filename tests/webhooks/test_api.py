@@ -123,6 +123,7 @@ def test_the_schema_describes_the_webhook_operations(client):
         assert path in schema["paths"], sorted(schema["paths"])
 
 
+@pytest.mark.slow
 def test_answers_match_the_openapi_document(town, receiver):
     import jsonschema
 

@@ -116,6 +116,7 @@ def test_receiver_down_then_up_loses_nothing(town, monkeypatch):
         receiver.stop()
 
 
+@pytest.mark.slow
 def test_an_answer_lost_to_a_timeout_is_retried_with_the_same_id_and_not_duplicated(town, monkeypatch, settings):
     settings.WEBHOOK_TIMEOUT_SECONDS = 1
     receiver = Receiver(answers=[("slow", 1.6, 200)])
