@@ -14,6 +14,7 @@ from api.models import ApiToken
 from api.parsers import BoundedJSONParser
 from api.permissions import HasScope
 from audit.services import AuditWriteFailed, audit_record
+from cameraregistry.db_unavailable import is_database_unavailable
 
 
 def token_parameters(token: ApiToken) -> dict[str, str]:
@@ -61,6 +62,7 @@ class ApiView(APIView):
             isinstance(token, ApiToken)
             and not getattr(self, "_audited", False)
             and not isinstance(exc, AuditWriteFailed)
+            and not is_database_unavailable(exc)  # the refusal could not be written either
         ):
             try:
                 self.audit(request, parameters={"status": response.status_code}, outcome="refused")
