@@ -56,13 +56,14 @@ class ApiView(APIView):
 
     def handle_exception(self, exc):
         response = super().handle_exception(exc)
+        if is_database_unavailable(exc):
+            return response  # the refusal could not be written either (and request.auth would query again)
         request = self.request
         token = getattr(request, "auth", None)
         if (
             isinstance(token, ApiToken)
             and not getattr(self, "_audited", False)
             and not isinstance(exc, AuditWriteFailed)
-            and not is_database_unavailable(exc)  # the refusal could not be written either
         ):
             try:
                 self.audit(request, parameters={"status": response.status_code}, outcome="refused")

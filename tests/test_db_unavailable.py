@@ -160,3 +160,18 @@ def test_postgresql_killed_mid_page_read_answers_503_and_the_broken_connection_i
     # (the test client does not run Django's end-of-request connection cleanup).
     assert connection.connection is None
     assert resident.get("/register/").status_code == 200
+
+
+def test_an_api_token_lookup_meeting_the_outage_is_one_503_problem_and_one_warning(db, anonymous, caplog):
+    from tests.db_unavailable_urls import raise_as_django
+
+    def refuse_token_lookups(execute, sql, params, many, context):
+        if "api_apitoken" in sql:
+            raise_as_django("refused")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(refuse_token_lookups):
+        response = anonymous.get("/api/v1/registrations/", HTTP_AUTHORIZATION="Bearer " + "x" * 40)
+    _assert_try_again(response, caplog)
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["type"] == "/api/v1/problems/database-unavailable"
