@@ -89,6 +89,8 @@ class ResilientWorker(Worker):
             except Exception as error:
                 if not is_database_unavailable(error):
                     raise
+                if not self.running:
+                    break  # asked to stop: nothing to wait for
                 self.startup_delay = False  # the random start-up delay is for the first start only
                 self._wait_for_database(error)
         logger.info("Worker %s stopped", self.worker_id)
