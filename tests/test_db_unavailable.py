@@ -175,3 +175,32 @@ def test_an_api_token_lookup_meeting_the_outage_is_one_503_problem_and_one_warni
     _assert_try_again(response, caplog)
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["type"] == "/api/v1/problems/database-unavailable"
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_while_postgresql_refuses_connections_readyz_and_pages_answer_503_then_recover(town, caplog):
+    from tests.tcp_relay import TcpRelay
+
+    settings_dict = connection.settings_dict
+    relay = TcpRelay(settings_dict["HOST"] or "127.0.0.1", int(settings_dict["PORT"] or 5432)).start()
+    original = (settings_dict["HOST"], settings_dict["PORT"])
+    connection.close()
+    settings_dict["HOST"], settings_dict["PORT"] = "127.0.0.1", relay.port  # this thread's queries go through it
+    try:
+        resident = Client(raise_request_exception=False)
+        assert resident.get("/register/").status_code == 200
+        relay.cut()  # what a restart looks like: the open connection closed under it, new ones refused
+        ready = resident.get("/readyz")
+        assert ready.status_code == 503 and "database" in ready.json()["failed"]
+        for _attempt in range(2):  # first the connection closed under it, then refused ones
+            response = resident.get("/register/")
+            assert response.status_code == 503 and response["Retry-After"]
+            assert "Service temporarily unavailable, try again" in response.content.decode()
+        relay.restore()
+        assert resident.get("/register/").status_code == 200
+        assert resident.get("/readyz").json()["checks"]["database"] == "ok"
+    finally:
+        connection.close()
+        settings_dict["HOST"], settings_dict["PORT"] = original
+        relay.cut()
