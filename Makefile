@@ -22,7 +22,7 @@ run: $(STAMP) data/local.env
 	$(BIN)/python manage.py migrate --noinput && \
 	$(BIN)/python manage.py seed_demo --if-empty && \
 	$(BIN)/python manage.py demo_signins && \
-	($(BIN)/python manage.py db_worker --interval 2 --no-reload & echo $$! > data/worker.pid) && \
+	($(BIN)/python manage.py run_worker --interval 2 & echo $$! > data/worker.pid) && \
 	trap 'kill $$(cat data/worker.pid) 2>/dev/null' EXIT INT TERM && \
 	echo "Serving on http://127.0.0.1:$(PORT)/ (registration form: http://127.0.0.1:$(PORT)/register/)" && \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT) --noreload
@@ -37,7 +37,8 @@ test: $(STAMP)
 # The modules mypy checks (services, selectors, access, geometry, audit chain, outbox); the list only grows.
 MYPY_MODULES := cameraregistry/geo accounts/access.py accounts/permissions.py accounts/auth_events.py \
 	audit/chain.py audit/services.py audit/log_reads.py registrations/selectors.py registrations/rules.py \
-	registrations/inputs.py registrations/audited_reads.py notifications/services.py
+	registrations/inputs.py registrations/audited_reads.py notifications/services.py \
+	cameraregistry/db_unavailable.py cameraregistry/management/commands/run_worker.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
@@ -47,7 +48,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 worker: $(STAMP)
-	$(BIN)/python manage.py db_worker
+	$(BIN)/python manage.py run_worker
 
 drill: $(STAMP)
 	$(BIN)/python -m drills

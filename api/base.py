@@ -14,6 +14,7 @@ from api.models import ApiToken
 from api.parsers import BoundedJSONParser
 from api.permissions import HasScope
 from audit.services import AuditWriteFailed, audit_record
+from cameraregistry.db_unavailable import is_database_unavailable
 
 
 def token_parameters(token: ApiToken) -> dict[str, str]:
@@ -55,6 +56,8 @@ class ApiView(APIView):
 
     def handle_exception(self, exc):
         response = super().handle_exception(exc)
+        if is_database_unavailable(exc):
+            return response  # the refusal could not be written either (and request.auth would query again)
         request = self.request
         token = getattr(request, "auth", None)
         if (

@@ -12,6 +12,13 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from audit.services import AuditWriteFailed
+from cameraregistry.db_unavailable import (
+    RETRY_AFTER_SECONDS,
+    close_broken_connections,
+    is_database_unavailable,
+    log_unavailable,
+    problem_body,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +112,13 @@ def _problem_response(body: dict, headers: dict | None = None) -> Response:
 def exception_handler(exc, context) -> Response:
     """REST_FRAMEWORK["EXCEPTION_HANDLER"]: no exception leaves an API view as HTML or a bare 500."""
     headers = {}
+    if is_database_unavailable(exc):
+        # Before AuditWriteFailed: an audit entry that failed because the database was gone is this case too.
+        log_unavailable(context["request"], exc)
+        close_broken_connections()
+        response = _problem_response(problem_body(), {"Retry-After": str(RETRY_AFTER_SECONDS)})
+        response._has_been_logged = True  # Django's log_response: logged once, as a warning, above
+        return response
     if isinstance(exc, Http404):
         return _problem_response(problem(404, "No such resource, or not one this token may see."))
     if isinstance(exc, PermissionDenied):

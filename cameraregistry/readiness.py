@@ -61,7 +61,7 @@ def _worker() -> str | None:
     )
     if recent.exists():
         return None
-    return f"no worker heartbeat finished in the last {max_age} s (is db_worker and the heartbeat timer running?)"
+    return f"no worker heartbeat finished in the last {max_age} s (is run_worker and the heartbeat timer running?)"
 
 
 CHECKS: dict[str, Callable[[], str | None]] = {

@@ -374,3 +374,6 @@ MIDDLEWARE.insert(0, "cameraregistry.metrics.MetricsMiddleware")
 # API sync feed: tombstones of withdrawn, purged and merged registrations are kept this many days
 # (purge_expired removes older ones); a mirror that syncs less often must do a full sync.
 REGISTRATION_TOMBSTONE_DAYS = env_int("REGISTRATION_TOMBSTONE_DAYS", 90, 1, 3650)
+# Last, so it is first to see a view's exception: a lost or refused database connection (PostgreSQL restarting,
+# SQLite busy past its timeout) answers 503 with Retry-After instead of a 500 (cameraregistry/db_unavailable.py).
+MIDDLEWARE.append("cameraregistry.db_unavailable.DatabaseUnavailableMiddleware")

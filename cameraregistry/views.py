@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import sys
+
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import render
@@ -7,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.forbidden import staff_forbidden_response
+from cameraregistry.db_unavailable import database_unavailable_response, is_database_unavailable
 from cameraregistry.readiness import readiness
 
 
@@ -52,6 +55,11 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None):
 
 
 def server_error(request: HttpRequest):
+    # Called while Django handles the exception: one raised by a middleware (e.g. the session read)
+    # when the database is gone is "try again" too; a view's exception reached DatabaseUnavailableMiddleware.
+    error = sys.exc_info()[1]
+    if error is not None and is_database_unavailable(error):
+        return database_unavailable_response(request, error)
     return render(request, "errors/500.html", status=500)
 
 

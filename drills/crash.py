@@ -122,14 +122,14 @@ def drill_email(instance: Instance, inbox: Inbox) -> list[str]:
         for n in range(EMAILS):
             context = {"agency_name": "Maple Falls Police Department"}
             email_queue(template=emails.WITHDRAWN, to=f"drill{n}@example.com", context=context)
-    worker = instance.manage_background("db_worker", "--interval", "0.2", "--no-reload", log="worker.log")
+    worker = instance.manage_background("run_worker", "--interval", "0.2", "--no-reload", log="worker.log")
     deadline = time.monotonic() + 120
     while sum(inbox.recipients.values()) < EMAILS // 3 and time.monotonic() < deadline:
         time.sleep(0.02)
     received_at_kill = sum(inbox.recipients.values())
     kill9(worker)
     instance.manage("retry_unsent_email")
-    worker = instance.manage_background("db_worker", "--interval", "0.2", "--no-reload", log="worker.log")
+    worker = instance.manage_background("run_worker", "--interval", "0.2", "--no-reload", log="worker.log")
     deadline = time.monotonic() + 300
     while OutboxEmail.objects.filter(sent_at__isnull=True).exists() and time.monotonic() < deadline:
         time.sleep(0.5)

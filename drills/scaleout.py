@@ -159,7 +159,7 @@ def drill(instance: Instance, postgres: PostgreSQL, inbox: Inbox) -> int:
     instance.prepare()
     addresses, _codes, _search = setup_town()
     workers = [
-        instance.manage_background("db_worker", "--interval", "0.5", "--no-reload", log=f"worker{n}.log")
+        instance.manage_background("run_worker", "--interval", "0.5", "--no-reload", log=f"worker{n}.log")
         for n in (1, 2)
     ]
     servers = [instance.gunicorn(log=f"app{n}.log", GUNICORN_WORKERS="2") for n in (1, 2)]
@@ -201,7 +201,7 @@ def drill(instance: Instance, postgres: PostgreSQL, inbox: Inbox) -> int:
             # Restart=always in deploy/systemd/cameraregistry-worker.service does this after 2 s.
             events.append(f"worker {n} had exited (exit {worker.returncode}) and was started again, as systemd does")
             workers[n - 1] = instance.manage_background(
-                "db_worker", "--interval", "0.5", "--no-reload", log=f"worker{n}.log"
+                "run_worker", "--interval", "0.5", "--no-reload", log=f"worker{n}.log"
             )
     instance.manage("retry_unsent_email")  # what the timer runs; the killed worker's task is queued again
     deadline = time.monotonic() + 90

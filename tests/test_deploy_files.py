@@ -55,6 +55,8 @@ ON_DEMAND = {
     "restore",
     "evidence_to_bucket",
 }
+# Run all the time by a service unit of their own.
+SERVICES = {"run_worker": "cameraregistry-worker.service"}
 
 
 def _tool(name: str, package: str) -> str:
@@ -75,8 +77,12 @@ def _project_commands() -> set[str]:
 
 def test_every_management_command_is_sorted_into_periodic_or_on_demand():
     commands = _project_commands()
-    assert commands - PERIODIC - ON_DEMAND == set(), "classify the new command here (and give it a timer if periodic)"
+    assert commands - PERIODIC - ON_DEMAND - set(SERVICES) == set(), (
+        "classify the new command here (and give it a timer if periodic)"
+    )
     assert PERIODIC <= commands, f"timers name commands that do not exist: {PERIODIC - commands}"
+    for command, unit in SERVICES.items():
+        assert f"manage.py {command}" in (UNITS / unit).read_text(), f"{unit} should run {command}"
 
 
 def test_every_periodic_command_has_a_timer_that_starts_its_job():

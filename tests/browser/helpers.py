@@ -49,7 +49,7 @@ def assert_accessible(page) -> None:
 
 def run_task_worker() -> None:
     """Run the queued background tasks (the confirmation email) once, in this process."""
-    call_command("db_worker", "--batch", "--no-startup-delay")
+    call_command("run_worker", "--batch", "--no-startup-delay")
 
 
 def open_owner_session(page, base: str, registration) -> None:
