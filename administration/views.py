@@ -7,6 +7,7 @@ import re
 import uuid
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -371,6 +372,60 @@ def export(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- agency settings
 
 
+def _settings_forms(request: HttpRequest, agency: Agency, action: str | None) -> dict[str, forms.BaseForm]:
+    """The settings page's forms by action; only the posted one is bound."""
+
+    def posted(name: str):
+        return request.POST if action == name else None
+
+    return {
+        "settings": SettingsForm(posted("settings"), instance=Agency.objects.get(pk=agency.pk)),
+        "registration_limits": RegistrationLimitsForm(
+            posted("registration_limits"), instance=Agency.objects.get(pk=agency.pk)
+        ),
+        "terms": TermsForm(posted("terms")),
+        "offense": OffenseForm(posted("offense")),
+        "boundary": BoundaryForm(posted("boundary"), request.FILES if action == "boundary" else None),
+    }
+
+
+def _settings_action(request: HttpRequest, agency: Agency, action: str | None, form: forms.BaseForm) -> str | None:
+    """Carry out the posted action through its service: the message to show, or None when the form is invalid.
+    A service's refusal comes as a ValidationError."""
+    actor = request.user
+    if action in ("settings", "registration_limits") and form.is_valid():
+        names = services.SETTINGS_FIELDS if action == "settings" else services.REGISTRATION_LIMIT_FIELDS
+        changes = {name: form.cleaned_data[name] for name in names}
+        services.agency_settings_update(agency=agency, changes=changes, actor=actor, request=request)
+        return "Settings saved." if action == "settings" else "Registration limits saved."
+    if action == "terms" and form.is_valid():
+        terms = services.agency_terms_publish(
+            agency=agency,
+            text_en=form.cleaned_data["text_en"],
+            text_es=form.cleaned_data["text_es"],
+            actor=actor,
+            request=request,
+        )
+        return f"Terms version {terms.version} published; owners will be asked to agree again."
+    if action == "offense" and form.is_valid():
+        services.offense_type_add(agency=agency, name=form.cleaned_data["name"], actor=actor, request=request)
+        return "Offense type added."
+    if action == "boundary" and form.is_valid():
+        boundary = services.parse_boundary(form.cleaned_data["boundary_file"].read())
+        services.agency_boundary_update(agency=agency, boundary=boundary, actor=actor, request=request)
+        return "Boundary saved."
+    return None
+
+
+def _show_refusal(form: forms.BaseForm, error: ValidationError) -> None:
+    """A service's refusal on the form it concerns: next to the field it names, else above the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
 @limit_uploads(lambda: services.BOUNDARY_MAX_FILE_BYTES, "The boundary file")
 @staff_required(Permission.MANAGE_SETTINGS)
 @require_http_methods(["GET", "POST"])
@@ -380,77 +435,29 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         return prompt
     refusal = upload_refusal(request)
     action = request.POST.get("action")
-    settings_form = SettingsForm(
-        request.POST if action == "settings" else None, instance=Agency.objects.get(pk=agency.pk)
-    )
-    limits_form = RegistrationLimitsForm(
-        request.POST if action == "registration_limits" else None, instance=Agency.objects.get(pk=agency.pk)
-    )
-    terms_form = TermsForm(request.POST if action == "terms" else None)
-    offense_form = OffenseForm(request.POST if action == "offense" else None)
-    boundary_form = BoundaryForm(
-        request.POST if action == "boundary" else None, request.FILES if action == "boundary" else None
-    )
-    try:
-        if action == "settings" and settings_form.is_valid():
-            changes = {name: settings_form.cleaned_data[name] for name in services.SETTINGS_FIELDS}
-            services.agency_settings_update(agency=agency, changes=changes, actor=request.user, request=request)
-            messages.success(request, "Settings saved.")
-            return redirect("administration:settings")
-        if action == "registration_limits" and limits_form.is_valid():
-            changes = {name: limits_form.cleaned_data[name] for name in services.REGISTRATION_LIMIT_FIELDS}
-            services.agency_settings_update(agency=agency, changes=changes, actor=request.user, request=request)
-            messages.success(request, "Registration limits saved.")
-            return redirect("administration:settings")
-        if action == "terms" and terms_form.is_valid():
-            terms = services.agency_terms_publish(
-                agency=agency,
-                text_en=terms_form.cleaned_data["text_en"],
-                text_es=terms_form.cleaned_data["text_es"],
-                actor=request.user,
-                request=request,
-            )
-            messages.success(request, f"Terms version {terms.version} published; owners will be asked to agree again.")
-            return redirect("administration:settings")
-        if action == "offense" and offense_form.is_valid():
-            services.offense_type_add(
-                agency=agency, name=offense_form.cleaned_data["name"], actor=request.user, request=request
-            )
-            messages.success(request, "Offense type added.")
-            return redirect("administration:settings")
-        if action == "boundary" and refusal:
-            boundary_form.is_valid()
-            boundary_form.errors.pop("boundary_file", None)
-            raise ValidationError(refusal)
-        if action == "boundary" and boundary_form.is_valid():
-            upload = boundary_form.cleaned_data["boundary_file"]
-            boundary = services.parse_boundary(upload.read())
-            services.agency_boundary_update(agency=agency, boundary=boundary, actor=request.user, request=request)
-            messages.success(request, "Boundary saved.")
-            return redirect("administration:settings")
-    except ValidationError as error:
-        target = {
-            "terms": terms_form,
-            "offense": offense_form,
-            "boundary": boundary_form,
-            "settings": settings_form,
-            "registration_limits": limits_form,
-        }[action]
-        if hasattr(error, "error_dict"):
-            for field, errors in error.message_dict.items():
-                target.add_error(field if field in target.fields else None, errors)
-        else:
-            target.add_error(None, error.messages)
+    settings_forms = _settings_forms(request, agency, action)
+    form = settings_forms.get(action or "")
+    if form is not None:
+        try:
+            if action == "boundary" and refusal:
+                form.is_valid()
+                form.errors.pop("boundary_file", None)
+                raise ValidationError(refusal)
+            if done := _settings_action(request, agency, action, form):
+                messages.success(request, done)
+                return redirect("administration:settings")
+        except ValidationError as error:
+            _show_refusal(form, error)
     return render(
         request,
         "administration/settings.html",
         {
             "agency": agency,
-            "settings_form": settings_form,
-            "limits_form": limits_form,
-            "terms_form": terms_form,
-            "offense_form": offense_form,
-            "boundary_form": boundary_form,
+            "settings_form": settings_forms["settings"],
+            "limits_form": settings_forms["registration_limits"],
+            "terms_form": settings_forms["terms"],
+            "offense_form": settings_forms["offense"],
+            "boundary_form": settings_forms["boundary"],
             "terms": agency.terms_versions.all()[:10],
             "offenses": OffenseType.objects.filter(agency=agency),
             "boundary_json": json.dumps(agency.boundary),
