@@ -6,12 +6,13 @@ import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
-from django.db.models import BooleanField, ExpressionWrapper, F, FloatField, Func, Min, Q, QuerySet, Value
+from django.db.models import BooleanField, Expression, ExpressionWrapper, F, FloatField, Func, Min, Q, QuerySet, Value
 from django.db.models.functions import Floor
 from django.http import Http404
 from django.utils import timezone
@@ -143,7 +144,7 @@ def in_area_box(registrations: QuerySet, area: SearchArea) -> QuerySet:
     index, instead of a whole latitude band across the metro on the (latitude, longitude) index.
     """
     min_lat, min_lon, max_lat, max_lon = area_bounding_box(area)
-    aliases = {}
+    aliases: dict[str, Expression] = {}
     conditions = Q(
         status__in=SEARCHABLE_STATUSES,
         latitude__gte=min_lat,
@@ -227,11 +228,15 @@ class CameraDetailsLookup(Mapping):
         return len(self._load())
 
 
+def _as_stored(value: datetime | None) -> datetime | None:
+    return value
+
+
 def camera_facts(
-    rows: Iterable[tuple], read_datetime: Callable[[object], datetime | None] | None = None
+    rows: Iterable[tuple], read_datetime: Callable[[Any], datetime | None] | None = None
 ) -> list[CameraFacts]:
     """CameraFacts from rows in FACT_COLUMNS order (also how the bench builds PostGIS's candidates)."""
-    read = read_datetime or (lambda value: value)
+    read: Callable[[Any], datetime | None] = read_datetime or _as_stored
     return [
         CameraFacts(
             camera_id=camera_id,
