@@ -35,7 +35,7 @@ MYPY_MODULES := cameraregistry/geo accounts/access.py accounts/permissions.py ac
 	audit/chain.py audit/services.py audit/log_reads.py registrations/selectors.py registrations/rules.py \
 	registrations/inputs.py registrations/audited_reads.py \
 	footage/services.py footage/selectors.py owners/services.py administration/selectors.py administration/imports \
-	administration/tasks.py canvass/selectors.py notifications
+	administration/tasks.py canvass/selectors.py notifications registrations/form_nonce.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
