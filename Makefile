@@ -37,7 +37,9 @@ test: $(STAMP)
 # The modules mypy checks (services, selectors, access, geometry, audit chain, outbox); the list only grows.
 MYPY_MODULES := cameraregistry/geo accounts/access.py accounts/permissions.py accounts/auth_events.py \
 	audit/chain.py audit/services.py audit/log_reads.py registrations/selectors.py registrations/rules.py \
-	registrations/inputs.py registrations/audited_reads.py notifications/services.py \
+	registrations/inputs.py registrations/audited_reads.py \
+	footage/services.py footage/selectors.py owners/services.py administration/selectors.py administration/imports \
+	administration/tasks.py canvass/selectors.py notifications registrations/form_nonce.py \
 	cameraregistry/db_unavailable.py cameraregistry/management/commands/run_worker.py
 
 lint: $(STAMP)

@@ -178,6 +178,7 @@ def footage_request_stats(agency: Agency | None, since: datetime | None = None) 
     durations = [
         (answered - created).total_seconds() / 3600
         for created, answered in answered_qs.values_list("created_at", "answered_at")[:5000]
+        if answered is not None  # the filter says so; for the type checker
     ]
     return {
         "sent": queryset.count(),

@@ -7,10 +7,10 @@ import re
 import uuid
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import Permission, fresh_mfa_prompt, fresh_mfa_required, has_permission, staff_required
-from administration import import_storage, selectors, services
 from administration import queue as verification
+from administration import selectors, services
 from administration.charts import bar_chart
 from administration.exporting import CONTENT_TYPES
 from administration.forms import (
@@ -34,13 +34,12 @@ from administration.forms import (
     TermsForm,
     UploadForm,
 )
-from administration.imports import reader
-from administration.imports.files import ImportFileError, stored_extension
+from administration.imports import job_selectors, jobs, reader
+from administration.imports.files import ImportFileError
+from administration.imports.job_states import is_waiting_for_mapping
 from administration.imports.layout import HeaderRowError
-from administration.imports.mapping import PROFILE_LABELS, guess_mapping, source_profile
-from administration.imports.reader import read_table
+from administration.imports.mapping import PROFILE_LABELS, source_profile
 from administration.models import ImportJob
-from administration.tasks import import_file_path, run_import_job
 from agencies.models import Agency, OffenseType
 from cameraregistry.csv_safe import safe_cell
 from cameraregistry.upload_limits import limit_uploads, upload_refusal
@@ -152,32 +151,6 @@ def merge(request: HttpRequest, public_id: uuid.UUID, other_id: uuid.UUID) -> Ht
 # ---------------------------------------------------------------- import
 
 
-def _job_for(request: HttpRequest, job_id: uuid.UUID) -> ImportJob:
-    # Jobs belong to the uploader's agency; anyone else gets the same 404 as a made-up id.
-    return get_object_or_404(ImportJob, public_id=job_id, agency_id=request.user.agency_id)
-
-
-def _store_upload(upload, header_row: int | None = None) -> tuple[str, reader.Table]:
-    """Keep the upload as `<uuid>.csv` or `<uuid>.xlsx` (by its content, not its name) and read it once;
-    a file that cannot be read is removed again, so nothing is left half-saved."""
-    upload.seek(0)
-    extension = stored_extension(upload.read(8), upload.name or "")
-    upload.seek(0)
-    folder = import_storage.local_folder()
-    folder.mkdir(parents=True, exist_ok=True)
-    stored = f"{uuid.uuid4().hex}{extension}"
-    try:
-        with (folder / stored).open("wb") as target:
-            for chunk in upload.chunks():
-                target.write(chunk)
-        table = read_table(folder / stored, header_row=header_row)
-        import_storage.keep(stored)  # with a bucket, also there: a worker elsewhere reads the same file
-        return stored, table
-    except BaseException:
-        (folder / stored).unlink(missing_ok=True)
-        raise
-
-
 @limit_uploads(lambda: reader.MAX_FILE_BYTES, "The file")
 @staff_required(Permission.IMPORT_DATA)
 @require_http_methods(["GET", "POST"])
@@ -193,61 +166,50 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             form.add_error("file", "The file is too large; split it into several files.")
         else:
             try:
-                stored, table = _store_upload(upload, form.cleaned_data["header_row"])
+                job = jobs.import_job_create(
+                    upload=upload, header_row=form.cleaned_data["header_row"], actor=request.user
+                )
             except HeaderRowError as error:
                 form.add_error("header_row", str(error))
             except ImportFileError as error:
                 form.add_error("file", str(error))
+            except ValidationError as error:
+                form.add_error(None, error.messages)
             else:
-                job = ImportJob.objects.create(
-                    agency=request.user.agency,
-                    created_by=request.user,
-                    original_name=upload.name[:200],
-                    stored_name=stored,
-                    sheet=table.sheet,
-                    header_row=form.cleaned_data["header_row"],
-                    mapping=guess_mapping(table.headers),
-                )
                 return redirect("administration:import_mapping", job_id=job.public_id)
-    jobs = ImportJob.objects.filter(agency_id=request.user.agency_id)[:10]
-    status = 413 if refusal else 200
-    return render(request, "administration/import_upload.html", {"form": form, "jobs": jobs}, status=status)
+    context = {"form": form, "jobs": job_selectors.import_jobs_recent(request.user)}
+    return render(request, "administration/import_upload.html", context, status=413 if refusal else 200)
 
 
 def _change_header_row(request: HttpRequest, job: ImportJob, sheet: str | None, form: HeaderRowForm):
-    """Re-read the file with the header row chosen on the mapping page and guess its columns again;
-    a redirect, or None with the reason on the form."""
+    """The header row chosen on the mapping page; a redirect, or None with the reason on the form."""
     if not form.is_valid():
         return None
-    header_row = form.cleaned_data["header_row"]
     try:
-        table = read_table(import_file_path(job), sheet, header_row)
+        jobs.import_job_header_row_change(job=job, sheet=sheet, header_row=form.cleaned_data["header_row"])
     except HeaderRowError as error:
         form.add_error("header_row", str(error))
         return None
     except ImportFileError as error:
         messages.error(request, str(error))
         return redirect("administration:import_upload")
-    job.header_row, job.sheet, job.mapping = header_row, table.sheet, guess_mapping(table.headers)
-    job.save(update_fields=["header_row", "sheet", "mapping"])
+    except ValidationError:
+        pass  # started meanwhile: its progress is shown
     return redirect("administration:import_mapping", job_id=job.public_id)
+
+
+def _import_progress_page(request: HttpRequest, job: ImportJob) -> HttpResponse:
+    refused, skipped = job_selectors.import_job_problems(job)
+    context = {"job": job, "refused": refused, "skipped": skipped}
+    return render(request, "administration/import_progress.html", context)
 
 
 @staff_required(Permission.IMPORT_DATA)
 @require_http_methods(["GET", "POST"])
 def import_mapping(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
-    job = _job_for(request, job_id)
-    if job.state != ImportJob.State.UPLOADED:
-        problems = job.report.get("problems", []) if isinstance(job.report, dict) else []
-        return render(
-            request,
-            "administration/import_progress.html",
-            {
-                "job": job,
-                "refused": [p for p in problems if p.get("severity") != "skipped"],
-                "skipped": [p for p in problems if p.get("severity") == "skipped"],
-            },
-        )
+    job = job_selectors.import_job_for(request.user, job_id)
+    if not is_waiting_for_mapping(job):
+        return _import_progress_page(request, job)
     sheet = request.POST.get("sheet") or job.sheet or None
     header_form = HeaderRowForm(
         request.POST if "change_header" in request.POST else None, initial={"header_row": job.header_row or ""}
@@ -255,35 +217,28 @@ def import_mapping(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
     if header_form.is_bound and (moved := _change_header_row(request, job, sheet, header_form)):
         return moved
     try:
-        table = read_table(import_file_path(job), sheet, job.header_row)
+        table = job_selectors.import_job_table(job, sheet)
     except ImportFileError as error:
         messages.error(request, str(error))
         return redirect("administration:import_upload")
-    mapping = job.mapping if table.sheet == job.sheet else guess_mapping(table.headers)
+    mapping = job_selectors.import_job_mapping(job, table)
     form = MappingForm(
-        request.POST or None,
-        headers=table.headers,
-        mapping={k: int(v) for k, v in mapping.items()},
-        sheets=table.sheets,
-        sheet=table.sheet,
+        request.POST or None, headers=table.headers, mapping=mapping, sheets=table.sheets, sheet=table.sheet
     )
     changing = "change_sheet" in request.POST or "change_header" in request.POST
-    if request.method == "POST" and not changing and form.is_valid():
-        mode = form.cleaned_data["mode"]
-        job.mapping = form.cleaned_data["mapping"]
-        job.sheet = table.sheet
-        job.dry_run = mode == "dry_run"
-        job.all_or_nothing = mode != "valid_rows"
-        job.other_agencies = form.cleaned_data.get("other_agencies") or ""
-        job.state = ImportJob.State.QUEUED
-        job.rows_total = len(table.rows)
-        job.save()
-        job_pk = job.pk
-        transaction.on_commit(lambda: run_import_job.enqueue(job_pk))
-        return redirect("administration:import_mapping", job_id=job.public_id)
-    if table.sheet != job.sheet:
-        job.sheet, job.mapping = table.sheet, mapping
-        job.save(update_fields=["sheet", "mapping"])
+    try:
+        if request.method == "POST" and not changing and form.is_valid():
+            jobs.import_job_queue(
+                job=job,
+                table=table,
+                mapping=form.cleaned_data["mapping"],
+                mode=form.cleaned_data["mode"],
+                other_agencies=form.cleaned_data.get("other_agencies") or "",
+            )
+            return redirect("administration:import_mapping", job_id=job.public_id)
+        jobs.import_job_sheet_choose(job=job, table=table, mapping=mapping)
+    except ValidationError:
+        return redirect("administration:import_mapping", job_id=job.public_id)  # started meanwhile
     return render(
         request,
         "administration/import_mapping.html",
@@ -301,23 +256,14 @@ def import_mapping(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
 @staff_required(Permission.IMPORT_DATA)
 @require_GET
 def import_progress(request: HttpRequest, job_id: uuid.UUID) -> JsonResponse:
-    job = _job_for(request, job_id)
-    return JsonResponse(
-        {
-            "state": job.state,
-            "state_label": job.get_state_display(),
-            "rows_done": job.rows_done,
-            "rows_total": job.rows_total,
-            "finished": job.state in (ImportJob.State.DONE, ImportJob.State.FAILED),
-            "summary": job.report.get("summary", ""),
-        }
-    )
+    job = job_selectors.import_job_for(request.user, job_id)
+    return JsonResponse(job_selectors.import_job_status(job))
 
 
 @staff_required(Permission.IMPORT_DATA)
 @require_GET
 def import_report_csv(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
-    job = _job_for(request, job_id)
+    job = job_selectors.import_job_for(request.user, job_id)
     if not job.report:
         raise Http404
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -371,6 +317,60 @@ def export(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- agency settings
 
 
+def _settings_forms(request: HttpRequest, agency: Agency, action: str | None) -> dict[str, forms.BaseForm]:
+    """The settings page's forms by action; only the posted one is bound."""
+
+    def posted(name: str):
+        return request.POST if action == name else None
+
+    return {
+        "settings": SettingsForm(posted("settings"), instance=Agency.objects.get(pk=agency.pk)),
+        "registration_limits": RegistrationLimitsForm(
+            posted("registration_limits"), instance=Agency.objects.get(pk=agency.pk)
+        ),
+        "terms": TermsForm(posted("terms")),
+        "offense": OffenseForm(posted("offense")),
+        "boundary": BoundaryForm(posted("boundary"), request.FILES if action == "boundary" else None),
+    }
+
+
+def _settings_action(request: HttpRequest, agency: Agency, action: str | None, form: forms.BaseForm) -> str | None:
+    """Carry out the posted action through its service: the message to show, or None when the form is invalid.
+    A service's refusal comes as a ValidationError."""
+    actor = request.user
+    if action in ("settings", "registration_limits") and form.is_valid():
+        names = services.SETTINGS_FIELDS if action == "settings" else services.REGISTRATION_LIMIT_FIELDS
+        changes = {name: form.cleaned_data[name] for name in names}
+        services.agency_settings_update(agency=agency, changes=changes, actor=actor, request=request)
+        return "Settings saved." if action == "settings" else "Registration limits saved."
+    if action == "terms" and form.is_valid():
+        terms = services.agency_terms_publish(
+            agency=agency,
+            text_en=form.cleaned_data["text_en"],
+            text_es=form.cleaned_data["text_es"],
+            actor=actor,
+            request=request,
+        )
+        return f"Terms version {terms.version} published; owners will be asked to agree again."
+    if action == "offense" and form.is_valid():
+        services.offense_type_add(agency=agency, name=form.cleaned_data["name"], actor=actor, request=request)
+        return "Offense type added."
+    if action == "boundary" and form.is_valid():
+        boundary = services.parse_boundary(form.cleaned_data["boundary_file"].read())
+        services.agency_boundary_update(agency=agency, boundary=boundary, actor=actor, request=request)
+        return "Boundary saved."
+    return None
+
+
+def _show_refusal(form: forms.BaseForm, error: ValidationError) -> None:
+    """A service's refusal on the form it concerns: next to the field it names, else above the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
 @limit_uploads(lambda: services.BOUNDARY_MAX_FILE_BYTES, "The boundary file")
 @staff_required(Permission.MANAGE_SETTINGS)
 @require_http_methods(["GET", "POST"])
@@ -380,77 +380,29 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         return prompt
     refusal = upload_refusal(request)
     action = request.POST.get("action")
-    settings_form = SettingsForm(
-        request.POST if action == "settings" else None, instance=Agency.objects.get(pk=agency.pk)
-    )
-    limits_form = RegistrationLimitsForm(
-        request.POST if action == "registration_limits" else None, instance=Agency.objects.get(pk=agency.pk)
-    )
-    terms_form = TermsForm(request.POST if action == "terms" else None)
-    offense_form = OffenseForm(request.POST if action == "offense" else None)
-    boundary_form = BoundaryForm(
-        request.POST if action == "boundary" else None, request.FILES if action == "boundary" else None
-    )
-    try:
-        if action == "settings" and settings_form.is_valid():
-            changes = {name: settings_form.cleaned_data[name] for name in services.SETTINGS_FIELDS}
-            services.agency_settings_update(agency=agency, changes=changes, actor=request.user, request=request)
-            messages.success(request, "Settings saved.")
-            return redirect("administration:settings")
-        if action == "registration_limits" and limits_form.is_valid():
-            changes = {name: limits_form.cleaned_data[name] for name in services.REGISTRATION_LIMIT_FIELDS}
-            services.agency_settings_update(agency=agency, changes=changes, actor=request.user, request=request)
-            messages.success(request, "Registration limits saved.")
-            return redirect("administration:settings")
-        if action == "terms" and terms_form.is_valid():
-            terms = services.agency_terms_publish(
-                agency=agency,
-                text_en=terms_form.cleaned_data["text_en"],
-                text_es=terms_form.cleaned_data["text_es"],
-                actor=request.user,
-                request=request,
-            )
-            messages.success(request, f"Terms version {terms.version} published; owners will be asked to agree again.")
-            return redirect("administration:settings")
-        if action == "offense" and offense_form.is_valid():
-            services.offense_type_add(
-                agency=agency, name=offense_form.cleaned_data["name"], actor=request.user, request=request
-            )
-            messages.success(request, "Offense type added.")
-            return redirect("administration:settings")
-        if action == "boundary" and refusal:
-            boundary_form.is_valid()
-            boundary_form.errors.pop("boundary_file", None)
-            raise ValidationError(refusal)
-        if action == "boundary" and boundary_form.is_valid():
-            upload = boundary_form.cleaned_data["boundary_file"]
-            boundary = services.parse_boundary(upload.read())
-            services.agency_boundary_update(agency=agency, boundary=boundary, actor=request.user, request=request)
-            messages.success(request, "Boundary saved.")
-            return redirect("administration:settings")
-    except ValidationError as error:
-        target = {
-            "terms": terms_form,
-            "offense": offense_form,
-            "boundary": boundary_form,
-            "settings": settings_form,
-            "registration_limits": limits_form,
-        }[action]
-        if hasattr(error, "error_dict"):
-            for field, errors in error.message_dict.items():
-                target.add_error(field if field in target.fields else None, errors)
-        else:
-            target.add_error(None, error.messages)
+    settings_forms = _settings_forms(request, agency, action)
+    form = settings_forms.get(action or "")
+    if form is not None:
+        try:
+            if action == "boundary" and refusal:
+                form.is_valid()
+                form.errors.pop("boundary_file", None)
+                raise ValidationError(refusal)
+            if done := _settings_action(request, agency, action, form):
+                messages.success(request, done)
+                return redirect("administration:settings")
+        except ValidationError as error:
+            _show_refusal(form, error)
     return render(
         request,
         "administration/settings.html",
         {
             "agency": agency,
-            "settings_form": settings_form,
-            "limits_form": limits_form,
-            "terms_form": terms_form,
-            "offense_form": offense_form,
-            "boundary_form": boundary_form,
+            "settings_form": settings_forms["settings"],
+            "limits_form": settings_forms["registration_limits"],
+            "terms_form": settings_forms["terms"],
+            "offense_form": settings_forms["offense"],
+            "boundary_form": settings_forms["boundary"],
             "terms": agency.terms_versions.all()[:10],
             "offenses": OffenseType.objects.filter(agency=agency),
             "boundary_json": json.dumps(agency.boundary),

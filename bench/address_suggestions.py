@@ -51,6 +51,59 @@ def _typo(rng: random.Random, word: str) -> str:
     return word[:at] + word[at + 1] + word[at] + word[at + 2 :]  # two letters swapped
 
 
+def _write_points(size: int, streets: list[str], rng: random.Random) -> None:
+    """`size` address points on `streets`, house numbers from `rng`, replacing any there were."""
+    from registrations.geocoding import normalize_address, street_of
+    from registrations.models import AddressPoint
+
+    per_street = size // len(streets) + 1
+    AddressPoint.objects.all().delete()
+    batch, written = [], 0
+    for street in streets:
+        start = rng.randrange(1, 40) * 100
+        for slot in range(per_street):
+            if written + len(batch) >= size:
+                break
+            number = start + slot * 2 + (slot % 2)
+            address = f"{number} {street}"
+            normalized = normalize_address(address)
+            house, street_key = street_of(normalized)
+            batch.append(
+                AddressPoint(
+                    address=address,
+                    normalized=normalized,
+                    house_number=house,
+                    street=street_key,
+                    city="Bench County",
+                    latitude=41.0 + rng.random(),
+                    longitude=-88.0 + rng.random(),
+                    source="bench",
+                )
+            )
+        if len(batch) >= 20000:
+            AddressPoint.objects.bulk_create(batch, batch_size=5000)
+            written, batch = written + len(batch), []
+    AddressPoint.objects.bulk_create(batch, batch_size=5000)
+
+
+def _queries(sample: list[tuple[str, str]], rng: random.Random) -> list[str]:
+    """What people type for the sampled addresses: a typo, "Street" for the county's type, no type, a number
+    the table lacks, in turns."""
+    queries = []
+    for index, (house, street) in enumerate(sample):
+        words = street.split()
+        kind = index % 4
+        if kind == 0:  # a typo in the name
+            words = [_typo(rng, word) if len(word) > 3 and not word[0].isdigit() else word for word in words]
+        elif kind == 1 and words[-1] != "ST":  # Street for the county's type
+            words[-1] = "Street"
+        elif kind == 2 and len(words) > 1:  # no street type
+            words = words[:-1]
+        house = str(int(house) + 3 if kind == 3 else house)  # a number the table lacks
+        queries.append(f"{house} {' '.join(words)}")
+    return queries
+
+
 def main() -> None:
     size = int(os.environ.get("ADDRESS_BENCH_POINTS", "300000"))
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{tempfile.gettempdir()}/address-bench-{size}.sqlite3")
@@ -64,57 +117,18 @@ def main() -> None:
     from django.core.management import call_command
 
     from registrations.address_index import address_index, address_index_invalidate
-    from registrations.geocoding import geocode, normalize_address, street_of
+    from registrations.geocoding import geocode
     from registrations.models import AddressPoint
 
     call_command("migrate", verbosity=0)
     rng = random.Random(2026)
     streets = _streets(rng)
-    per_street = size // len(streets) + 1
     if AddressPoint.objects.count() != size:
-        AddressPoint.objects.all().delete()
-        batch, written = [], 0
-        for street in streets:
-            start = rng.randrange(1, 40) * 100
-            for slot in range(per_street):
-                if written + len(batch) >= size:
-                    break
-                number = start + slot * 2 + (slot % 2)
-                address = f"{number} {street}"
-                normalized = normalize_address(address)
-                house, street_key = street_of(normalized)
-                batch.append(
-                    AddressPoint(
-                        address=address,
-                        normalized=normalized,
-                        house_number=house,
-                        street=street_key,
-                        city="Bench County",
-                        latitude=41.0 + rng.random(),
-                        longitude=-88.0 + rng.random(),
-                        source="bench",
-                    )
-                )
-            if len(batch) >= 20000:
-                AddressPoint.objects.bulk_create(batch, batch_size=5000)
-                written, batch = written + len(batch), []
-        AddressPoint.objects.bulk_create(batch, batch_size=5000)
+        _write_points(size, streets, rng)
     address_index_invalidate()
     total = AddressPoint.objects.count()
     sample = list(AddressPoint.objects.order_by("?").values_list("house_number", "street")[:200])
-    queries = []
-    for index, (house, street) in enumerate(sample):
-        words = street.split()
-        kind = index % 4
-        if kind == 0:  # a typo in the name
-            words = [_typo(rng, word) if len(word) > 3 and not word[0].isdigit() else word for word in words]
-        elif kind == 1 and words[-1] != "ST":  # Street for the county's type
-            words[-1] = "Street"
-        elif kind == 2 and len(words) > 1:  # no street type
-            words = words[:-1]
-        house = str(int(house) + 3 if kind == 3 else house)  # a number the table lacks
-        queries.append(f"{house} {' '.join(words)}")
-
+    queries = _queries(sample, rng)
     started = time.perf_counter()
     address_index()  # what the first lookup after an import pays
     first = time.perf_counter() - started

@@ -6,18 +6,20 @@ import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
-from django.db.models import BooleanField, ExpressionWrapper, F, FloatField, Func, Min, Q, QuerySet, Value
+from django.db.models import BooleanField, Expression, ExpressionWrapper, F, FloatField, Func, Min, Q, QuerySet, Value
 from django.db.models.functions import Floor
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.access import Permission, agencies_visible_to, has_permission
-from agencies.models import OffenseType, is_forbidden_purpose
+from accounts.models import User
+from agencies.models import Agency, OffenseType, is_forbidden_purpose
 from cameraregistry import geo
 from cameraregistry.geo.plane import LocalPlane
 from canvass.models import CanvassSearch, Case, CaseCamera
@@ -143,7 +145,7 @@ def in_area_box(registrations: QuerySet, area: SearchArea) -> QuerySet:
     index, instead of a whole latitude band across the metro on the (latitude, longitude) index.
     """
     min_lat, min_lon, max_lat, max_lon = area_bounding_box(area)
-    aliases = {}
+    aliases: dict[str, Expression] = {}
     conditions = Q(
         status__in=SEARCHABLE_STATUSES,
         latitude__gte=min_lat,
@@ -227,11 +229,15 @@ class CameraDetailsLookup(Mapping):
         return len(self._load())
 
 
+def _as_stored(value: datetime | None) -> datetime | None:
+    return value
+
+
 def camera_facts(
-    rows: Iterable[tuple], read_datetime: Callable[[object], datetime | None] | None = None
+    rows: Iterable[tuple], read_datetime: Callable[[Any], datetime | None] | None = None
 ) -> list[CameraFacts]:
     """CameraFacts from rows in FACT_COLUMNS order (also how the bench builds PostGIS's candidates)."""
-    read = read_datetime or (lambda value: value)
+    read: Callable[[Any], datetime | None] = read_datetime or _as_stored
     return [
         CameraFacts(
             camera_id=camera_id,
@@ -389,11 +395,11 @@ def prepared_facts(agency_ids: Iterable[int], area: SearchArea, database: str = 
     return camera_facts(rows, _datetime_reader(database))
 
 
-def searchable_registrations(user) -> QuerySet:
+def searchable_registrations(user: User) -> QuerySet[Registration]:
     return registrations_for(user, Permission.SEARCH_CANVASS)
 
 
-def search_candidates(user, area: SearchArea) -> tuple[list[CameraFacts], CameraDetailsLookup]:
+def search_candidates(user: User, area: SearchArea) -> tuple[list[CameraFacts], CameraDetailsLookup]:
     """The cameras a user's canvass search ranks, and their details (read on demand).
 
     Facts come from the prepared query over the agencies the access rule names (agencies_visible_to); details
@@ -404,7 +410,7 @@ def search_candidates(user, area: SearchArea) -> tuple[list[CameraFacts], Camera
     return prepared_facts(agency_ids, area, registrations.db), CameraDetailsLookup(registrations, area)
 
 
-def detective_notes(user, registration_ids: Iterable[int]) -> dict[int, str]:
+def detective_notes(user: User, registration_ids: Iterable[int]) -> dict[int, str]:
     """The notes each owner left for detectives, for the given registrations the user can search."""
     return dict(
         searchable_registrations(user)
@@ -414,21 +420,21 @@ def detective_notes(user, registration_ids: Iterable[int]) -> dict[int, str]:
     )
 
 
-def cases_for(user) -> QuerySet:
+def cases_for(user: User) -> QuerySet[Case]:
     """Cases belong to the investigator's own agency; nobody else's are reachable."""
     if not has_permission(user, Permission.SEARCH_CANVASS) or not user.agency_id:
         return Case.objects.none()
     return Case.objects.filter(agency_id=user.agency_id)
 
 
-def case_for(user, case_id: object) -> Case:
+def case_for(user: User, case_id: str | int) -> Case:
     try:
         return cases_for(user).select_related("offense_type").get(pk=int(str(case_id)))
     except (Case.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
 
 
-def search_for(user, search_id: object) -> CanvassSearch:
+def search_for(user: User, search_id: str | int) -> CanvassSearch:
     try:
         return (
             CanvassSearch.objects.filter(case__in=cases_for(user))
@@ -464,7 +470,7 @@ def window_of(search: CanvassSearch) -> tuple[datetime, datetime]:
 URGENT_WITHIN = timedelta(hours=72)
 
 
-def requestable_chosen_cameras(user, case: Case) -> list[CaseCamera]:
+def requestable_chosen_cameras(user: User, case: Case) -> list[CaseCamera]:
     """The case's chosen cameras whose owners the user may ask for footage now.
 
     A partner's camera stays chosen after its agreement ends, but drops out here until shared again.
@@ -487,7 +493,7 @@ def case_incident_start(case: Case) -> datetime | None:
     return case.searches.aggregate(first=Min("window_start"))["first"]
 
 
-def agency_timezone(agency) -> ZoneInfo:
+def agency_timezone(agency: Agency | None) -> ZoneInfo:
     """The agency's local time zone (one per deployment today, TIME_ZONE; an agency field would win)."""
     name = getattr(agency, "time_zone", "") or settings.TIME_ZONE
     try:
@@ -545,7 +551,7 @@ def overwrite_urgency(
     return CaseUrgency(incident_start=incident_start, urgent=tuple(urgent), unknown=tuple(unknown), zone=zone)
 
 
-def case_urgency(user, case: Case, now: datetime | None = None) -> CaseUrgency:
+def case_urgency(user: User, case: Case, now: datetime | None = None) -> CaseUrgency:
     """The case's cameras the user may still ask, whose footage will probably be overwritten within 72 hours."""
     return overwrite_urgency(
         requestable_chosen_cameras(user, case),
@@ -555,8 +561,10 @@ def case_urgency(user, case: Case, now: datetime | None = None) -> CaseUrgency:
     )
 
 
-def offense_types_for_search(user) -> list:
+def offense_types_for_search(user: User) -> list[OffenseType]:
     """The offense types the user's agency offers on the search form: active, and never a forbidden purpose
     (the search service refuses those too, whatever is posted)."""
+    if user.agency_id is None:
+        return []
     offense_types = OffenseType.objects.filter(agency_id=user.agency_id, active=True)
     return [offense_type for offense_type in offense_types if not is_forbidden_purpose(offense_type.name)]

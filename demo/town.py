@@ -13,7 +13,7 @@ import math
 import random
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -285,201 +285,238 @@ def create_agencies(grid: Grid) -> tuple[Agency, Agency]:
     return maple, cedar
 
 
+ADDRESS_POINT_COLUMNS = [
+    "address",
+    "normalized",
+    "house_number",
+    "street",
+    "city",
+    "postal_code",
+    "latitude",
+    "longitude",
+    "source",
+]
+REGISTRATION_COLUMNS = [
+    "public_id",
+    "agency",
+    "status",
+    "property_type",
+    "business_name",
+    "street_address",
+    "unit",
+    "city",
+    "postal_code",
+    "latitude",
+    "longitude",
+    "location_corrected",
+    "owner_name",
+    "owner_phone",
+    "owner_email",
+    "owner_email_hash",
+    "preferred_contact_method",
+    "contact_hours",
+    "alternate_name",
+    "alternate_phone",
+    "alternate_email",
+    "alternate_relation",
+    "confirms_exterior_cameras",
+    "confirms_records_and_keeps_video",
+    "notes_for_detectives",
+    "language",
+    "created_at",
+    "updated_at",
+    "verified_at",
+    "last_confirmed_at",
+]
+CAMERA_COLUMNS = [
+    "registration",
+    "locations",
+    "records_street",
+    "description",
+    "bearing_degrees",
+    "field_of_view_degrees",
+    "range_m",
+    "retention_days",
+    "exports_common_format",
+    "brand",
+]
+CONSENT_COLUMNS = ["registration", "terms_version", "accepted_at", "source", "language"]
+CONTACT_METHODS = ["phone", "phone", "text", "email"]
+CONTACT_HOURS = ["", "Evenings", "Weekdays after 5 pm", "Any time", "Mornings"]
+ALTERNATE_RELATIONS = ["Spouse", "Son", "Daughter", "Manager", "Neighbor"]
+NOTES_FOR_DETECTIVES = [
+    "",
+    "",
+    "",
+    "Recorder is in the basement.",
+    "Call before 9 pm.",
+    "Camera over the garage also sees the alley.",
+]
+CAMERA_DESCRIPTIONS = [
+    "",
+    "Front walk and street",
+    "Driveway",
+    "Alley behind garage",
+    "Parking lot and entrance",
+    "Sidewalk and the corner",
+]
+FLUSH_ADDRESS_POINTS = 10000
+FLUSH_REGISTRATIONS = 5000
+
+
+def write_address_points(points: list[tuple], stdout=None) -> None:
+    """The town's address points, in the order given (their ids follow it), then the suggestion index reset."""
+    progress = Progress("Address points", len(points), stdout)
+    writer = BulkWriter(AddressPoint, ADDRESS_POINT_COLUMNS, defaults=False)
+    street_keys: dict[str, str] = {}
+    for address, street, number, lat, lon in points:
+        street_key = street_keys.setdefault(street, normalize_address(street))
+        writer.add_next(
+            address, f"{number} {street_key}", str(number), street_key, "Maple Falls", "60464", lat, lon, "demo"
+        )
+        if len(writer.rows) == FLUSH_ADDRESS_POINTS:
+            writer.flush()
+            progress.advance(FLUSH_ADDRESS_POINTS)
+    progress.advance(len(writer.rows))
+    writer.flush()
+    writer.reset_sequence()
+    address_index_invalidate()
+
+
+@dataclass
+class TownWriters:
+    """The three tables each demo registration writes: the registration, its consent and its cameras."""
+
+    registrations: BulkWriter
+    consents: BulkWriter
+    cameras: BulkWriter
+
+    @classmethod
+    def create(cls) -> TownWriters:
+        return cls(
+            registrations=BulkWriter(Registration, REGISTRATION_COLUMNS, defaults=False),
+            consents=BulkWriter(ConsentRecord, CONSENT_COLUMNS, defaults=False),
+            cameras=BulkWriter(Camera, CAMERA_COLUMNS, defaults=False),
+        )
+
+    def flush(self, *, reset_sequences: bool = False) -> None:
+        for writer in (self.registrations, self.consents, self.cameras):
+            writer.flush()
+            if reset_sequences:
+                writer.reset_sequence()
+
+
+def registration_history(rng: random.Random, now: datetime) -> tuple[datetime, datetime, bool, str]:
+    """When a demo registration was made and last confirmed, whether staff verified it, and its status."""
+    created = now - timedelta(days=rng.randint(0, 3 * 365), minutes=rng.randint(0, 1440))
+    stale = rng.random() < 0.1
+    confirmed = max(created, now - timedelta(days=rng.randint(0, 330)))
+    if stale:
+        confirmed = min(created, now - timedelta(days=rng.randint(400, 900)))
+        created = confirmed
+    # Staff keep up: what waits is the last three weeks' registrations and a few stragglers.
+    verified = now - created > timedelta(days=21) and rng.random() > 0.02
+    status = Status.STALE if stale else (Status.ACTIVE if verified else Status.PENDING)
+    if status == Status.ACTIVE and rng.random() < 0.03:
+        status = Status.PAUSED
+    return created, confirmed, verified, status
+
+
+def add_registration(
+    rng: random.Random, writers: TownWriters, point: tuple, *, agency_id: int, terms_id: int, now: datetime
+) -> int:
+    """One made-up household or business at `point` with its consent; returns the new registration's id."""
+    adapt_time = connection.ops.adapt_datetimefield_value
+    address, _street, _number, lat, lon = point
+    first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+    business = rng.random() < 0.15
+    created, confirmed, verified, status = registration_history(rng, now)
+    email = f"{first}.{last}{rng.randint(1, 9999)}@example.com".lower() if rng.random() < 0.85 else ""
+    has_alternate = rng.random() < 0.3
+    language = "es" if rng.random() < 0.2 else "en"
+    registration_id = writers.registrations.add_next(
+        uuid.UUID(int=rng.getrandbits(128), version=4).hex,
+        agency_id,
+        status,
+        "business" if business else "residence",
+        f"{last} {rng.choice(BUSINESS_KINDS)}" if business else "",
+        address,
+        "",
+        "Maple Falls",
+        "60464",
+        lat + rng.uniform(-0.00002, 0.00002),
+        lon + rng.uniform(-0.00002, 0.00002),
+        False,
+        f"{first} {last}",
+        f"708-555-{rng.randint(0, 9999):04d}",
+        email,
+        lookup_hash(email),
+        rng.choice(CONTACT_METHODS) if email else "phone",
+        rng.choice(CONTACT_HOURS),
+        f"{rng.choice(FIRST_NAMES)} {last}" if has_alternate else "",
+        f"708-555-{rng.randint(0, 9999):04d}" if has_alternate else "",
+        "",
+        rng.choice(ALTERNATE_RELATIONS) if has_alternate else "",
+        True,
+        True,
+        rng.choice(NOTES_FOR_DETECTIVES),
+        language,
+        adapt_time(created),
+        adapt_time(now),
+        adapt_time(created + timedelta(days=rng.randint(1, 14))) if verified else None,
+        adapt_time(confirmed),
+    )
+    writers.consents.add_next(registration_id, terms_id, adapt_time(created), ConsentSource.WEB_FORM, language)
+    return registration_id
+
+
+def add_cameras(rng: random.Random, writer: BulkWriter, registration_id: int) -> int:
+    """One to three cameras (a quarter of places have up to eight); returns how many."""
+    locations_field = Camera._meta.get_field("locations")
+    location_values = CameraLocation.values[:8]
+    count = rng.randint(1, 8) if rng.random() < 0.25 else rng.randint(1, 3)
+    for _ in range(count):
+        known_direction = rng.random() < 0.8
+        locations = sorted({rng.choice(location_values), *rng.sample(location_values, rng.randint(0, 1))})
+        writer.add_next(
+            registration_id,
+            locations_field.get_db_prep_save(locations, connection),
+            rng.random() < 0.55,
+            rng.choice(CAMERA_DESCRIPTIONS),
+            rng.randrange(0, 360, 5) if known_direction else None,
+            rng.choice([60, 90, 90, 110, 120, 180]) if known_direction else None,
+            rng.choice([15, 20, 25, 30, 40, 50]) if known_direction else None,
+            rng.choice([3, 5, 7, 7, 14, 14, 30, 30, 30, 60]),
+            rng.choice(["yes", "yes", "no", "unknown"]),
+            rng.choice(BRANDS),
+        )
+    return count
+
+
 def build_town(*, registrations: int, seed: int, stdout=None) -> dict[str, int]:
     rng = random.Random(seed)
     grid = grid_for(registrations)
     now = timezone.now()
-    adapt_time = connection.ops.adapt_datetimefield_value
-    locations_field = Camera._meta.get_field("locations")
     with transaction.atomic():
         maple, cedar = create_agencies(grid)
         terms = {maple.pk: maple.current_terms().pk, cedar.pk: cedar.current_terms().pk}
         split_longitude = grid.point((grid.size - 1) * BLOCK_M - 1.5 * BLOCK_M, 0)[1]
-
         points = list(iter_address_points(grid))
-        progress = Progress("Address points", len(points), stdout)
-        writer = BulkWriter(
-            AddressPoint,
-            [
-                "address",
-                "normalized",
-                "house_number",
-                "street",
-                "city",
-                "postal_code",
-                "latitude",
-                "longitude",
-                "source",
-            ],
-            defaults=False,
-        )
-        street_keys: dict[str, str] = {}
-        for address, street, number, lat, lon in points:
-            street_key = street_keys.setdefault(street, normalize_address(street))
-            writer.add_next(
-                address, f"{number} {street_key}", str(number), street_key, "Maple Falls", "60464", lat, lon, "demo"
-            )
-            if len(writer.rows) == 10000:
-                writer.flush()
-                progress.advance(10000)
-        progress.advance(len(writer.rows))
-        writer.flush()
-        writer.reset_sequence()
-        address_index_invalidate()
+        write_address_points(points, stdout)
 
         chosen = rng.sample(range(len(points)), registrations)
         progress = Progress("Registrations", registrations, stdout)
-        registration_writer = BulkWriter(
-            Registration,
-            [
-                "public_id",
-                "agency",
-                "status",
-                "property_type",
-                "business_name",
-                "street_address",
-                "unit",
-                "city",
-                "postal_code",
-                "latitude",
-                "longitude",
-                "location_corrected",
-                "owner_name",
-                "owner_phone",
-                "owner_email",
-                "owner_email_hash",
-                "preferred_contact_method",
-                "contact_hours",
-                "alternate_name",
-                "alternate_phone",
-                "alternate_email",
-                "alternate_relation",
-                "confirms_exterior_cameras",
-                "confirms_records_and_keeps_video",
-                "notes_for_detectives",
-                "language",
-                "created_at",
-                "updated_at",
-                "verified_at",
-                "last_confirmed_at",
-            ],
-            defaults=False,
-        )
-        camera_writer = BulkWriter(
-            Camera,
-            [
-                "registration",
-                "locations",
-                "records_street",
-                "description",
-                "bearing_degrees",
-                "field_of_view_degrees",
-                "range_m",
-                "retention_days",
-                "exports_common_format",
-                "brand",
-            ],
-            defaults=False,
-        )
-        consent_writer = BulkWriter(
-            ConsentRecord, ["registration", "terms_version", "accepted_at", "source", "language"], defaults=False
-        )
-        location_values = CameraLocation.values[:8]
+        writers = TownWriters.create()
         cameras_total = 0
         for done, index in enumerate(chosen, start=1):
-            address, _street, _number, lat, lon = points[index]
-            agency_id = cedar.pk if lon > split_longitude else maple.pk
-            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-            business = rng.random() < 0.15
-            created = now - timedelta(days=rng.randint(0, 3 * 365), minutes=rng.randint(0, 1440))
-            stale = rng.random() < 0.1
-            confirmed = max(created, now - timedelta(days=rng.randint(0, 330)))
-            if stale:
-                confirmed = min(created, now - timedelta(days=rng.randint(400, 900)))
-                created = confirmed
-            # Staff keep up: what waits is the last three weeks' registrations and a few stragglers.
-            verified = now - created > timedelta(days=21) and rng.random() > 0.02
-            status = Status.STALE if stale else (Status.ACTIVE if verified else Status.PENDING)
-            if status == Status.ACTIVE and rng.random() < 0.03:
-                status = Status.PAUSED
-            email = f"{first}.{last}{rng.randint(1, 9999)}@example.com".lower() if rng.random() < 0.85 else ""
-            has_alternate = rng.random() < 0.3
-            language = "es" if rng.random() < 0.2 else "en"
-            registration_id = registration_writer.add_next(
-                uuid.UUID(int=rng.getrandbits(128), version=4).hex,
-                agency_id,
-                status,
-                "business" if business else "residence",
-                f"{last} {rng.choice(BUSINESS_KINDS)}" if business else "",
-                address,
-                "",
-                "Maple Falls",
-                "60464",
-                lat + rng.uniform(-0.00002, 0.00002),
-                lon + rng.uniform(-0.00002, 0.00002),
-                False,
-                f"{first} {last}",
-                f"708-555-{rng.randint(0, 9999):04d}",
-                email,
-                lookup_hash(email),
-                rng.choice(["phone", "phone", "text", "email"]) if email else "phone",
-                rng.choice(["", "Evenings", "Weekdays after 5 pm", "Any time", "Mornings"]),
-                f"{rng.choice(FIRST_NAMES)} {last}" if has_alternate else "",
-                f"708-555-{rng.randint(0, 9999):04d}" if has_alternate else "",
-                "",
-                rng.choice(["Spouse", "Son", "Daughter", "Manager", "Neighbor"]) if has_alternate else "",
-                True,
-                True,
-                rng.choice(
-                    [
-                        "",
-                        "",
-                        "",
-                        "Recorder is in the basement.",
-                        "Call before 9 pm.",
-                        "Camera over the garage also sees the alley.",
-                    ]
-                ),
-                language,
-                adapt_time(created),
-                adapt_time(now),
-                adapt_time(created + timedelta(days=rng.randint(1, 14))) if verified else None,
-                adapt_time(confirmed),
+            point = points[index]
+            agency_id = cedar.pk if point[4] > split_longitude else maple.pk
+            registration_id = add_registration(
+                rng, writers, point, agency_id=agency_id, terms_id=terms[agency_id], now=now
             )
-            consent_writer.add_next(
-                registration_id, terms[agency_id], adapt_time(created), ConsentSource.WEB_FORM, language
-            )
-            count = rng.randint(1, 8) if rng.random() < 0.25 else rng.randint(1, 3)
-            for _ in range(count):
-                known_direction = rng.random() < 0.8
-                locations = sorted({rng.choice(location_values), *rng.sample(location_values, rng.randint(0, 1))})
-                camera_writer.add_next(
-                    registration_id,
-                    locations_field.get_db_prep_save(locations, connection),
-                    rng.random() < 0.55,
-                    rng.choice(
-                        [
-                            "",
-                            "Front walk and street",
-                            "Driveway",
-                            "Alley behind garage",
-                            "Parking lot and entrance",
-                            "Sidewalk and the corner",
-                        ]
-                    ),
-                    rng.randrange(0, 360, 5) if known_direction else None,
-                    rng.choice([60, 90, 90, 110, 120, 180]) if known_direction else None,
-                    rng.choice([15, 20, 25, 30, 40, 50]) if known_direction else None,
-                    rng.choice([3, 5, 7, 7, 14, 14, 30, 30, 30, 60]),
-                    rng.choice(["yes", "yes", "no", "unknown"]),
-                    rng.choice(BRANDS),
-                )
-                cameras_total += 1
-            if done % 5000 == 0 or done == registrations:
-                for writer in (registration_writer, consent_writer, camera_writer):
-                    writer.flush()
+            cameras_total += add_cameras(rng, writers.cameras, registration_id)
+            if done % FLUSH_REGISTRATIONS == 0 or done == registrations:
+                writers.flush()
                 progress.advance(done - progress.done)
-        for writer in (registration_writer, consent_writer, camera_writer):
-            writer.flush()
-            writer.reset_sequence()
+        writers.flush(reset_sequences=True)
     return {"address_points": len(points), "registrations": registrations, "cameras": cameras_total, "grid": grid.size}

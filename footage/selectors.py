@@ -1,29 +1,32 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.access import Permission, agencies_visible_to, agency_may_use, has_permission
+from accounts.models import User
 from canvass.models import Case, CaseCamera
 from canvass.selectors import requestable_chosen_cameras
 from footage.models import EvidenceFile, FootageRequest
 
 
-def requests_for(user, permission: Permission = Permission.REQUEST_FOOTAGE) -> QuerySet:
+def requests_for(user: User, permission: Permission = Permission.REQUEST_FOOTAGE) -> QuerySet[FootageRequest]:
     """Footage requests of the user's own agency only: evidence is never shared across agencies."""
     if not has_permission(user, permission) or not user.agency_id:
         return FootageRequest.objects.none()
     return FootageRequest.objects.filter(agency_id=user.agency_id)
 
 
-def request_for(user, request_id: object) -> FootageRequest:
+def request_for(user: User, request_id: str | int) -> FootageRequest:
     try:
         return requests_for(user).select_related("case", "registration", "agency").get(pk=int(str(request_id)))
     except (FootageRequest.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
 
 
-def evidence_for(user, evidence_id: object) -> EvidenceFile:
+def evidence_for(user: User, evidence_id: str | int) -> EvidenceFile:
     if not has_permission(user, Permission.DOWNLOAD_EVIDENCE) or not user.agency_id:
         raise Http404
     try:
@@ -38,7 +41,7 @@ def evidence_count(footage_request: FootageRequest) -> int:
     return EvidenceFile.objects.filter(request=footage_request).count()
 
 
-def requestable_case_cameras(user, case: Case) -> list[CaseCamera]:
+def requestable_case_cameras(user: User, case: Case) -> list[CaseCamera]:
     """The case's chosen cameras whose owners the user may ask for footage now.
 
     A partner's camera stays chosen after its agreement ends, but drops out here until shared again.
@@ -47,7 +50,7 @@ def requestable_case_cameras(user, case: Case) -> list[CaseCamera]:
     return requestable_chosen_cameras(user, case)
 
 
-def with_access_marked(user, requests) -> list[FootageRequest]:
+def with_access_marked(user: User, requests: Iterable[FootageRequest]) -> list[FootageRequest]:
     """The requests, each with `access_ended` set when its owner belongs to an agency no longer sharing with us.
 
     Pages show such a request without the owner's address or contact; its history and evidence stay.
@@ -56,7 +59,8 @@ def with_access_marked(user, requests) -> list[FootageRequest]:
     marked = list(requests)
     for footage_request in marked:
         registration = footage_request.registration
-        footage_request.access_ended = registration is not None and registration.agency_id not in visible
+        ended = registration is not None and registration.agency_id not in visible
+        footage_request.access_ended = ended  # type: ignore[attr-defined]  # read by the pages, not a field
     return marked
 
 

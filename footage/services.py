@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.access import Permission, has_permission, sharing_use_check, sharing_uses_record
+from accounts.models import User
+from agencies.models import Agency
 from audit.services import audit_record
 from cameraregistry.csv_safe import safe_cell
 from canvass.models import Case, CaseCamera, CaseStatus
@@ -33,7 +37,7 @@ MAX_WINDOW = timedelta(days=7)
 MAX_MESSAGE_CHARS = 2000
 
 
-def _event(footage_request: FootageRequest, kind: str, description: str = "", actor=None) -> None:
+def _event(footage_request: FootageRequest, kind: str, description: str = "", actor: User | None = None) -> None:
     RequestEvent.objects.create(request=footage_request, kind=kind, description=description[:500], actor=actor)
 
 
@@ -44,11 +48,11 @@ def _clean_text(value: str) -> str:
 @transaction.atomic
 def footage_request_create(
     *,
-    user,
+    user: User,
     case: Case,
-    case_camera_ids: list[object],
-    window_start: datetime,
-    window_end: datetime,
+    case_camera_ids: Iterable[str | int],
+    window_start: datetime | None,
+    window_end: datetime | None,
     message: str,
     request: HttpRequest | None = None,
 ) -> list[FootageRequest]:
@@ -66,7 +70,7 @@ def footage_request_create(
             _("Keep the message under %(count)d characters.") % {"count": MAX_MESSAGE_CHARS}
         )
     chosen = _requestable_cameras(user, case, case_camera_ids, errors)
-    if errors:
+    if errors or window_start is None or window_end is None:
         raise ValidationError(errors)
 
     by_registration: dict[int, CaseCamera] = {}
@@ -78,7 +82,7 @@ def footage_request_create(
     ]
     sharing_uses_record(
         user=user,
-        agency_ids=[item.registration.agency_id for item in created],
+        agency_ids=[case_camera.camera.registration.agency_id for case_camera in by_registration.values()],
         action="footage_request.create",
         object_type="case",
         object_id=case.pk,
@@ -98,7 +102,9 @@ def _window_errors(errors: dict, window_start: datetime | None, window_end: date
         errors.setdefault("window_start", []).append(_("The time window cannot start in the future."))
 
 
-def _requestable_cameras(user, case: Case, case_camera_ids: list[object], errors: dict) -> list[CaseCamera]:
+def _requestable_cameras(
+    user: User, case: Case, case_camera_ids: Iterable[str | int], errors: dict[str, list[str]]
+) -> list[CaseCamera]:
     """The chosen cameras, re-checked now: a partner's camera whose agreement ended is no longer requestable,
     and an owner who paused participation must not be contacted."""
     ids = set()
@@ -128,7 +134,7 @@ def _requestable_cameras(user, case: Case, case_camera_ids: list[object], errors
 
 
 def _request_one_owner(
-    user,
+    user: User,
     case: Case,
     case_camera: CaseCamera,
     window: tuple[datetime, datetime],
@@ -188,7 +194,12 @@ SHARE_ENDED_MESSAGE = gettext_lazy("This request is no longer active: the sharin
 
 @transaction.atomic
 def footage_request_answer(
-    *, footage_request: FootageRequest, answer: str, reason: str = "", actor=None, request: HttpRequest | None = None
+    *,
+    footage_request: FootageRequest,
+    answer: str,
+    reason: str = "",
+    actor: User | None = None,
+    request: HttpRequest | None = None,
 ) -> FootageRequest:
     """The owner (or the investigator after a phone call) says: no footage, or declined."""
     footage_request = FootageRequest.objects.select_for_update().get(pk=footage_request.pk)
@@ -223,8 +234,8 @@ def footage_request_answer(
 
 @transaction.atomic
 def footage_request_note_phone_call(
-    *, user, footage_request: FootageRequest, note: str, request: HttpRequest | None = None
-):
+    *, user: User, footage_request: FootageRequest, note: str, request: HttpRequest | None = None
+) -> None:
     if not has_permission(user, Permission.REQUEST_FOOTAGE) or footage_request.agency_id != user.agency_id:
         raise PermissionDenied
     if request_share_ended(footage_request):
@@ -324,14 +335,16 @@ def evidence_receive(
 
 
 def evidence_verify(
-    *, user, evidence: EvidenceFile, purpose: str, request: HttpRequest | None = None
+    *, user: User, evidence: EvidenceFile, purpose: str, request: HttpRequest | None = None
 ) -> tuple[bool, str]:
     """Recompute the file's SHA-256. A mismatch (or a missing file) is audited as such."""
     matches, actual, _tag = _verify_stored(user=user, evidence=evidence, purpose=purpose, request=request)
     return matches, actual
 
 
-def evidence_open_for_download(*, user, evidence: EvidenceFile, request: HttpRequest | None = None):
+def evidence_open_for_download(
+    *, user: User, evidence: EvidenceFile, request: HttpRequest | None = None
+) -> tuple[bool, str, Iterable[bytes] | None]:
     """Verify, then open what is sent: (matches, actual SHA-256, stream or None). The stream is the local
     file, or the bucket object's chunks pinned to the version just verified and hashed again on the way."""
     matches, actual, tag = _verify_stored(user=user, evidence=evidence, purpose="download", request=request)
@@ -349,7 +362,9 @@ def evidence_open_for_download(*, user, evidence: EvidenceFile, request: HttpReq
     return True, actual, stream
 
 
-def _verify_stored(*, user, evidence: EvidenceFile, purpose: str, request) -> tuple[bool, str, str | None]:
+def _verify_stored(
+    *, user: User, evidence: EvidenceFile, purpose: str, request: HttpRequest | None
+) -> tuple[bool, str, str | None]:
     try:
         actual, tag = evidence_store.hash_stored(evidence.stored_name)
     except FileNotFoundError:
@@ -357,7 +372,9 @@ def _verify_stored(*, user, evidence: EvidenceFile, purpose: str, request) -> tu
     return _audit_verification(user, evidence, purpose, actual, request), actual, tag
 
 
-def _audit_verification(user, evidence: EvidenceFile, purpose: str, actual: str, request) -> bool:
+def _audit_verification(
+    user: User, evidence: EvidenceFile, purpose: str, actual: str, request: HttpRequest | None
+) -> bool:
     matches = actual == evidence.sha256
     audit_record(
         action=f"evidence.{purpose}" if matches else "evidence.hash_mismatch",
@@ -372,7 +389,7 @@ def _audit_verification(user, evidence: EvidenceFile, purpose: str, actual: str,
     return matches
 
 
-def _still_shared(requests) -> list[int]:
+def _still_shared(requests: QuerySet[FootageRequest]) -> list[int]:
     """Ids of the requests whose owner the requesting agency may still ask: an ended share sends nothing more."""
     return [
         footage_request.pk
@@ -415,7 +432,7 @@ def footage_reminders_run(*, now: datetime | None = None) -> dict[str, int]:
     return {"reminders": len(due), "expired": expired}
 
 
-def evidence_manifest_export(*, user, case: Case, request: HttpRequest | None = None) -> list[list[object]]:
+def evidence_manifest_export(*, user: User, case: Case, request: HttpRequest | None = None) -> list[list[str]]:
     """The case's chain-of-custody manifest: one row per evidence file, as recorded on arrival."""
     if not has_permission(user, Permission.DOWNLOAD_EVIDENCE) or case.agency_id != user.agency_id:
         raise PermissionDenied
@@ -465,7 +482,7 @@ def evidence_manifest_export(*, user, case: Case, request: HttpRequest | None = 
 # ---------------------------------------------------------------- retention purge
 
 
-def footage_purge_for_agency(*, agency, now: datetime) -> int:
+def footage_purge_for_agency(*, agency: Agency, now: datetime) -> int:
     """Delete the stored evidence files of the agency's cases closed longer ago than its retention rule.
 
     Each file is deleted from storage first and only then marked purged, so a crash in between leaves a

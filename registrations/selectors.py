@@ -10,6 +10,8 @@ from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from accounts.access import Permission, agencies_visible_to
+from agencies.models import Agency, TermsVersion
+from cameraregistry import units
 from registrations.models import Registration, Status
 
 
@@ -70,3 +72,40 @@ def registration_list(user, filters: RegistrationFilters) -> QuerySet:
 def submission_saved(nonce: str) -> bool:
     """Whether the form carrying this one-time value was already saved (a double submit)."""
     return Registration.objects.filter(submission_nonce=nonce).exists()
+
+
+# ---------------------------------------------------------------- the public form's reads
+
+
+def form_agency_and_terms() -> tuple[Agency | None, TermsVersion | None]:
+    """The agency and current terms the form shows before an address is known: those of the only agency,
+    or (None, None) when there are several (the address then decides)."""
+    agencies = list(Agency.objects.all()[:2])
+    agency = agencies[0] if len(agencies) == 1 else None
+    return agency, agency.current_terms() if agency else None
+
+
+def terms_version(terms_id: int | None) -> TermsVersion | None:
+    """The terms version a form was sent with (and its agency), or None."""
+    if not terms_id:
+        return None
+    return TermsVersion.objects.select_related("agency").filter(pk=terms_id).first()
+
+
+def form_length_units(agency: Agency | None, terms_id: int | None = None) -> str:
+    """The units the camera range is asked in: the posted terms' agency, else the page's, else the default."""
+    posted = terms_version(terms_id)
+    if posted is not None:
+        return posted.agency.length_units
+    if agency is not None:
+        return agency.length_units
+    # Several agencies and none chosen yet: their common units if they share one, else the default.
+    shared = set(Agency.objects.values_list("length_units", flat=True).distinct()[:2])
+    return shared.pop() if len(shared) == 1 else units.DEFAULT_UNITS
+
+
+def registration_done(public_id: str | None) -> Registration | None:
+    """The registration just sent from this browser (its id kept in the session), for the thank-you page."""
+    if not public_id:
+        return None
+    return Registration.objects.select_related("agency").filter(public_id=public_id).first()

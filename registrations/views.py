@@ -1,9 +1,7 @@
 from __future__ import annotations
 
 import math
-import secrets
 
-from django.core import signing
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -12,50 +10,28 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from agencies.models import Agency, TermsVersion
 from agencies.selectors import agency_for_point
-from cameraregistry import geo, units
+from cameraregistry import geo
 from cameraregistry.converters import parse_id
 from cameraregistry.http import client_ip
 from cameraregistry.ratelimit import hit
 from registrations import services, submission_limits
+from registrations.form_nonce import form_nonce_value, new_form_nonce
 from registrations.forms import CameraFormSet, RegistrationForm, camera_input
 from registrations.geocoding import geocode
 from registrations.inputs import registration_input
-from registrations.models import Registration
 from registrations.rules import MAX_CAMERAS, answers_make_ineligible
-from registrations.selectors import submission_saved
-
-_NONCE_SALT = "registrations.form-nonce"
-
-
-def _new_nonce() -> str:
-    return signing.dumps(secrets.token_hex(16), salt=_NONCE_SALT)
-
-
-def _nonce_value(signed: str) -> str | None:
-    try:
-        return signing.loads(signed, salt=_NONCE_SALT, max_age=24 * 3600)
-    except signing.BadSignature:
-        return None
-
-
-def _terms_for_page() -> tuple[Agency | None, object]:
-    agencies = list(Agency.objects.all()[:2])
-    agency = agencies[0] if len(agencies) == 1 else None
-    return agency, agency.current_terms() if agency else None
+from registrations.selectors import (
+    form_agency_and_terms,
+    form_length_units,
+    registration_done,
+    submission_saved,
+    terms_version,
+)
 
 
 def _length_units(agency: Agency | None, data=None) -> str:
-    """The units the camera range was asked in: the posted terms' agency, else the page's, else the default."""
-    terms_id = parse_id(data.get("terms_version")) if data is not None else None
-    if terms_id is not None:
-        posted = TermsVersion.objects.select_related("agency").filter(pk=terms_id).first()
-        if posted is not None:
-            return posted.agency.length_units
-    if agency is not None:
-        return agency.length_units
-    # Several agencies and none chosen yet: their common units if they share one, else the default.
-    shared = set(Agency.objects.values_list("length_units", flat=True).distinct()[:2])
-    return shared.pop() if len(shared) == 1 else units.DEFAULT_UNITS
+    """The units the camera range was asked in (see `selectors.form_length_units`)."""
+    return form_length_units(agency, parse_id(data.get("terms_version")) if data is not None else None)
 
 
 def _to_input(form: RegistrationForm, formset, language: str) -> services.RegistrationInput:
@@ -135,9 +111,8 @@ def _explain_unknown_address(
     return services.RegistrationRejected(errors, agency=rejection.agency)
 
 
-def _terms_from_post(form: RegistrationForm):
-    terms_id = form.cleaned_data.get("terms_version")
-    return TermsVersion.objects.select_related("agency").filter(pk=terms_id).first() if terms_id else None
+def _terms_from_post(form: RegistrationForm) -> TermsVersion | None:
+    return terms_version(form.cleaned_data.get("terms_version"))
 
 
 def posted_terms_id(form: RegistrationForm) -> int | None:
@@ -146,10 +121,10 @@ def posted_terms_id(form: RegistrationForm) -> int | None:
 
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
-    agency, terms = _terms_for_page()
+    agency, terms = form_agency_and_terms()
     context: dict = {"agency": agency, "terms": terms, "camera_errors": [], "suppress_errors": False}
     if request.method == "GET":
-        initial = {"form_nonce": _new_nonce(), "terms_version": terms.pk if terms else None}
+        initial = {"form_nonce": new_form_nonce(), "terms_version": terms.pk if terms else None}
         cameras = CameraFormSet(prefix="cameras", form_kwargs={"length_units": _length_units(agency)})
         context |= {"form": RegistrationForm(initial=initial), "formset": cameras}
         return render(request, "registrations/register.html", context)
@@ -188,7 +163,7 @@ def register(request: HttpRequest) -> HttpResponse:
         if posted_terms is not None:
             context |= {"terms": posted_terms, "agency": posted_terms.agency}
     if form_valid and formset_valid:
-        nonce = _nonce_value(form.cleaned_data["form_nonce"])
+        nonce = form_nonce_value(form.cleaned_data["form_nonce"])
         if nonce is None:
             form.add_error(None, _("This form has expired. Please check your answers and submit again."))
         elif submission_saved(nonce):
@@ -249,10 +224,7 @@ def _limit_reached(request, context: dict, form, formset, refusal) -> HttpRespon
 
 @require_GET
 def thanks(request: HttpRequest) -> HttpResponse:
-    registration = None
-    public_id = request.session.get("registration_done")
-    if public_id:
-        registration = Registration.objects.select_related("agency").filter(public_id=public_id).first()
+    registration = registration_done(request.session.get("registration_done"))
     return render(request, "registrations/thanks.html", {"registration": registration})
 
 

@@ -13,6 +13,9 @@ A pipeline, one module per step:
 - `writer`: the accepted rows through the shared `registrations.bulk.BulkWriter`;
 - `running`: one import of a file at a time (a second one is told who started the first, and when);
 - `report`: what the person who ran it reads; `service`: `registrations_import`, tying them together.
+- the staff page's job around it: `job_states` (uploaded -> queued -> running -> saving -> done | failed,
+  and the task's moves), `jobs` (the page's moves: upload stored, header row and sheet, queued once),
+  `job_selectors` (the jobs a user may see, their progress and problems).
 
 Re-importing is safe: each row's fingerprint (a keyed hash of address and owner contact) is kept in
 `ImportedRow`, including after the registration is withdrawn, so an owner who left is never re-created

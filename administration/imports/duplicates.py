@@ -106,7 +106,9 @@ def _answered_at(registration: Registration) -> datetime:
 
 
 class Duplicates:
-    def __init__(self, normalize: Callable[[str], str], addresses: set[str], mapped: set[str] = frozenset()) -> None:
+    def __init__(
+        self, normalize: Callable[[str], str], addresses: set[str], mapped: set[str] | frozenset[str] = frozenset()
+    ) -> None:
         self.normalize = normalize
         self.mapped = mapped
         self.imported = {

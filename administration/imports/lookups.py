@@ -18,8 +18,6 @@ from registrations.geocoding import normalize_address
 from registrations.models import AddressPoint, Registration
 from registrations.services import RegistrationInput
 
-_UNSEEN = object()
-
 
 class AgencyFinder:
     """agency_for_point without a query per row: agencies are few, rows are many."""
@@ -32,9 +30,8 @@ class AgencyFinder:
 
     def find(self, latitude: float, longitude: float) -> Agency | None:
         # Rows of one address repeat the exact same point: answer those before rounding.
-        exact = self.exact.get((latitude, longitude), _UNSEEN)
-        if exact is not _UNSEEN:
-            return exact
+        if (latitude, longitude) in self.exact:
+            return self.exact[(latitude, longitude)]
         key = (round(latitude, 6), round(longitude, 6))
         if key not in self.cache:
             self.cache[key] = next(
@@ -65,6 +62,7 @@ class AddressBook:
         if not wanted:
             return
         table = connection.ops.quote_name(AddressPoint._meta.db_table)
+        parameter: list[str] | str
         if connection.vendor == "postgresql":
             condition, parameter = "normalized = ANY(%s)", wanted
         else:  # one JSON parameter rather than tens of thousands of placeholders

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.http import HttpRequest
+
+from accounts.models import User
 from agencies.models import Agency
 from registrations.models import Status
 
@@ -26,8 +29,8 @@ class ImportOptions:
     # "skip", or "" (refused, the default).
     other_agencies: str = ""
     default_retention_days: int = DEFAULT_RETENTION_DAYS
-    actor: object = None
-    request: object = None
+    actor: User | None = None  # None: the command line
+    request: HttpRequest | None = None
     progress: Callable[[str, int, int], None] | None = None  # (phase 'check' or 'save', done, total)
     # Called with the report once the file is read and its columns mapped, before any row is checked.
     on_mapping: Callable[[ImportReport], None] | None = None

@@ -180,7 +180,7 @@ class ImportReport:
     def write_csv(self, stream) -> None:
         writer = csv.writer(stream)
         writer.writerow(["row", "column", "severity", "problem"])
-        for problem in self.file_problems:
-            writer.writerow(["", "", "error", safe_cell(problem)])
+        for message in self.file_problems:
+            writer.writerow(["", "", "error", safe_cell(message)])
         for problem in self.problems:
             writer.writerow([problem.row, safe_cell(problem.column), problem.severity, safe_cell(problem.problem)])

@@ -42,9 +42,18 @@ _OPTIONAL_TEXT = {
     **dict.fromkeys(("camera_description", "notes_for_detectives", "brand", "contact_hours"), False),
 }
 
+
 # Length limits of the model's text columns, so a long cell is a clear row problem, not a database error.
+def _column_max_length(name: str) -> int:
+    field = Registration._meta.get_field(name)
+    limit = getattr(field, "max_length", None)
+    if not isinstance(limit, int):
+        raise TypeError(f"Registration.{name} has no length limit")
+    return limit
+
+
 _MAX_LENGTHS = {
-    name: Registration._meta.get_field(name).max_length
+    name: _column_max_length(name)
     for name in (
         "business_name",
         "street_address",
@@ -186,7 +195,7 @@ def _place(row: _Row) -> tuple[float, float, tuple, str, str]:
     """(latitude, longitude, geocoded point or (None, None), city, postal code) of the row's address."""
     mapping, column = row.context.mapping, row.context.column
     latitude = longitude = float("nan")
-    geocoded = (None, None)
+    geocoded: tuple[float | None, float | None] = (None, None)
     city, postal = row.get("city"), row.get("postal_code")
     if "latitude" in mapping and "longitude" in mapping and row.get("latitude") and row.get("longitude"):
         try:

@@ -63,9 +63,11 @@ def _missing_columns(mapping: dict[str, int], header_row: int) -> list[str]:
     return problems
 
 
-def _read_and_map(
-    path: Path, options: ImportOptions, report: ImportReport
-) -> tuple[list[str], dict[str, int], list[tuple[int, list[str]]]] | None:
+# What `_read_and_map` gives `_check_rows`: the headers, the mapping, the rows to check (number, cells).
+MappedRows = tuple[list[str], dict[str, int], list[tuple[int, list[str]]]]
+
+
+def _read_and_map(path: Path, options: ImportOptions, report: ImportReport) -> MappedRows | None:
     """Read the file and map its columns into `report` (profile, header row, columns used and not);
     (headers, mapping, the rows to check), or None with the file's problems in the report."""
     try:
@@ -100,7 +102,11 @@ def _read_and_map(
 
 
 def _check_rows(
-    headers: list[str], mapping: dict[str, int], rows: list, options: ImportOptions, report: ImportReport
+    headers: list[str],
+    mapping: dict[str, int],
+    rows: list[tuple[int, list[str]]],
+    options: ImportOptions,
+    report: ImportReport,
 ) -> tuple[Resolution, AgencyFinder]:
     """Every row's verdict into `report`; the rows to create and the registrations to update."""
     normalize = cache(normalize_address)  # a chain of regular expressions: once per address per run
@@ -124,17 +130,18 @@ def _check_rows(
             report.rows_not_registrations += 1
             continue
         data, problems = result.data, result.problems
+        agency = None
         if data is not None:
             form_problems(data, problems, mapping, headers, address_column)
         if data is not None and not problems:
             agency, problems = agency_problems(data, finder, address_column)
-        if data is not None and not problems:
+        if agency is not None and not problems:
             if routed := routing.verdict(row_number, agency, address_column):
                 report.problems.append(routed)
                 report.rows_skipped += routed.severity == "skipped"
                 continue
             problems = terms_problems(agency, finder)
-        if problems:
+        if problems or data is None or agency is None:  # a row without data or agency always has problems
             report.problems.extend(RowProblem(row_number, column or "", problem) for column, problem in problems)
             continue
         email_hash = lookup_hash(data.owner_email)
@@ -177,7 +184,7 @@ def registrations_import(*, path: Path | str, options: ImportOptions, source_nam
     return report
 
 
-def _check_and_save(read: tuple, options: ImportOptions, report: ImportReport) -> None:
+def _check_and_save(read: MappedRows, options: ImportOptions, report: ImportReport) -> None:
     resolution, finder = _check_rows(*read, options, report)
     report.rows_valid = len(resolution.accepted)
     report.problems.sort(key=lambda problem: problem.row)

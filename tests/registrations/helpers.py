@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.test import Client, TestCase
 
-from registrations.views import _new_nonce
+from registrations.form_nonce import new_form_nonce as _new_nonce
 
 
 def camera_fields(index: int = 0, **overrides: object) -> dict[str, object]:
