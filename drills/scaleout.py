@@ -9,6 +9,7 @@ from __future__ import annotations
 import email
 import email.policy
 import importlib.util
+import io
 import json
 import logging
 import os
@@ -18,6 +19,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -33,7 +35,7 @@ from scripts.seaweedfs import ACCESS_KEY, SECRET_KEY, seaweedfs_server
 SECONDS = 20 if SHORT else 60
 # Locust runs this much longer: the kills begin once the investigators have signed in (or this has passed).
 WARMUP_S = 10
-USERS = {"resident": 14, "owner": 4, "investigator": 3, "uploader": 3}
+USERS = {"resident": 10 if SHORT else 14, "owner": 4, "investigator": 3, "uploader": 3}
 UPLOAD_BYTES = 3 << 20
 PG_BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"))), None)
 # The task worker as systemd starts it (deploy/systemd/cameraregistry-worker.service): one place to change it.
@@ -105,7 +107,11 @@ def missing_tools() -> str | None:
     return None
 
 
+BEGUN = [time.monotonic()]
+
+
 def main() -> int:
+    BEGUN[0] = time.monotonic()
     reason = missing_tools()
     if reason:
         print(f"### Scale-out: skipped ({reason})\n")
@@ -152,6 +158,41 @@ def start_worker(instance: Instance, number: int) -> subprocess.Popen:
     return instance.manage_background(*WORKER_COMMAND, log=f"worker{number}.log")
 
 
+class Supervisor:
+    """What systemd does for the worker unit (Restart=always, RestartSec=2): a worker that exits, however,
+    is started again 2 s later. The app server the drill kills stays down: nginx must carry the load."""
+
+    RESTART_S = 2.0
+
+    def __init__(self, instance: Instance, started: float) -> None:
+        self.instance, self.started = instance, started
+        self.workers = [start_worker(instance, n) for n in (1, 2)]
+        self.notes: list[str] = []
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.watch, daemon=True)
+        self.thread.start()
+
+    def watch(self) -> None:
+        while not self.stop.wait(0.5):
+            for index, worker in enumerate(self.workers):
+                if worker.poll() is None:
+                    continue
+                at = time.time() - self.started
+                how = "SIGKILL" if worker.returncode == -signal.SIGKILL else f"exit {worker.returncode}"
+                if self.stop.wait(self.RESTART_S):
+                    return
+                self.workers[index] = start_worker(self.instance, index + 1)
+                self.notes.append(f"worker {index + 1} ended ({how}) at {at:.0f} s, started again 2 s later")
+
+    def end(self) -> None:
+        self.stop.set()
+        self.thread.join()
+        for worker in self.workers:
+            if worker.poll() is None:
+                worker.terminate()
+                worker.wait(30)
+
+
 def write_plan(instance: Instance, nginx: Nginx, mail: Path) -> Path:
     """What locust needs: addresses, investigators' sign-in (password, authenticator key), owners' emails."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -159,7 +200,7 @@ def write_plan(instance: Instance, nginx: Nginx, mail: Path) -> Path:
     from agencies.models import Agency
     from registrations.models import Registration, Status
 
-    addresses, _codes, search = setup_town()
+    addresses, _codes, search = setup_town(USERS["investigator"])
     maple = Agency.objects.get(slug="maple-falls")
     places = [
         {"latitude": str(r.latitude), "longitude": str(r.longitude)}
@@ -228,7 +269,8 @@ def warmed_up(instance: Instance, began: float) -> float:
 
 
 def drill(instance: Instance, nginx: Nginx, postgres: PostgreSQL, inbox: Inbox, s3) -> int:
-    clock = time.monotonic()
+    clock = BEGUN[0]
+    steps = [("services", time.monotonic())]
     instance.activate()
     from django.core.management import call_command
     from django.db import close_old_connections
@@ -237,22 +279,29 @@ def drill(instance: Instance, nginx: Nginx, postgres: PostgreSQL, inbox: Inbox, 
     from notifications.models import OutboxEmail
 
     instance.prepare()
-    plan = write_plan(instance, nginx, inbox.folder)
-    workers = [start_worker(instance, n) for n in (1, 2)]
-    with ThreadPoolExecutor(2) as pool:  # both start at once: the short schedule runs in CI
-        servers = list(pool.map(lambda n: instance.gunicorn(log=f"app{n}.log", GUNICORN_WORKERS="2"), (1, 2)))
+    steps.append(("database", time.monotonic()))
+    supervisor = Supervisor(instance, time.time())
+    with ThreadPoolExecutor(2) as pool:  # both start at once, while the plan is written: CI runs the short one
+        starting = [pool.submit(instance.gunicorn, log=f"app{n}.log", GUNICORN_WORKERS="2") for n in (1, 2)]
+        plan = write_plan(instance, nginx, inbox.folder)
+        steps.append(("plan", time.monotonic()))
+        servers = [future.result() for future in starting]
     nginx.configure([url for _process, url in servers])
     nginx.start()
+    steps.append(("servers", time.monotonic()))
     setup_s = time.monotonic() - clock
+    spent = [
+        f"{name} {end - start:.0f} s" for (name, end), (_n, start) in zip(steps, [("", clock), *steps], strict=False)
+    ]
     began_load = time.time()
     load = locust(instance, nginx, plan)
-    started = warmed_up(instance, began_load)
+    started = supervisor.started = warmed_up(instance, began_load)  # times count from here
     events: list[tuple[str, float, float]] = []  # (what, began, ended) in seconds since the load started
     time.sleep(SECONDS / 4)
     os.killpg(servers[0][0].pid, signal.SIGKILL)
     events.append(("app server 1 killed", time.time() - started, time.time() - started))
     time.sleep(SECONDS / 4)
-    os.kill(workers[0].pid, signal.SIGKILL)
+    os.kill(supervisor.workers[0].pid, signal.SIGKILL)
     events.append(("worker 1 killed", time.time() - started, time.time() - started))
     time.sleep(SECONDS / 4)
     began = time.time() - started
@@ -261,25 +310,20 @@ def drill(instance: Instance, nginx: Nginx, postgres: PostgreSQL, inbox: Inbox, 
     load.wait(SECONDS + WARMUP_S + 60)
     elapsed = time.time() - began_load
     close_old_connections()
-    notes = []
-    for n, worker in enumerate(workers, start=1):
-        if worker.poll() is not None and worker.returncode != -signal.SIGKILL:
-            # Restart=always in deploy/systemd/cameraregistry-worker.service does this after 2 s.
-            notes.append(f"worker {n} had exited (exit {worker.returncode}) and was started again, as systemd does")
-            workers[n - 1] = start_worker(instance, n)
-    call_command("retry_unsent_email")  # what the timer runs; the killed worker's task is queued again
+    call_command(
+        "retry_unsent_email", stdout=io.StringIO()
+    )  # what the timer runs; the killed worker's task is queued again
     deadline = time.monotonic() + 90
     while OutboxEmail.objects.filter(sent_at__isnull=True).exists() and time.monotonic() < deadline:
-        time.sleep(1)
+        time.sleep(0.5)
     time.sleep(1)
-    for worker in workers:
-        if worker.poll() is None:
-            worker.terminate()
-    notes.append(f"setup {setup_s:.0f} s, load and mail {time.time() - began_load:.0f} s")
+    supervisor.end()
+    notes = list(supervisor.notes)
+    notes.append(f"setup {setup_s:.0f} s ({', '.join(spent)}), load and mail {time.time() - began_load:.0f} s")
     notes.append(
         f"investigators signed in {started - began_load:.0f} s after locust started, the times above count from then"
     )
-    return report(instance, inbox, s3, started, elapsed, events, notes, load.returncode)
+    return report(instance, inbox, s3, started, elapsed, events, notes, load.returncode, nginx)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -96,7 +97,14 @@ def uploads_wrong(acks: list[dict], s3) -> tuple[int, int]:
     return missing, wrong
 
 
-def report(instance, inbox, s3, started: float, elapsed: float, events, notes: list[str], locust_exit) -> int:
+def nginx_summary(error_log: str) -> str:
+    """What nginx saw of the kill: answers cut off in flight, and connections refused (then tried on the other)."""
+    cut = len(re.findall(r"upstream prematurely closed|Connection reset by peer\) while reading", error_log))
+    refused = error_log.count("(111: Connection refused) while connecting to upstream")
+    return f"{cut} answers cut off in flight (502 to the client) / {refused} connections refused, passed to the other"
+
+
+def report(instance, inbox, s3, started: float, elapsed: float, events, notes: list[str], locust_exit, nginx) -> int:
     from drills.scaleout import SECONDS, USERS
 
     acks = _lines(instance.dir / "acks.jsonl")
@@ -140,12 +148,20 @@ def report(instance, inbox, s3, started: float, elapsed: float, events, notes: l
             "uploads acknowledged / no single row with that SHA-256 / object re-read wrong",
             f"{len(uploads)} / {up_missing} / {up_wrong}",
         ),
+        ("nginx, app server 1 killed: cut off / refused and passed on", nginx_summary(nginx.error_log())),
         ("`verify_audit_log`", f"exit {audit.returncode}: {audit.stdout.strip()[-100:]}"),
         ("failed requests outside the kill / restart windows", str(outside)),
         ("locust exit code", str(locust_exit)),
     ]
     print("\n| check | result |\n|---|---|")
     print("\n".join(f"| {name} | {value} |" for name, value in rows) + "\n")
-    every_kind = registrations and edits and asked and made and uploads
+    problems = [kind for kind, acked in (("registrations", registrations), ("owner edits", edits)) if not acked]
+    problems += [kind for kind, acked in (("footage requests", asked), ("uploads", uploads)) if not acked]
+    problems = [f"no {kind} acknowledged" for kind in problems]
     lost = reg_missing or reg_twice or edit_missing or asked_missing or never or twice or up_missing or up_wrong
-    return 0 if every_kind and not lost and audit.returncode == 0 and locust_exit == 0 else 1
+    problems += ["an acknowledged write is missing, doubled or wrong"] if lost else []
+    problems += [f"verify_audit_log exit {audit.returncode}"] if audit.returncode else []
+    problems += [f"locust exit {locust_exit}"] if locust_exit else []
+    print(("FAILED: " + "; ".join(problems)) if problems else "All scale-out checks passed.")
+    print()
+    return 1 if problems else 0
