@@ -20,15 +20,12 @@ addresses to use, where the SMTP server drops its mail.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import itertools
 import json
 import os
 import random
 import re
-import struct
 import time
-from html.parser import HTMLParser
 from pathlib import Path
 
 import gevent
@@ -39,6 +36,7 @@ from urllib3 import PoolManager
 from drills.common import hidden_fields
 from drills.crash_upload import mp4_start
 from drills.embedded import registration_data
+from drills.pages import Cause, Form, mail_for, totp
 
 PLAN = json.loads(Path(os.environ["DRILL_PLAN"]).read_text()) if "DRILL_PLAN" in os.environ else {}
 TIMEOUT = 60
@@ -76,75 +74,6 @@ def _log_request(request_type, name, response_time, response_length, response=No
             cause = type(inner).__name__
     line = {"t": time.time(), "kind": name, "ms": response_time, "status": status, "cause": cause}
     REQUESTS.write(json.dumps(line) + "\n")
-
-
-class Cause(Exception):
-    """Why a request counts as failed, in a word or two ("HTTP 502", "form refused")."""
-
-
-class Form(HTMLParser):
-    """The fields of the forms on a page as a browser would submit them: [(action, [(name, value), …])]."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.forms: list[tuple[str, list[tuple[str, str]]]] = []
-        self._select: str | None = None
-        self._options: list[tuple[str, bool]] = []
-        self._textarea: str | None = None
-        self._text = ""
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        a = {k: v or "" for k, v in attrs}
-        if tag == "form":
-            self.forms.append((a.get("action", ""), []))
-        elif not self.forms:
-            return
-        elif tag == "input" and a.get("name") and a.get("type", "text") not in ("submit", "button", "file"):
-            if a.get("type") not in ("checkbox", "radio") or "checked" in a:
-                self.forms[-1][1].append((a["name"], a.get("value", "on" if a.get("type") == "checkbox" else "")))
-        elif tag == "select":
-            self._select, self._options = a.get("name"), []
-        elif tag == "option" and self._select:
-            self._options.append((a.get("value", ""), "selected" in a))
-        elif tag == "textarea":
-            self._textarea, self._text = a.get("name"), ""
-
-    def handle_data(self, data):
-        if self._textarea is not None:
-            self._text += data
-
-    def handle_endtag(self, tag):
-        if tag == "select" and self._select:
-            chosen = [value for value, selected in self._options if selected] or [v for v, _ in self._options[:1]]
-            self.forms[-1][1].extend((self._select, value) for value in chosen)
-            self._select = None
-        elif tag == "textarea" and self._textarea is not None:
-            self.forms[-1][1].append((self._textarea, self._text.lstrip("\n")))
-            self._textarea = None
-
-    def fields(self, action_part: str = "") -> list[tuple[str, str]]:
-        """The first form (not the language switch or sign-out) whose action contains `action_part`."""
-        for action, fields in self.forms:
-            if action_part not in action or "/i18n/" in action or "sign-out" in action:
-                continue
-            if any(name == "csrfmiddlewaretoken" for name, _ in fields):
-                return fields
-        raise Cause(f"no form for {action_part or 'this page'}")
-
-
-def totp(key_hex: str, step: int, t0: int, digits: int) -> str:
-    """The authenticator's current code (RFC 6238, as django-otp's TOTP devices check it)."""
-    counter = int((time.time() - t0) // step)
-    mac = hmac.new(bytes.fromhex(key_hex), struct.pack(">Q", counter), hashlib.sha1).digest()
-    offset = mac[-1] & 0x0F
-    code = (struct.unpack(">I", mac[offset : offset + 4])[0] & 0x7FFFFFFF) % 10**digits
-    return f"{code:0{digits}d}"
-
-
-def mail_for(recipient: str) -> list[Path]:
-    folder = MAIL / re.sub(r"[^\w@.+-]", "_", recipient.lower())
-    return sorted(folder.glob("*.txt")) if folder.is_dir() else []
 
 
 class Visitor(HttpUser):
@@ -193,7 +122,7 @@ class Visitor(HttpUser):
         started = time.perf_counter()
         deadline = time.monotonic() + PLAN.get("mail_wait_s", 45)
         while time.monotonic() < deadline:
-            for path in mail_for(recipient)[seen:]:
+            for path in mail_for(MAIL, recipient)[seen:]:
                 if match := pattern.search(path.read_text(errors="replace")):
                     self.waited(kind, started)
                     return match.group(0)
@@ -246,7 +175,7 @@ class Owner(Visitor):
         page = self.call("GET", "/manage/", "owner link request GET")
         if page is None:
             return
-        seen = len(mail_for(email))
+        seen = len(mail_for(MAIL, email))
         fields = [*Form(page.text).fields(""), ("email", email)]
         if self.call("POST", "/manage/", "owner link request POST", data=fields) is None:
             return

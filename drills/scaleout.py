@@ -30,6 +30,7 @@ from aiosmtpd.controller import Controller
 from drills.common import PYTHON, ROOT, SHORT, Instance, free_port
 from drills.embedded import PASSWORD, setup_town
 from drills.nginx import NGINX, Nginx
+from drills.pages import mailbox
 from scripts.seaweedfs import ACCESS_KEY, SECRET_KEY, seaweedfs_server
 
 SECONDS = 20 if SHORT else 60
@@ -85,7 +86,7 @@ class Inbox:
         text = "\n".join(parts)
         self.count += 1
         for recipient in envelope.rcpt_tos:
-            folder = self.folder / re.sub(r"[^\w@.+-]", "_", recipient.lower())
+            folder = mailbox(self.folder, recipient)
             folder.mkdir(exist_ok=True)
             (folder / f"{self.count:06d}.txt").write_text(text)
         for link in set(re.findall(r"/footage/r/[0-9a-f-]{36}/[^/\s\"'<>]+/", text)):

@@ -98,10 +98,14 @@ def uploads_wrong(acks: list[dict], s3) -> tuple[int, int]:
 
 
 def nginx_summary(error_log: str) -> str:
-    """What nginx saw of the kill: answers cut off in flight, and connections refused (then tried on the other)."""
-    cut = len(re.findall(r"upstream prematurely closed|Connection reset by peer\) while reading", error_log))
+    """What nginx saw of the kill: answers cut off in flight (a GET is tried again on the other app server, a
+    POST is not: the client gets 502), and connections refused (passed to the other app server)."""
+    cut = re.findall(
+        r'(?:upstream prematurely closed|Connection reset by peer\) while reading)[^\n]*request: "(\w+)', error_log
+    )
     refused = error_log.count("(111: Connection refused) while connecting to upstream")
-    return f"{cut} answers cut off in flight (502 to the client) / {refused} connections refused, passed to the other"
+    posts = sum(1 for method in cut if method == "POST")
+    return f"{len(cut) - posts} GET / {posts} POST answers cut off in flight; {refused} connections refused"
 
 
 def report(instance, inbox, s3, started: float, elapsed: float, events, notes: list[str], locust_exit, nginx) -> int:
@@ -148,7 +152,10 @@ def report(instance, inbox, s3, started: float, elapsed: float, events, notes: l
             "uploads acknowledged / no single row with that SHA-256 / object re-read wrong",
             f"{len(uploads)} / {up_missing} / {up_wrong}",
         ),
-        ("nginx, app server 1 killed: cut off / refused and passed on", nginx_summary(nginx.error_log())),
+        (
+            "nginx at the kill (GETs cut off and refused connections go to the other app server; POSTs cut off get 502)",
+            nginx_summary(nginx.error_log()),
+        ),
         ("`verify_audit_log`", f"exit {audit.returncode}: {audit.stdout.strip()[-100:]}"),
         ("failed requests outside the kill / restart windows", str(outside)),
         ("locust exit code", str(locust_exit)),
