@@ -113,7 +113,7 @@ def investigator(url: str, session: requests.Session, search: dict[str, str], lo
     return work
 
 
-def setup_town():
+def setup_town(investigators: int = INVESTIGATORS):
     """Raise the hourly limits for the drive, pick addresses, make investigators with an authenticator."""
     from django.utils import timezone
     from django_otp.oath import TOTP
@@ -134,7 +134,7 @@ def setup_town():
     points = [p for p in AddressPoint.objects.order_by("id")[:3000] if p.address not in taken]
     addresses = [p.address for p in points if agency_for_point(p.latitude, p.longitude) == maple]
     codes = {}
-    for number in range(INVESTIGATORS):
+    for number in range(investigators):
         user = User.objects.create_user(
             username=f"drill.investigator{number}", password=PASSWORD, agency=maple, role="investigator"
         )
