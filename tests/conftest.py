@@ -9,6 +9,20 @@ from tests.smtp_fixtures import smtp  # noqa: F401 - a real SMTP server on loopb
 from tests.town_snapshot import town_rows
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """`make test` builds the test database from the models (`--nomigrations`): add what only a migration
+    adds, the audit table's append-only triggers (audit/migrations/0003). CI builds it by migrating."""
+    from django.db import connections
+
+    from audit import guards
+
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            if not guards.installed(connection):
+                guards.install(connection)
+
+
 @pytest.fixture
 def town(db):
     """Two agencies (Maple Falls and Cedar Grove), their terms, address points and 40 registrations."""

@@ -30,7 +30,7 @@ class _Table:
     name: str
     columns: list[str]
     rows: list[tuple]
-    shift: list[str]  # per column: "datetime", "date" or ""
+    shift: list[str]  # per column: "datetime", "date", "json" or ""
 
 
 _snapshots: dict[tuple, tuple[datetime, list[_Table]]] = {}
@@ -68,6 +68,8 @@ def _field_kinds() -> dict[tuple[str, str], str]:
                 kinds[(model._meta.db_table, field.column)] = "datetime"
             elif isinstance(field, models.DateField):
                 kinds[(model._meta.db_table, field.column)] = "date"
+            elif isinstance(field, models.JSONField):
+                kinds[(model._meta.db_table, field.column)] = "json"
     return kinds
 
 
@@ -87,8 +89,6 @@ def _new_rows(counts_before: dict[str, int]) -> list[_Table]:
 
 
 def _shifted(value, kind: str, delta: timedelta):
-    if value is None or not kind:
-        return value
     if kind == "date":
         days = timedelta(days=round(delta.total_seconds() / 86400))
         return value + days if isinstance(value, date) else (date.fromisoformat(value) + days).isoformat()
@@ -97,26 +97,41 @@ def _shifted(value, kind: str, delta: timedelta):
     return str(datetime.fromisoformat(value) + delta)  # SQLite keeps "YYYY-MM-DD HH:MM:SS[.ffffff]"
 
 
-def _adapted(value):
-    if connection.vendor == "postgresql" and isinstance(value, dict | list):
-        from psycopg.types.json import Jsonb
+def _json_adapter():
+    if connection.vendor != "postgresql":
+        return None
+    from psycopg.types.json import Jsonb  # psycopg reads jsonb as Python objects and writes them only wrapped
 
-        return Jsonb(value)
-    return value
+    return Jsonb
+
+
+def _rows_to_insert(table: _Table, delta: timedelta, jsonb) -> list[tuple]:
+    changing = [(index, kind) for index, kind in enumerate(table.shift) if kind and (kind != "json" or jsonb)]
+    if not changing:
+        return table.rows
+    rows = []
+    for row in table.rows:
+        values = list(row)
+        for index, kind in changing:
+            value = values[index]
+            if kind != "json" and value is not None:
+                values[index] = _shifted(value, kind, delta)
+            elif kind == "json" and isinstance(value, dict | list):  # Django reads jsonb as text; in case not
+                values[index] = jsonb(value)
+        rows.append(tuple(values))
+    return rows
 
 
 def _copy_in(built_at: datetime, tables: list[_Table]) -> None:
     delta = timezone.now() - built_at
     quote = connection.ops.quote_name
+    jsonb = _json_adapter()
     # One transaction (also in a test with the database in autocommit): foreign keys are checked at its end.
     with transaction.atomic(), connection.cursor() as cursor:
         for table in tables:
             marks = ", ".join(["%s"] * len(table.columns))
             names = ", ".join(quote(column) for column in table.columns)
-            rows = [
-                tuple(_adapted(_shifted(value, kind, delta)) for value, kind in zip(row, table.shift, strict=True))
-                for row in table.rows
-            ]
+            rows = _rows_to_insert(table, delta, jsonb)
             cursor.executemany(f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})", rows)  # noqa: S608
         by_table = {model._meta.db_table: model for model in apps.get_models()}
         for statement in connection.ops.sequence_reset_sql(no_style(), [by_table[t.name] for t in tables]):
