@@ -10,6 +10,10 @@ live under $DATA_DIR/bench/ (or /tmp/registry-bench/). Drop them to reclaim the 
 BENCH_SCALE=small runs a reduced version (smaller towns, fewer queries) in under a minute.
 BENCH_BACKENDS=sqlite or =postgresql runs one backend only; BENCH_SIZES=100000,1000000 chooses the sizes.
 BENCH_POSTGRES_URL overrides the server (default postgres://postgres@127.0.0.1:5432).
+BENCH_ONLY=ranking runs only the ranked-search cells (not the import, storage, canvass HTTP and API benches).
+BENCH_RADII=500,1000 chooses the radii; BENCH_QUERIES=80 the incident places per cell; BENCH_NAIVE=0 skips the
+naive scans. BENCH_DB_SUFFIX=_mine names the databases registry_bench_<size>_mine (and the SQLite files alike),
+so two people benchmarking on one server do not re-seed each other's databases.
 """
 
 from __future__ import annotations
@@ -109,7 +113,7 @@ def seed(environment: dict, size: int) -> tuple[float, int]:
 
 def prepare(backend: str, size: int, server: str, environment: dict) -> tuple[dict, list[str]] | None:
     """The database for one cell, seeded once and reused while its marker matches; extra worker arguments."""
-    database_name = f"registry_bench_{size}"
+    database_name = f"registry_bench_{size}{os.environ.get('BENCH_DB_SUFFIX', '')}"
     expected = (size, SEED, generator_digest())
     if backend == "sqlite":
         path = work_dir() / f"{database_name}.sqlite3"
@@ -165,7 +169,7 @@ def run_cell(backend: str, size: int, plan: dict, server: str, postgis: bool) ->
         generator_digest(),
         *seeded_arguments,
         "--radii",
-        RADII,
+        plan["radii"],
         "--queries",
         str(plan["queries"]),
         "--naive-queries",
@@ -208,7 +212,7 @@ def table(results: list[dict], sizes: list[int]) -> str:
     )
     lines = [header, "|" + "---|" * (header.count("|") - 1)]
     for size in sizes:
-        for radius in (int(r) for r in RADII.split(",")):
+        for radius in (int(r) for r in os.environ.get("BENCH_RADII", RADII).split(",")):
             ours_sqlite = _cell(results, "sqlite", size, "ours", radius)
             ours_pg = _cell(results, "postgresql", size, "ours", radius)
             postgis = _cell(results, "postgresql", size, "postgis", radius)
@@ -239,9 +243,15 @@ def seeding_table(results: list[dict]) -> str:
 
 
 def main() -> None:
-    plan = SMALL if os.environ.get("BENCH_SCALE", "").lower() == "small" else FULL
+    scale = "small" if os.environ.get("BENCH_SCALE", "").lower() == "small" else "full"
+    plan = SMALL if scale == "small" else FULL
     if os.environ.get("BENCH_SIZES"):
         plan = {**plan, "sizes": [int(size) for size in os.environ["BENCH_SIZES"].split(",")]}
+    plan = {**plan, "radii": os.environ.get("BENCH_RADII", RADII)}
+    if os.environ.get("BENCH_QUERIES"):
+        plan["queries"] = int(os.environ["BENCH_QUERIES"])
+    if os.environ.get("BENCH_NAIVE") == "0":
+        plan["naive_queries"] = 0
     backends = [b for b in os.environ.get("BENCH_BACKENDS", "sqlite,postgresql").split(",") if b]
     server = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
     work_dir().mkdir(parents=True, exist_ok=True)
@@ -255,28 +265,31 @@ def main() -> None:
             if result:
                 results.append(result)
                 print(f"  prepared in {result['prepare_s']} s", file=sys.stderr, flush=True)
-    (work_dir() / "results.json").write_text(json.dumps(results, indent=1))
+    results_path = work_dir() / f"results{os.environ.get('BENCH_DB_SUFFIX', '')}.json"
+    results_path.write_text(json.dumps(results, indent=1))
     print(table(results, plan["sizes"]))
     for result in results:
         for mismatch in result.get("mismatches", []):
             print(f"!!!!! {result['backend']}, {result['registrations']:,}: {mismatch}", file=sys.stderr)
     print()
     print(seeding_table(results))
-    print(f"\nRaw results: {work_dir() / 'results.json'}")
+    print(f"\nRaw results: {results_path}")
     print()
+    if os.environ.get("BENCH_ONLY") == "ranking":
+        return
     from bench import imports
 
-    print("\n".join(imports.run("small" if plan is SMALL else "full")))
+    print("\n".join(imports.run(scale)))
     from bench import storage as storage_bench
 
-    print("\n".join(storage_bench.run("small" if plan is SMALL else "full")))
+    print("\n".join(storage_bench.run(scale)))
 
     from bench import canvass_http
 
-    print("\n".join(canvass_http.run("small" if plan is SMALL else "full")))
+    print("\n".join(canvass_http.run(scale)))
     from bench import api_http
 
-    print("\n".join(api_http.run("small" if plan is SMALL else "full")))
+    print("\n".join(api_http.run(scale)))
 
 
 if __name__ == "__main__":

@@ -127,7 +127,7 @@ def main() -> None:
 
     from agencies.models import Agency
     from canvass import ranking
-    from canvass.selectors import SEARCHABLE_STATUSES, camera_facts, facts_of, prepared_facts
+    from canvass.selectors import SEARCHABLE_STATUSES, facts_from_sql, facts_of, prepared_facts
     from registrations.models import Registration, Status
 
     started = time.perf_counter()
@@ -171,13 +171,9 @@ def main() -> None:
 
     def postgis(area):
         lat, lon = area.place
-        with connection.cursor() as cursor:
-            cursor.execute(
-                postgis_sql,
-                [str(Status.ACTIVE), lon, lat, agency_ids, searchable, lon, lat, area.radius_m + 1.0],
-            )
-            rows = cursor.fetchall()
-        return ranking.rank(camera_facts(rows), area, window_start=window_start, now=now)
+        parameters = [str(Status.ACTIVE), lon, lat, agency_ids, searchable, lon, lat, area.radius_m + 1.0]
+        # Read by the same code as ours (facts_from_sql): only the SQL differs.
+        return ranking.rank(facts_from_sql(postgis_sql, parameters), area, window_start=window_start, now=now)
 
     def naive(area):
         facts = facts_of(scoped.filter(status__in=SEARCHABLE_STATUSES, cameras__id__isnull=False).order_by())

@@ -270,14 +270,17 @@ class _Scorer:
             )
         return known
 
-    def score(self, camera: CameraFacts, distance_m: float, sees_incident: bool | None) -> RankedCamera:
+    def points(
+        self, camera: CameraFacts, distance_points: float, sees_incident: bool | None
+    ) -> tuple[float, datetime, bool, bool, int | None]:
+        """(score, overwritten after, footage kept, urgent, days since confirmed) of one camera in the area."""
         overwritten_after, kept, urgent, score = self.footage(camera.retention_days)
         if camera.last_confirmed_at is None:
             age = None
         else:
-            age, points = self.confirmation(camera.last_confirmed_at)
-            score += points
-        score += _distance_points(distance_m)
+            age, confirmed_points = self.confirmation(camera.last_confirmed_at)
+            score += confirmed_points
+        score += distance_points
         if sees_incident is True:
             score += SCORE_SEES_PLACE
         elif sees_incident is None:
@@ -286,9 +289,13 @@ class _Scorer:
             score += SCORE_RECORDS_STREET
         if camera.verified:
             score += SCORE_VERIFIED
+        return round(score, 1), overwritten_after, kept, urgent, age
+
+    def score(self, camera: CameraFacts, distance_m: float, sees_incident: bool | None) -> RankedCamera:
+        score, overwritten_after, kept, urgent, age = self.points(camera, _distance_points(distance_m), sees_incident)
         return RankedCamera(
             camera=camera,
-            score=round(score, 1),
+            score=score,
             distance_m=distance_m,
             sees_incident=sees_incident,
             footage_likely_kept=kept,
@@ -315,28 +322,55 @@ def explain(
 def rank(
     cameras: Iterable[CameraFacts], area: SearchArea, *, window_start: datetime, now: datetime
 ) -> list[RankedCamera]:
-    """The cameras inside the area, best first; cameras outside the area are dropped."""
+    """The cameras inside the area, best first; cameras outside the area are dropped.
+
+    Ties go to the nearer camera, then the lower id, so the order is stable between runs. A search ranks
+    thousands of cameras, so the loop sorts plain tuples (no key function) and builds each RankedCamera once,
+    in order; scores are those of _Scorer.score.
+    """
     test = AreaTest(area)
     scorer = _Scorer(window_start=window_start, now=now, area_kind=area.kind)
-    ranked: list[RankedCamera] = []
-    # Cameras of one registration share its place: measure each place once.
-    distances: dict[tuple[float, float], float | None] = {}
-    for camera in cameras:
+    points, sees = scorer.points, test.sees_incident
+    # Cameras of one registration share its place: measure each place once (None: outside the area).
+    places: dict[tuple[float, float], tuple[float, float] | None] = {}
+    scored = []
+    for index, camera in enumerate(cameras):
         key = (camera.latitude, camera.longitude)
-        if key in distances:
-            distance = distances[key]
-        else:
-            distance = distances[key] = test.measure(*key)
-        if distance is None:
+        place = places.get(key, _UNMEASURED)
+        if place is _UNMEASURED:
+            distance = test.measure(*key)
+            place = places[key] = None if distance is None else (distance, _distance_points(distance))
+        if place is None:
             continue
-        ranked.append(scorer.score(camera, distance, test.sees_incident(camera, distance)))
-    # Ties go to the nearer camera, then the lower id so the order is stable between runs.
-    ranked.sort(key=_rank_order)
-    return ranked
+        distance, distance_points = place
+        sees_incident = sees(camera, distance)
+        score, overwritten_after, kept, urgent, age = points(camera, distance_points, sees_incident)
+        # The index breaks a (never expected) full tie before the tuple comparison reaches the camera.
+        scored.append(
+            (
+                -score,
+                distance,
+                camera.camera_id,
+                index,
+                score,
+                camera,
+                sees_incident,
+                kept,
+                overwritten_after,
+                urgent,
+                age,
+            )
+        )
+    scored.sort()
+    kind = area.kind
+    return [
+        RankedCamera(camera, score, distance, sees_incident, kept, overwritten_after, urgent, kind, age)
+        for _order, distance, _id, _index, score, camera, sees_incident, kept, overwritten_after, urgent, age in scored
+    ]
 
 
-def _rank_order(item: RankedCamera) -> tuple[float, float, int]:
-    return (-item.score, item.distance_m, item.camera.camera_id)
+# Marks a place not measured yet (None means measured and outside the area).
+_UNMEASURED = (math.nan, math.nan)
 
 
 def walking_order(start: LatLon, stops: Sequence[LatLon]) -> list[int]:
