@@ -88,6 +88,30 @@ def _ensure_postgis_copy() -> None:
         cursor.execute(f"VACUUM ANALYZE {POSTGIS_TABLE}")
 
 
+POSTGIS_ALIAS = "postgis"
+
+
+def _second_database(url: str) -> bool:
+    """Open the PostgreSQL bench database as a second connection (alias "postgis"); False when its copy is missing.
+
+    So a SQLite cell times PostGIS interleaved with ours in one process: the same busy moments hit both.
+    """
+    import dj_database_url
+    from django.db import connections
+
+    databases = connections.configure_settings(
+        {"default": connections.settings["default"], POSTGIS_ALIAS: dj_database_url.parse(url)}
+    )
+    connections.settings[POSTGIS_ALIAS] = databases[POSTGIS_ALIAS]
+    try:
+        with connections[POSTGIS_ALIAS].cursor() as cursor:
+            cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [POSTGIS_TABLE])
+            return bool(cursor.fetchone()[0])
+    except Exception as error:  # noqa: BLE001 - no server or no database: the cell runs without PostGIS
+        print(f"  PostGIS from SQLite: {error}", file=sys.stderr)
+        return False
+
+
 def _marker(registrations: int, seed: int, generator: str, seed_s: float | None, seed_rss_kb: int | None) -> dict:
     """Record that this database holds this seed, or read back how it was seeded when it is reused."""
     from django.db import connection
@@ -119,6 +143,12 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=40)
     parser.add_argument("--naive-queries", type=int, default=5)
     parser.add_argument("--postgis", action="store_true")
+    parser.add_argument(
+        "--postgis-url",
+        default="",
+        help="From a SQLite cell: the PostgreSQL bench database of the same size, whose PostGIS copy is timed "
+        "interleaved with ours, query by query, in this process.",
+    )
     arguments = parser.parse_args()
     _setup()
 
@@ -138,6 +168,9 @@ def main() -> None:
     postgis_ready = arguments.postgis and connection.vendor == "postgresql"
     if postgis_ready:
         _ensure_postgis_copy()
+    postgis_database = "default"
+    if arguments.postgis_url and connection.vendor != "postgresql":
+        postgis_ready, postgis_database = _second_database(arguments.postgis_url), POSTGIS_ALIAS
     seeding = _marker(count, arguments.seed, arguments.generator, arguments.seed_seconds, arguments.seed_max_rss_kb)
     prepared_s = time.perf_counter() - started
 
@@ -173,7 +206,8 @@ def main() -> None:
         lat, lon = area.place
         parameters = [str(Status.ACTIVE), lon, lat, agency_ids, searchable, lon, lat, area.radius_m + 1.0]
         # Read by the same code as ours (facts_from_sql): only the SQL differs.
-        return ranking.rank(facts_from_sql(postgis_sql, parameters), area, window_start=window_start, now=now)
+        facts = facts_from_sql(postgis_sql, parameters, postgis_database)
+        return ranking.rank(facts, area, window_start=window_start, now=now)
 
     def naive(area):
         facts = facts_of(scoped.filter(status__in=SEARCHABLE_STATUSES, cameras__id__isnull=False).order_by())
