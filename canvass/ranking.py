@@ -14,8 +14,10 @@ why a camera ranks where it does.
 
 from __future__ import annotations
 
+import gc
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -319,6 +321,23 @@ def explain(
     return _Scorer(window_start=window_start, now=now, area_kind=area_kind).score(camera, distance_m, sees_incident)
 
 
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a search builds its objects, then restore it.
+
+    A search builds thousands of short-lived objects without reference cycles; meanwhile the collector's passes
+    over the whole heap were a quarter of the results page's CPU (4,683 cameras) and, at 1,000 m, most of the
+    time the ranking loop spent building its results. Reference counting still frees everything at once.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def rank(
     cameras: Iterable[CameraFacts], area: SearchArea, *, window_start: datetime, now: datetime
 ) -> list[RankedCamera]:
@@ -328,6 +347,11 @@ def rank(
     thousands of cameras, so the loop sorts plain tuples (no key function) and builds each RankedCamera once,
     in order; scores are those of _Scorer.score.
     """
+    with cyclic_gc_paused():
+        return _rank(cameras, area, window_start=window_start, now=now)
+
+
+def _rank(cameras: Iterable[CameraFacts], area: SearchArea, *, window_start: datetime, now: datetime) -> list:
     test = AreaTest(area)
     scorer = _Scorer(window_start=window_start, now=now, area_kind=area.kind)
     points, sees = scorer.points, test.sees_incident

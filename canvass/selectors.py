@@ -21,7 +21,7 @@ from agencies.models import OffenseType, is_forbidden_purpose
 from cameraregistry import geo
 from cameraregistry.geo.plane import LocalPlane
 from canvass.models import CanvassSearch, Case, CaseCamera
-from canvass.ranking import PLANE_MARGIN_M, POLYGON, RADIUS, ROUTE, CameraFacts, SearchArea
+from canvass.ranking import PLANE_MARGIN_M, POLYGON, RADIUS, ROUTE, CameraFacts, SearchArea, cyclic_gc_paused
 from registrations.models import LATITUDE_STRIPS_PER_DEGREE, Registration, Status
 from registrations.selectors import registrations_for
 
@@ -299,15 +299,14 @@ def facts_from_sql(sql: str, parameters: Sequence, database: str = "default") ->
     """
     connection = connections[database]
     read: Callable[[object], datetime | None] | None = _datetime_reader(database)
-    with connection.cursor() as cursor:
+    with cyclic_gc_paused(), connection.cursor() as cursor:
         if connection.vendor == "postgresql" and settings.USE_TZ:
             from psycopg.types.datetime import TimestamptzLoader
 
             cursor.cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
             read = None
         cursor.execute(sql, parameters)
-        rows = cursor.fetchall()
-    return camera_facts(rows, read)
+        return camera_facts(cursor.fetchall(), read)
 
 
 def facts_of(registrations: QuerySet) -> list[CameraFacts]:
