@@ -354,43 +354,39 @@ def rank(
 def _rank(cameras: Iterable[CameraFacts], area: SearchArea, *, window_start: datetime, now: datetime) -> list:
     test = AreaTest(area)
     scorer = _Scorer(window_start=window_start, now=now, area_kind=area.kind)
-    points, sees = scorer.points, test.sees_incident
-    # Cameras of one registration share its place: measure each place once (None: outside the area).
+    points, sees, kind = scorer.points, test.sees_incident, area.kind
+    # AreaTest.sees_incident's first two answers, without the call (thousands of cameras, most far from the place).
+    out_of_reach = (ROUTE_VIEW_TOLERANCE_M if kind == ROUTE else 0.0) + PLANE_MARGIN_M
+    # Cameras of one registration share its place (and arrive one after another): measure each place once.
     places: dict[tuple[float, float], tuple[float, float] | None] = {}
+    place: tuple[float, float] | None = None
+    last_latitude = last_longitude = math.nan
     scored = []
     for index, camera in enumerate(cameras):
-        key = (camera.latitude, camera.longitude)
-        place = places.get(key, _UNMEASURED)
-        if place is _UNMEASURED:
-            distance = test.measure(*key)
-            place = places[key] = None if distance is None else (distance, _distance_points(distance))
+        latitude, longitude = camera.latitude, camera.longitude
+        if latitude != last_latitude or longitude != last_longitude:
+            last_latitude, last_longitude = latitude, longitude
+            place = places.get((latitude, longitude), _UNMEASURED)
+            if place is _UNMEASURED:
+                distance = test.measure(latitude, longitude)
+                place = None if distance is None else (distance, _distance_points(distance))
+                places[latitude, longitude] = place
         if place is None:
             continue
         distance, distance_points = place
-        sees_incident = sees(camera, distance)
+        reach = camera.range_m
+        if camera.bearing_degrees is None or not camera.field_of_view_degrees or not reach:
+            sees_incident = None
+        elif distance > reach + out_of_reach:
+            sees_incident = False
+        else:
+            sees_incident = sees(camera, distance)
         score, overwritten_after, kept, urgent, age = points(camera, distance_points, sees_incident)
-        # The index breaks a (never expected) full tie before the tuple comparison reaches the camera.
-        scored.append(
-            (
-                -score,
-                distance,
-                camera.camera_id,
-                index,
-                score,
-                camera,
-                sees_incident,
-                kept,
-                overwritten_after,
-                urgent,
-                age,
-            )
-        )
+        item = RankedCamera(camera, score, distance, sees_incident, kept, overwritten_after, urgent, kind, age)
+        # The index settles a (never expected) full tie before the comparison could reach the item.
+        scored.append((-score, distance, camera.camera_id, index, item))
     scored.sort()
-    kind = area.kind
-    return [
-        RankedCamera(camera, score, distance, sees_incident, kept, overwritten_after, urgent, kind, age)
-        for _order, distance, _id, _index, score, camera, sees_incident, kept, overwritten_after, urgent, age in scored
-    ]
+    return [entry[4] for entry in scored]
 
 
 # Marks a place not measured yet (None means measured and outside the area).
