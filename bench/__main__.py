@@ -10,6 +10,10 @@ live under $DATA_DIR/bench/ (or /tmp/registry-bench/). Drop them to reclaim the 
 BENCH_SCALE=small runs a reduced version (smaller towns, fewer queries) in under a minute.
 BENCH_BACKENDS=sqlite or =postgresql runs one backend only; BENCH_SIZES=100000,1000000 chooses the sizes.
 BENCH_POSTGRES_URL overrides the server (default postgres://postgres@127.0.0.1:5432).
+BENCH_ONLY=ranking runs only the ranked-search cells (not the import, storage, canvass HTTP and API benches).
+BENCH_RADII=500,1000 chooses the radii; BENCH_QUERIES=80 the incident places per cell; BENCH_NAIVE=0 skips the
+naive scans. BENCH_DB_SUFFIX=_mine names the databases registry_bench_<size>_mine (and the SQLite files alike),
+so two people benchmarking on one server do not re-seed each other's databases.
 """
 
 from __future__ import annotations
@@ -107,16 +111,20 @@ def seed(environment: dict, size: int) -> tuple[float, int]:
     return round(elapsed, 1), int(peak.group(1)) if peak else 0
 
 
+def database_name(size: int) -> str:
+    return f"registry_bench_{size}{os.environ.get('BENCH_DB_SUFFIX', '')}"
+
+
 def prepare(backend: str, size: int, server: str, environment: dict) -> tuple[dict, list[str]] | None:
     """The database for one cell, seeded once and reused while its marker matches; extra worker arguments."""
-    database_name = f"registry_bench_{size}"
+    name = database_name(size)
     expected = (size, SEED, generator_digest())
     if backend == "sqlite":
-        path = work_dir() / f"{database_name}.sqlite3"
+        path = work_dir() / f"{name}.sqlite3"
         target = str(path)
         environment["DATABASE_URL"] = f"sqlite:///{path}"
     else:
-        target = f"{server}/{database_name}"
+        target = f"{server}/{name}"
         environment["DATABASE_URL"] = target
     if read_marker(backend, target) == expected:
         print(f"== {backend}, {size:,} registrations: reusing the seeded database", file=sys.stderr, flush=True)
@@ -126,8 +134,8 @@ def prepare(backend: str, size: int, server: str, environment: dict) -> tuple[di
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
     elif not (
-        _postgres_admin(server, f"DROP DATABASE IF EXISTS {database_name}")
-        and _postgres_admin(server, f"CREATE DATABASE {database_name}")
+        _postgres_admin(server, f"DROP DATABASE IF EXISTS {name}")
+        and _postgres_admin(server, f"CREATE DATABASE {name}")
     ):
         return None
     seconds, peak_kb = seed(environment, size)
@@ -135,7 +143,7 @@ def prepare(backend: str, size: int, server: str, environment: dict) -> tuple[di
     return environment, ["--seed-seconds", str(seconds), "--seed-max-rss-kb", str(peak_kb)]
 
 
-def run_cell(backend: str, size: int, plan: dict, server: str, postgis: bool) -> dict | None:
+def run_cell(backend: str, size: int, plan: dict, server: str, postgis: bool, postgis_url: str = "") -> dict | None:
     environment = dict(os.environ)
     data_dir = work_dir() / "data"
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -165,7 +173,7 @@ def run_cell(backend: str, size: int, plan: dict, server: str, postgis: bool) ->
         generator_digest(),
         *seeded_arguments,
         "--radii",
-        RADII,
+        plan["radii"],
         "--queries",
         str(plan["queries"]),
         "--naive-queries",
@@ -173,6 +181,8 @@ def run_cell(backend: str, size: int, plan: dict, server: str, postgis: bool) ->
     ]
     if backend == "postgresql" and postgis:
         command.append("--postgis")
+    if backend == "sqlite" and postgis_url:
+        command += ["--postgis-url", postgis_url]
     completed = subprocess.run(command, env=environment, stdout=subprocess.PIPE, text=True, check=False)  # noqa: S603
     if completed.returncode != 0:
         print(f"  failed with exit code {completed.returncode}", file=sys.stderr)
@@ -202,26 +212,29 @@ def _ratio(numerator: dict | None, denominator: dict | None) -> str:
 def table(results: list[dict], sizes: list[int]) -> str:
     header = (
         "| registrations | radius m | cameras | ours SQLite p50/p95 ms | ours PostgreSQL p50/p95 ms | "
-        "PostGIS p50/p95 ms | naive SQLite p95 ms | naive PostgreSQL p95 ms | "
+        "PostGIS p50/p95 ms | PostGIS in the SQLite run p50/p95 ms | naive SQLite p95 ms | naive PostgreSQL p95 ms | "
         "ours SQLite ÷ PostGIS (p95) | ours PostgreSQL ÷ PostGIS (p95) | naive PostgreSQL ÷ ours PostgreSQL (p95) | "
         "same ranked ids |"
     )
     lines = [header, "|" + "---|" * (header.count("|") - 1)]
     for size in sizes:
-        for radius in (int(r) for r in RADII.split(",")):
+        for radius in (int(r) for r in os.environ.get("BENCH_RADII", RADII).split(",")):
             ours_sqlite = _cell(results, "sqlite", size, "ours", radius)
             ours_pg = _cell(results, "postgresql", size, "ours", radius)
             postgis = _cell(results, "postgresql", size, "postgis", radius)
+            # Timed interleaved with ours SQLite in its own process (bench.worker --postgis-url), when it could be.
+            beside = _cell(results, "sqlite", size, "postgis", radius)
             naive_sqlite = _cell(results, "sqlite", size, "naive", radius)
             naive_pg = _cell(results, "postgresql", size, "naive", radius)
             cameras = (ours_sqlite or ours_pg or {}).get("mean_cameras", "—")
-            cells = [cell for cell in (ours_sqlite, ours_pg, postgis, naive_sqlite, naive_pg) if cell]
+            cells = [cell for cell in (ours_sqlite, ours_pg, postgis, beside, naive_sqlite, naive_pg) if cell]
             same = "yes" if all(cell.get("same_ids", True) for cell in cells) else "**NO — MISMATCH**"
             label = f"{radius} (max)" if radius == MAX_RADIUS_M else str(radius)
             lines.append(
                 f"| {size:,} | {label} | {cameras} | {_ms(ours_sqlite, 'p50_ms')} / {_ms(ours_sqlite, 'p95_ms')} | "
                 f"{_ms(ours_pg, 'p50_ms')} / {_ms(ours_pg, 'p95_ms')} | {_ms(postgis, 'p50_ms')} / {_ms(postgis, 'p95_ms')} | "
-                f"{_ms(naive_sqlite, 'p95_ms')} | {_ms(naive_pg, 'p95_ms')} | {_ratio(ours_sqlite, postgis)} | "
+                f"{_ms(beside, 'p50_ms')} / {_ms(beside, 'p95_ms')} | "
+                f"{_ms(naive_sqlite, 'p95_ms')} | {_ms(naive_pg, 'p95_ms')} | {_ratio(ours_sqlite, beside or postgis)} | "
                 f"{_ratio(ours_pg, postgis)} | {_ratio(naive_pg, ours_pg)} | {same} |"
             )
     return "\n".join(lines)
@@ -239,9 +252,15 @@ def seeding_table(results: list[dict]) -> str:
 
 
 def main() -> None:
-    plan = SMALL if os.environ.get("BENCH_SCALE", "").lower() == "small" else FULL
+    scale = "small" if os.environ.get("BENCH_SCALE", "").lower() == "small" else "full"
+    plan = SMALL if scale == "small" else FULL
     if os.environ.get("BENCH_SIZES"):
         plan = {**plan, "sizes": [int(size) for size in os.environ["BENCH_SIZES"].split(",")]}
+    plan = {**plan, "radii": os.environ.get("BENCH_RADII", RADII)}
+    if os.environ.get("BENCH_QUERIES"):
+        plan["queries"] = int(os.environ["BENCH_QUERIES"])
+    if os.environ.get("BENCH_NAIVE") == "0":
+        plan["naive_queries"] = 0
     backends = [b for b in os.environ.get("BENCH_BACKENDS", "sqlite,postgresql").split(",") if b]
     server = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
     work_dir().mkdir(parents=True, exist_ok=True)
@@ -250,33 +269,40 @@ def main() -> None:
         print("PostGIS is not available: its column stays empty.", file=sys.stderr)
     results = []
     for size in plan["sizes"]:
-        for backend in backends:
-            result = run_cell(backend, size, plan, server, postgis)
+        # PostgreSQL first: its PostGIS copy is then timed again inside the SQLite cell, interleaved with ours.
+        postgis_url = ""
+        for backend in sorted(backends, key=lambda name: name != "postgresql"):
+            result = run_cell(backend, size, plan, server, postgis, postgis_url)
+            if result and backend == "postgresql" and postgis:
+                postgis_url = f"{server}/{database_name(size)}"
             if result:
                 results.append(result)
                 print(f"  prepared in {result['prepare_s']} s", file=sys.stderr, flush=True)
-    (work_dir() / "results.json").write_text(json.dumps(results, indent=1))
+    results_path = work_dir() / f"results{os.environ.get('BENCH_DB_SUFFIX', '')}.json"
+    results_path.write_text(json.dumps(results, indent=1))
     print(table(results, plan["sizes"]))
     for result in results:
         for mismatch in result.get("mismatches", []):
             print(f"!!!!! {result['backend']}, {result['registrations']:,}: {mismatch}", file=sys.stderr)
     print()
     print(seeding_table(results))
-    print(f"\nRaw results: {work_dir() / 'results.json'}")
+    print(f"\nRaw results: {results_path}")
     print()
+    if os.environ.get("BENCH_ONLY") == "ranking":
+        return
     from bench import imports
 
-    print("\n".join(imports.run("small" if plan is SMALL else "full")))
+    print("\n".join(imports.run(scale)))
     from bench import storage as storage_bench
 
-    print("\n".join(storage_bench.run("small" if plan is SMALL else "full")))
+    print("\n".join(storage_bench.run(scale)))
 
     from bench import canvass_http
 
-    print("\n".join(canvass_http.run("small" if plan is SMALL else "full")))
+    print("\n".join(canvass_http.run(scale)))
     from bench import api_http
 
-    print("\n".join(api_http.run("small" if plan is SMALL else "full")))
+    print("\n".join(api_http.run(scale)))
 
 
 if __name__ == "__main__":
