@@ -93,6 +93,7 @@ def test_csrf_failure_does_not_log_the_token(town, route, caplog, console):
     assert Client().get(path).status_code == 200  # the token really was still usable
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @pytest.mark.parametrize("route", range(3), ids=["manage-link", "manage-confirm", "footage-link"])
 def test_not_found_does_not_log_the_token(town, route, caplog, console, settings):

@@ -99,6 +99,7 @@ def test_zero_minutes_means_only_an_administrator_releases(town, monkeypatch):
     assert not AuditEntry.objects.filter(action="auth.auto_unlock").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_lockout_emails_the_holder_and_the_agency_administrators(town, run_tasks, django_capture_on_commit_callbacks):
     user = make_staff(town["maple"], "investigator", email="holder@maple.example")

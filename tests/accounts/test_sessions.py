@@ -43,6 +43,7 @@ def test_idle_limit_ends_the_session(client, town, monkeypatch, settings):
     assert expired.actor == user and expired.parameters == {"reason": "idle"}
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_absolute_limit_ends_an_active_session(client, town, monkeypatch, settings):
     settings.STAFF_ABSOLUTE_TIMEOUT_SECONDS = 12 * 3600

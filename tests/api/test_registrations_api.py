@@ -58,6 +58,7 @@ def test_a_feed_item_has_the_staff_page_facts_and_no_contact_details(town):
     assert not {"owner_name", "owner_phone", "owner_email", "alternate_name"} & set(body)
 
 
+@pytest.mark.slow
 def test_filters_bbox_status_and_updated_since(town):
     _token, secret = make_token(town["maple"])
     client = api_client(secret)

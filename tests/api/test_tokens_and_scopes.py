@@ -95,6 +95,7 @@ def test_expired_token_is_refused(town):
     assert "expired" in body["detail"]
 
 
+@pytest.mark.slow
 def test_revoked_token_is_refused_and_its_account_disabled(town):
     token, secret = make_token(town["maple"])
     client = api_client(secret)

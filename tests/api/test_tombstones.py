@@ -55,6 +55,7 @@ def withdraw(agency, count: int = 1) -> list[tuple[str, list[str]]]:
     return gone
 
 
+@pytest.mark.slow
 def test_a_withdrawal_leaves_an_id_only_tombstone_in_the_feed(town, run_tasks):
     maple = town["maple"]
     _token, secret = make_token(maple)
@@ -78,6 +79,7 @@ def test_a_withdrawal_leaves_an_id_only_tombstone_in_the_feed(town, run_tasks):
     assert any("for 90 days the registration's random reference number" in message.body for message in mail.outbox)
 
 
+@pytest.mark.slow
 def test_tombstones_come_in_cursor_order_with_the_rows_never_repeated_or_skipped(town):
     maple = town["maple"]
     _token, secret = make_token(maple)

@@ -101,6 +101,7 @@ def test_any_single_field_edit_is_detected(tmp_path, size, position, field_name,
         transaction.set_rollback(True)
 
 
+@pytest.mark.slow
 @PROPERTY_SETTINGS
 @given(size=st.integers(1, 10), position=st.integers(0, 9))
 def test_deleting_any_entry_is_detected(tmp_path, size, position):
@@ -118,6 +119,7 @@ def test_deleting_any_entry_is_detected(tmp_path, size, position):
         transaction.set_rollback(True)
 
 
+@pytest.mark.slow
 @PROPERTY_SETTINGS
 @given(size=st.integers(1, 10), position=st.integers(0, 9), rewrite_tail=st.booleans())
 def test_inserting_a_forged_entry_is_detected(tmp_path, size, position, rewrite_tail):

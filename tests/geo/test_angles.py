@@ -18,6 +18,7 @@ def test_angle_difference_known_values():
     assert g.angle_difference_deg(720.5, 0) == pytest.approx(0.5)
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(st.floats(min_value=-1e4, max_value=1e4), st.floats(min_value=-1e4, max_value=1e4))
 def test_angle_difference_is_symmetric_and_bounded(a, b):

@@ -23,7 +23,7 @@ from tests.footage.helpers import make_request, mp4_bytes, owner_of, owners_with
 from tests.staff_fixtures import make_staff, staff_client
 from tests.storage.helpers import bucket_keys, object_key
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # slow: starts a real SeaweedFS server
 
 MIB = 1024 * 1024
 

@@ -12,7 +12,7 @@ from tests.administration import messy_files
 from tests.staff_fixtures import make_staff, staff_client
 from tests.storage.helpers import bucket_keys
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # slow: starts a real SeaweedFS server
 UPLOAD = "/staff/admin/import/"
 
 

@@ -20,7 +20,7 @@ from tests.footage.helpers import make_request, mp4_bytes, owner_of
 from tests.footage.test_uploads import raw_upload_request
 from tests.storage.helpers import bucket_keys, files_under, object_key, pending_uploads
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # slow: starts a real SeaweedFS server
 
 MIB = 1024 * 1024
 

@@ -18,7 +18,7 @@ from tests.footage.helpers import make_request, mp4_bytes, owner_of
 from tests.staff_fixtures import staff_client
 from tests.storage.helpers import bucket_keys, files_under, object_key, pending_uploads
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # slow: starts a real SeaweedFS server
 
 
 @pytest.fixture
