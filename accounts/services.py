@@ -167,7 +167,7 @@ def _lockout_failures(user: User) -> int:
 
 def staff_lockout_ends_at(*, user: User) -> datetime | None:
     """When the user's current lockout opens by itself; None if not locked or only an administrator releases it."""
-    minutes = user.agency.lockout_auto_unlock_minutes if user.agency_id else 0
+    minutes = user.agency.lockout_auto_unlock_minutes if user.agency is not None else 0
     if not minutes or _lockout_failures(user) < settings.AXES_FAILURE_LIMIT:
         return None
     # The audit entry of the lockout is the durable, cross-server record of when it started.
@@ -204,7 +204,7 @@ def staff_lockout_auto_release(*, user: User, request: HttpRequest | None = None
         parameters={
             "username": user.username,
             "attempts_cleared": cleared,
-            "minutes": user.agency.lockout_auto_unlock_minutes,
+            "minutes": user.agency.lockout_auto_unlock_minutes if user.agency is not None else 0,
         },
         request=request,
     )
@@ -220,8 +220,8 @@ def staff_lockout_notify(*, user: User) -> int:
     context = {
         "username": user.username,
         "full_name": user.get_full_name(),
-        "agency_name": user.agency.name if user.agency_id else "",
-        "auto_unlock_minutes": user.agency.lockout_auto_unlock_minutes if user.agency_id else 0,
+        "agency_name": user.agency.name if user.agency is not None else "",
+        "auto_unlock_minutes": user.agency.lockout_auto_unlock_minutes if user.agency is not None else 0,
         "locked_at": timezone.now().isoformat(timespec="seconds"),
     }
     unique = list(dict.fromkeys(address.lower() for address in recipients))
@@ -295,7 +295,7 @@ def staff_inactivity_warn(*, user: User, disable_on: datetime) -> None:
         context = {
             "username": user.username,
             "full_name": user.get_full_name(),
-            "agency_name": user.agency.name if user.agency_id else "",
+            "agency_name": user.agency.name if user.agency is not None else "",
             "days_left": days_left,
             "disable_on": disable_on.date().isoformat(),
         }

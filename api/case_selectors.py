@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.access import Permission, has_permission
+from accounts.models import User
 from agencies.models import OffenseType
 from canvass import selectors as canvass_selectors
 from canvass.models import Case, CaseCamera
@@ -13,7 +14,7 @@ from footage import selectors as footage_selectors
 from footage.models import FootageRequest
 
 
-def offense_type_reference(user, value: int | str) -> int | str:
+def offense_type_reference(user: User, value: int | str) -> int | str:
     """The id the search service checks: an id as given, a name (any case) of the agency's list as its id.
 
     A name the list lacks is passed on unchanged, so the service answers exactly as the page does.
@@ -21,10 +22,10 @@ def offense_type_reference(user, value: int | str) -> int | str:
     if isinstance(value, int):
         return value
     text = value.strip()
-    if text.isdigit():
+    if text.isdigit() or user.agency_id is None:
         return text
     found = (
-        OffenseType.objects.filter(agency_id=getattr(user, "agency_id", None), name__iexact=text)
+        OffenseType.objects.filter(agency_id=user.agency_id, name__iexact=text)
         .order_by("-active", "pk")
         .values_list("pk", flat=True)
         .first()
@@ -37,7 +38,7 @@ def chosen_camera_ids(case: Case) -> set[int]:
     return set(CaseCamera.objects.filter(case=case).values_list("camera_id", flat=True))
 
 
-def case_chosen_cameras(user, case: Case) -> list[CaseCamera]:
+def case_chosen_cameras(user: User, case: Case) -> list[CaseCamera]:
     """The case's chosen cameras the user may still search (the case page's list): a revoked partner's drop out."""
     return list(
         CaseCamera.objects.filter(case=case, camera__registration__in=canvass_selectors.searchable_registrations(user))
@@ -46,7 +47,7 @@ def case_chosen_cameras(user, case: Case) -> list[CaseCamera]:
     )
 
 
-def cases_page(user, status: str, page: int, page_size: int) -> tuple[list[Case], bool]:
+def cases_page(user: User, status: str, page: int, page_size: int) -> tuple[list[Case], bool]:
     """One page of the user's agency's cases, newest first, and whether another page follows."""
     queryset: QuerySet = canvass_selectors.cases_for(user).select_related("offense_type")
     if status:
@@ -65,7 +66,7 @@ def chosen_ids_for_cameras(case: Case, camera_ids: list[int]) -> tuple[list[int]
     return [chosen[c] for c in camera_ids if c in chosen], [c for c in camera_ids if c not in chosen]
 
 
-def case_requests(user, case: Case) -> list[FootageRequest]:
+def case_requests(user: User, case: Case) -> list[FootageRequest]:
     """The case's footage requests (the case's requests page), each with `access_ended` marked."""
     requests = (
         footage_selectors.requests_for(user)
@@ -77,12 +78,12 @@ def case_requests(user, case: Case) -> list[FootageRequest]:
     return footage_selectors.with_access_marked(user, requests)
 
 
-def request_detail(user, request_id: object) -> FootageRequest:
+def request_detail(user: User, request_id: str | int) -> FootageRequest:
     footage_request = footage_selectors.request_for(user, request_id)
     return footage_selectors.with_access_marked(user, [footage_request])[0]
 
 
-def request_with_evidence(user, request_id: object) -> FootageRequest:
+def request_with_evidence(user: User, request_id: str | int) -> FootageRequest:
     """A request of the user's agency, for someone who may download its evidence (footage:read)."""
     try:
         return (
@@ -100,12 +101,13 @@ def case_searches(case: Case) -> list:
     return list(case.searches.order_by("-created_at", "-pk"))
 
 
-def case_for_footage(user, case_id: object) -> Case:
+def case_for_footage(user: User, case_id: str | int) -> Case:
     """A case of the user's agency, for someone who may request footage (the case's requests page)."""
-    if not has_permission(user, Permission.REQUEST_FOOTAGE) or not getattr(user, "agency_id", None):
+    agency_id = user.agency_id
+    if not has_permission(user, Permission.REQUEST_FOOTAGE) or agency_id is None:
         raise Http404
     try:
-        return Case.objects.select_related("agency", "offense_type").get(pk=int(str(case_id)), agency_id=user.agency_id)
+        return Case.objects.select_related("agency", "offense_type").get(pk=int(str(case_id)), agency_id=agency_id)
     except (Case.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
 

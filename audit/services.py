@@ -6,6 +6,7 @@ import datetime
 import json
 from collections.abc import Callable
 from typing import Any
+from uuid import UUID
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -59,7 +60,7 @@ def _append(
     agency=None,
     data_agency=None,
     object_type: str = "",
-    object_id: str | int = "",
+    object_id: str | int | UUID = "",
     parameters: dict[str, Any] | Callable[[int], dict[str, Any]] | None = None,
     outcome: str = "success",
     source_ip: str = "",
@@ -111,7 +112,7 @@ def audit_record(
     agency=None,
     data_agency=None,
     object_type: str = "",
-    object_id: str | int = "",
+    object_id: str | int | UUID = "",
     parameters: dict[str, Any] | None = None,
     outcome: str = "success",
     request: HttpRequest | None = None,

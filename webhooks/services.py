@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -37,7 +38,8 @@ def _endpoint_parameters(endpoint: WebhookEndpoint) -> dict:
     }
 
 
-def _check(*, agency_id: int, token: ApiToken | None, url: str, events) -> tuple[str, list[str]]:
+def _check(*, agency_id: int, token: ApiToken | None, url: str, events) -> tuple[str, list[str], ApiToken]:
+    """The endpoint's URL, events and token, or ValidationError naming every field that is wrong."""
     errors: dict[str, str] = {}
     try:
         url, _target, _address = url_check(url)
@@ -63,9 +65,9 @@ def _check(*, agency_id: int, token: ApiToken | None, url: str, events) -> tuple
         errors["url"] = _("An agency can have at most %(count)d active endpoints.") % {
             "count": MAX_ENDPOINTS_PER_AGENCY
         }
-    if errors:
+    if errors or token is None:
         raise ValidationError(errors)
-    return url, chosen
+    return url, chosen, token
 
 
 @transaction.atomic
@@ -75,7 +77,7 @@ def webhook_endpoint_create(
     """A new endpoint of the actor's agency; returns (endpoint, secret). The secret is shown once."""
     if not getattr(actor, "agency_id", None):
         raise ValidationError(_("Only a member of an agency can register its webhook endpoints."))
-    url, chosen = _check(agency_id=actor.agency_id, token=token, url=url, events=events)
+    url, chosen, token = _check(agency_id=actor.agency_id, token=token, url=url, events=events)
     secret = _secret()
     endpoint = WebhookEndpoint.objects.create(
         agency_id=actor.agency_id, url=url, events=chosen, token=token, secret=secret, created_by=actor
@@ -164,5 +166,5 @@ def webhook_event_emit(*, agency, event: str, payload: dict, event_id=None) -> l
             )
             if made:
                 created.append(delivery)
-                transaction.on_commit(lambda pk=delivery.pk: deliver_webhook.enqueue(pk))
+                transaction.on_commit(partial(deliver_webhook.enqueue, delivery.pk))
     return created

@@ -49,8 +49,8 @@ def step_count(value: object, minimum: int) -> int:
     return value
 
 
-def validate_point(lat: float, lon: float) -> LatLon:
-    """Return (lat, lon) as floats, or raise GeometryError if not a real position."""
+def validate_point(lat: object, lon: object) -> LatLon:
+    """Return (lat, lon) as floats, or raise GeometryError if not a real position (any input: a form's, a file's)."""
     lat_f = number(lat, "Latitude")
     lon_f = number(lon, "Longitude")
     if not -90.0 <= lat_f <= 90.0:

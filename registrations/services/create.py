@@ -143,9 +143,10 @@ def _validate(data: RegistrationInput) -> dict[str, list[str]]:
     except (TypeError, ValueError):
         add("location", _("The map location is not valid; find the address again."))
     else:
-        geocoded = (data.geocoded_latitude, data.geocoded_longitude)
-        if None not in geocoded and geocoded != (data.latitude, data.longitude):  # an unmoved pin moved 0 m
-            moved = geo.distance_m(data.geocoded_latitude, data.geocoded_longitude, data.latitude, data.longitude)
+        found_latitude, found_longitude = data.geocoded_latitude, data.geocoded_longitude
+        unmoved = (found_latitude, found_longitude) == (data.latitude, data.longitude)  # an unmoved pin moved 0 m
+        if found_latitude is not None and found_longitude is not None and not unmoved:
+            moved = geo.distance_m(found_latitude, found_longitude, data.latitude, data.longitude)
             if moved > MAX_PIN_CORRECTION_M:
                 add(
                     "location",
@@ -210,7 +211,7 @@ def registration_create(
     agency; a point outside every jurisdiction is refused.
     """
     agency, errors = _serving_agency_and_errors(data, terms)
-    if errors:
+    if errors or agency is None or terms is None:  # no agency or no terms is always among the errors
         raise RegistrationRejected(errors, agency=agency)
     now = timezone.now()
     registration = _new_registration(data, agency, now, submission_nonce)

@@ -8,7 +8,7 @@ outlives a withdrawal and must not keep what the withdrawal erased.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import partial
 
 from django.conf import settings
@@ -90,7 +90,7 @@ def registration_owner_update(
             errors.setdefault(f"camera {index}", []).append(
                 _("Camera %(number)d is not one of your cameras; reload the page.") % {"number": index}
             )
-    if errors:
+    if errors or agency is None:  # a point no agency serves is among the errors
         raise RegistrationRejected(errors, agency=agency)
 
     previous_agency = registration.agency
@@ -140,7 +140,7 @@ def _owner_place(
 ) -> tuple[Agency | None, dict[str, list[str]]]:
     """Place the edited registration: the stored pin, or the new address's point and serving agency."""
     errors: dict[str, list[str]] = {}
-    agency = registration.agency
+    agency: Agency | None = registration.agency
     if not address_changed:
         data.latitude, data.longitude = registration.latitude, registration.longitude
         return agency, errors
@@ -304,7 +304,7 @@ def registration_reconsent(
     return record
 
 
-def _first_of_month(moment: datetime) -> datetime.date:
+def _first_of_month(moment: datetime) -> date:
     return timezone.localtime(moment).date().replace(day=1)
 
 
