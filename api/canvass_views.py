@@ -15,7 +15,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from api.base import ApiView, JsonApiView, service_errors
-from api.canvass_serializers import PAGE_SIZE, PageInput, SearchInput, SearchOutput, area_request
+from api.canvass_serializers import PAGE_SIZE, PageInput, SearchInput, SearchOutput, area_request, search_output
 from api.case_selectors import chosen_camera_ids, offense_type_reference
 from api.openapi import problems
 from api.problems import ProblemException
@@ -230,9 +230,7 @@ class SearchCreateApi(JsonApiView):
                 object_id=result.search.pk,
                 parameters={"case_number": result.search.case.case_number, "result_count": body["total"]},
             )
-        return Response(
-            SearchOutput(body).data, status=201, headers={"Location": f"/api/v1/searches/{result.search.pk}/"}
-        )
+        return Response(search_output(body), status=201, headers={"Location": f"/api/v1/searches/{result.search.pk}/"})
 
 
 class SearchDetailApi(ApiView):
@@ -260,7 +258,7 @@ class SearchDetailApi(ApiView):
         )
         body = search_answer(request.user, result, page.validated_data.get("page", 1))
         self.audit(request, object_type="canvass_search", object_id=search.pk, parameters={"page": body["page"]})
-        return Response(SearchOutput(body).data)
+        return Response(search_output(body))
 
 
 class GeoJSONRenderer(JSONRenderer):

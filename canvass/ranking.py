@@ -17,8 +17,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from functools import cached_property
+from datetime import datetime, timedelta, tzinfo
+from functools import cached_property, lru_cache
 
 from django.utils import timezone
 
@@ -192,6 +192,12 @@ def _distance_words(ranked: RankedCamera) -> str:
     return f"{round(units.from_metres(ranked.distance_m, chosen)):,} {units.unit_symbol(chosen)}"
 
 
+@lru_cache(maxsize=512)
+def _local_minute(moment: datetime, zone: tzinfo) -> str:
+    """timezone.localtime(moment) to the minute; a search's cameras share a few moments (one per retention)."""
+    return f"{timezone.localtime(moment, zone):%Y-%m-%d %H:%M}"
+
+
 def _reasons(ranked: RankedCamera) -> list[Reason]:
     camera = ranked.camera
     reasons: list[Reason] = []
@@ -210,7 +216,7 @@ def _reasons(ranked: RankedCamera) -> list[Reason]:
     reasons.append(Reason("distance", f"{_distance_words(ranked)} from {target}.", _distance_points(ranked.distance_m)))
     keeps = _days(camera.retention_days)
     # Investigators read times in the agency's local time, like the search window they typed.
-    when = f"{timezone.localtime(ranked.overwritten_after):%Y-%m-%d %H:%M}"
+    when = _local_minute(ranked.overwritten_after, timezone.get_current_timezone())
     if ranked.footage_likely_kept:
         reasons.append(
             Reason("footage_kept", f"Keeps {keeps}: footage probably kept until {when}.", SCORE_FOOTAGE_KEPT)

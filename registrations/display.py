@@ -56,7 +56,11 @@ def location_words(camera: Camera) -> str:
 
 def title_words(locations: Iterable[str], description: str) -> str:
     """Where the camera is, then what the owner wrote about it: "Front, Porch — the roadway at 10300 Roosevelt"."""
-    where = location_labels(locations)
+    return title_of(location_labels(locations), description)
+
+
+def title_of(where: str, description: str) -> str:
+    """title_words from labels already worded by location_labels (a list of results words each set once)."""
     return f"{where} — {description}" if description else where
 
 
