@@ -33,7 +33,7 @@ test: $(STAMP)
 # The modules mypy checks (services, selectors, access, geometry, audit chain, outbox); the list only grows.
 MYPY_MODULES := cameraregistry/geo accounts/access.py accounts/permissions.py accounts/auth_events.py \
 	audit/chain.py audit/services.py audit/log_reads.py registrations/selectors.py registrations/rules.py \
-	registrations/inputs.py registrations/audited_reads.py notifications/services.py
+	registrations/inputs.py registrations/audited_reads.py notifications/services.py canvass/services.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -96,6 +96,7 @@ class Words:
         self._facing: dict[int | None, str] = {}
         self._days: dict[int, str] = {}
         self._exports: dict[str, str] = {}
+        self._facing_wording: tuple[str, tuple[str, ...]] | None = None
 
     def title(self, detail: CameraDetails) -> str:
         where = self._locations.get(detail.locations)
@@ -106,7 +107,9 @@ class Words:
     def facing(self, bearing: int | None) -> str:
         words = self._facing.get(bearing)
         if words is None:
-            words = self._facing[bearing] = facing_words(bearing)
+            if self._facing_wording is None:
+                self._facing_wording = display.facing_wording()
+            words = self._facing[bearing] = display.facing(bearing, self._facing_wording)
         return words
 
     def days(self, days: int) -> str:
