@@ -19,6 +19,7 @@ from api.canvass_serializers import PAGE_SIZE, PageInput, SearchInput, SearchOut
 from api.case_selectors import chosen_camera_ids, offense_type_reference
 from api.openapi import problems
 from api.problems import ProblemException
+from cameraregistry.gc_pause import cyclic_gc_paused
 from canvass import exports, grouping
 from canvass import selectors as canvass_selectors
 from canvass import services as canvass_services
@@ -204,6 +205,10 @@ class SearchCreateApi(JsonApiView):
         ],
     )
     def post(self, request):
+        with cyclic_gc_paused():
+            return self._post(request)
+
+    def _post(self, request):
         serializer = SearchInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -250,6 +255,10 @@ class SearchDetailApi(ApiView):
         examples=[OpenApiExample("Ranked addresses", value=RESULT_EXAMPLE, response_only=True)],
     )
     def get(self, request, search_id):
+        with cyclic_gc_paused():
+            return self._get(request, search_id)
+
+    def _get(self, request, search_id):
         page = PageInput(data=request.query_params)
         page.is_valid(raise_exception=True)
         search = canvass_selectors.search_for(request.user, search_id)

@@ -34,6 +34,7 @@ from api.canvass_views import RESULT_EXAMPLE, SEARCH_FIELDS, resolve_place, sear
 from api.case_selectors import offense_type_reference
 from api.case_views import footage_words
 from api.openapi import problems
+from cameraregistry.gc_pause import cyclic_gc_paused
 from canvass import services as canvass_services
 from canvass.models import AreaKind
 from canvass.selectors import agency_timezone
@@ -186,6 +187,10 @@ class IncidentApi(JsonApiView):
         ],
     )
     def post(self, request):
+        with cyclic_gc_paused():
+            return self._post(request)
+
+    def _post(self, request):
         serializer = IncidentInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

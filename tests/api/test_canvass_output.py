@@ -130,3 +130,29 @@ def test_an_incident_answer_is_what_the_serializer_gives(varied, spied):
     [(built, serialized)] = spied
     assert built == serialized == response.content
     assert response.json()["results"][0]["cameras"][0]["footage"]["words"]
+
+
+def test_the_cycle_collector_waits_while_the_answer_is_built_and_runs_again_after(town, monkeypatch):
+    import gc
+
+    paused = []
+
+    def spy(body):
+        paused.append(not gc.isenabled())
+        return search_output(body)
+
+    search_output = canvass_views.search_output
+    monkeypatch.setattr(canvass_views, "search_output", spy)
+    _token, secret = make_token(town["maple"], ["canvass:search"])
+    client = api_client(secret)
+    assert gc.isenabled()
+    created = post_json(client, "/api/v1/searches/", search_body(town["maple"]))
+    assert created.status_code == 201 and gc.isenabled()
+    assert client.get(f"/api/v1/searches/{created.json()['id']}/").status_code == 200 and gc.isenabled()
+    assert paused == [True, True]
+    gc.disable()
+    try:  # paused by someone else: left paused
+        assert post_json(client, "/api/v1/searches/", search_body(town["maple"])).status_code == 201
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
