@@ -44,7 +44,7 @@ MYPY_MODULES := cameraregistry/geo accounts/access.py accounts/permissions.py ac
 	cameraregistry/db_unavailable.py cameraregistry/management/commands/run_worker.py \
 	accounts/services.py administration/services.py agencies/selectors.py agencies/services.py api/case_selectors.py \
 	api/selectors.py api/services.py audit/selectors.py owners/selectors.py registrations/services webhooks/selectors.py \
-	webhooks/services.py
+	webhooks/services.py canvass/services.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -15,10 +15,11 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from api.base import ApiView, JsonApiView, service_errors
-from api.canvass_serializers import PAGE_SIZE, PageInput, SearchInput, SearchOutput, area_request
+from api.canvass_serializers import PAGE_SIZE, PageInput, SearchInput, SearchOutput, area_request, search_output
 from api.case_selectors import chosen_camera_ids, offense_type_reference
 from api.openapi import problems
 from api.problems import ProblemException
+from cameraregistry.gc_pause import cyclic_gc_paused
 from canvass import exports, grouping
 from canvass import selectors as canvass_selectors
 from canvass import services as canvass_services
@@ -204,6 +205,10 @@ class SearchCreateApi(JsonApiView):
         ],
     )
     def post(self, request):
+        with cyclic_gc_paused():
+            return self._post(request)
+
+    def _post(self, request):
         serializer = SearchInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -230,9 +235,7 @@ class SearchCreateApi(JsonApiView):
                 object_id=result.search.pk,
                 parameters={"case_number": result.search.case.case_number, "result_count": body["total"]},
             )
-        return Response(
-            SearchOutput(body).data, status=201, headers={"Location": f"/api/v1/searches/{result.search.pk}/"}
-        )
+        return Response(search_output(body), status=201, headers={"Location": f"/api/v1/searches/{result.search.pk}/"})
 
 
 class SearchDetailApi(ApiView):
@@ -252,6 +255,10 @@ class SearchDetailApi(ApiView):
         examples=[OpenApiExample("Ranked addresses", value=RESULT_EXAMPLE, response_only=True)],
     )
     def get(self, request, search_id):
+        with cyclic_gc_paused():
+            return self._get(request, search_id)
+
+    def _get(self, request, search_id):
         page = PageInput(data=request.query_params)
         page.is_valid(raise_exception=True)
         search = canvass_selectors.search_for(request.user, search_id)
@@ -260,7 +267,7 @@ class SearchDetailApi(ApiView):
         )
         body = search_answer(request.user, result, page.validated_data.get("page", 1))
         self.audit(request, object_type="canvass_search", object_id=search.pk, parameters={"page": body["page"]})
-        return Response(SearchOutput(body).data)
+        return Response(search_output(body))
 
 
 class GeoJSONRenderer(JSONRenderer):

@@ -25,16 +25,21 @@ from api.canvass_serializers import (
     SearchOutput,
     StrictCharField,
     WholeNumberField,
+    address_output,
     area_fields,
+    camera_output,
+    search_output,
 )
 from api.canvass_views import RESULT_EXAMPLE, SEARCH_FIELDS, resolve_place, search_answer
 from api.case_selectors import offense_type_reference
 from api.case_views import footage_words
 from api.openapi import problems
+from cameraregistry.gc_pause import cyclic_gc_paused
 from canvass import services as canvass_services
 from canvass.models import AreaKind
 from canvass.selectors import agency_timezone
 
+_BOOLEAN = serializers.BooleanField()
 WINDOW_MINUTES_DEFAULT = 30
 WINDOW_MINUTES_MAX = 14 * 24 * 60
 # A CAD clock a little ahead of ours is not an incident in the future.
@@ -91,6 +96,30 @@ class IncidentAddressOutput(RankedAddressOutput):
 @extend_schema_serializer(component_name="IncidentResults")
 class IncidentOutput(SearchOutput):
     results = IncidentAddressOutput(many=True)
+
+
+def _camera_output(camera: dict, datetimes) -> dict:
+    """IncidentCameraOutput(camera).data: the search's camera and its footage urgency."""
+    output = camera_output(camera, datetimes)
+    footage = camera["footage"]
+    output["footage"] = None
+    if footage is not None:
+        output["footage"] = {
+            "overwritten_after": datetimes(footage["overwritten_after"]),
+            "likely_kept": _BOOLEAN.to_representation(footage["likely_kept"]),
+            "urgent": _BOOLEAN.to_representation(footage["urgent"]),
+            "words": None if footage["words"] is None else str(footage["words"]),
+        }
+    return output
+
+
+def _address_output(address: dict, datetimes) -> dict:
+    return address_output(address, datetimes, camera=_camera_output)
+
+
+def incident_output(body: dict) -> dict:
+    """IncidentOutput(body).data, built directly (as search_output; tests/api/test_canvass_output.py compares)."""
+    return search_output(body, address=_address_output)
 
 
 def with_urgency(body: dict, zone) -> dict:
@@ -158,6 +187,10 @@ class IncidentApi(JsonApiView):
         ],
     )
     def post(self, request):
+        with cyclic_gc_paused():
+            return self._post(request)
+
+    def _post(self, request):
         serializer = IncidentInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -190,5 +223,5 @@ class IncidentApi(JsonApiView):
                 parameters={"case_number": case.case_number, "result_count": body["total"]},
             )
         return Response(
-            IncidentOutput(body).data, status=201, headers={"Location": f"/api/v1/searches/{result.search.pk}/"}
+            incident_output(body), status=201, headers={"Location": f"/api/v1/searches/{result.search.pk}/"}
         )

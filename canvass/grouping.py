@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from cameraregistry import geo, units
 from cameraregistry.geo.angles import angle_gap
@@ -85,32 +86,79 @@ def days_words(days: int) -> str:
     return display.days_kept(days)
 
 
-@dataclass
+class Words:
+    """The owner's words for the rows of one grouping (one request, so one language): each distinct value is
+    worded once. A page of results repeats a few location sets, bearings and retention periods across hundreds
+    of cameras, and each wording is several translation lookups."""
+
+    def __init__(self) -> None:
+        self._locations: dict[tuple[str, ...], str] = {}
+        self._facing: dict[int | None, str] = {}
+        self._days: dict[int, str] = {}
+        self._exports: dict[str, str] = {}
+        self._facing_wording: tuple[str, tuple[str, ...]] | None = None
+
+    def title(self, detail: CameraDetails) -> str:
+        where = self._locations.get(detail.locations)
+        if where is None:
+            where = self._locations[detail.locations] = location_words(detail.locations)
+        return display.title_of(where, detail.description)
+
+    def facing(self, bearing: int | None) -> str:
+        words = self._facing.get(bearing)
+        if words is None:
+            if self._facing_wording is None:
+                self._facing_wording = display.facing_wording()
+            words = self._facing[bearing] = display.facing(bearing, self._facing_wording)
+        return words
+
+    def days(self, days: int) -> str:
+        words = self._days.get(days)
+        if words is None:
+            words = self._days[days] = days_words(days)
+        return words
+
+    def export(self, value: str) -> str:
+        words = self._exports.get(value)
+        if words is None:
+            words = self._exports[value] = export_words(value)
+        return words
+
+
+@dataclass(eq=False)
 class CameraRow:
     item: ranking.RankedCamera
     detail: CameraDetails
-    verdict: str
+    # The incident place, and the plane centred on it, for the verdict (worked out when first read: an API page
+    # shows a few hundred cameras of thousands).
+    place: tuple[float, float]
+    plane: LocalPlane | None = None
     chosen: bool = False
+    words: Words = field(default_factory=Words)
+
+    @cached_property
+    def verdict(self) -> str:
+        return verdict(self.item, self.place, self.plane)
 
     @property
     def verdict_words(self) -> str:
         return VERDICT_WORDS[self.verdict]
 
-    @property
+    @cached_property
     def title(self) -> str:
-        return camera_title(self.detail)
+        return self.words.title(self.detail)
 
     @property
     def facing(self) -> str:
-        return facing_words(self.item.camera.bearing_degrees)
+        return self.words.facing(self.item.camera.bearing_degrees)
 
     @property
     def export_format(self) -> str:
-        return export_words(self.detail.exports_common_format)
+        return self.words.export(self.detail.exports_common_format)
 
     @property
     def kept(self) -> str:
-        return days_words(self.item.camera.retention_days)
+        return self.words.days(self.item.camera.retention_days)
 
     @property
     def brand(self) -> str:
@@ -177,23 +225,19 @@ def group_by_address(result, chosen_ids: frozenset[int] | set[int] = frozenset()
     """One row per registration in the order of its best camera; cameras without details are left out."""
     place = result.area.place
     plane = LocalPlane(*place)
+    words = Words()
+    details = result.details
     rows: dict[int, AddressRow] = {}
     for item in result.ranked:
-        detail = result.details.get(item.camera.camera_id)
+        camera_id = item.camera.camera_id
+        detail = details.get(camera_id)
         if detail is None:
             continue
         key = item.camera.registration_id
         row = rows.get(key)
         if row is None:
             row = rows[key] = AddressRow(rank=len(rows) + 1, registration_id=key)
-        row.cameras.append(
-            CameraRow(
-                item=item,
-                detail=detail,
-                verdict=verdict(item, place, plane),
-                chosen=item.camera.camera_id in chosen_ids,
-            )
-        )
+        row.cameras.append(CameraRow(item, detail, place, plane, camera_id in chosen_ids, words))
     return list(rows.values())
 
 

@@ -14,17 +14,16 @@ why a camera ranks where it does.
 
 from __future__ import annotations
 
-import gc
 import math
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from functools import cached_property
+from datetime import datetime, timedelta, tzinfo
+from functools import cached_property, lru_cache
 
 from django.utils import timezone
 
 from cameraregistry import geo, units
+from cameraregistry.gc_pause import cyclic_gc_paused
 from cameraregistry.geo.plane import LocalPlane, azimuthal_error_bound_m
 from cameraregistry.geo.polygons import OUTSIDE, locate, polygon_ring
 from cameraregistry.geo.routes import route_points
@@ -194,6 +193,12 @@ def _distance_words(ranked: RankedCamera) -> str:
     return f"{round(units.from_metres(ranked.distance_m, chosen)):,} {units.unit_symbol(chosen)}"
 
 
+@lru_cache(maxsize=512)
+def _local_minute(moment: datetime, zone: tzinfo) -> str:
+    """timezone.localtime(moment) to the minute; a search's cameras share a few moments (one per retention)."""
+    return f"{timezone.localtime(moment, zone):%Y-%m-%d %H:%M}"
+
+
 def _reasons(ranked: RankedCamera) -> list[Reason]:
     camera = ranked.camera
     reasons: list[Reason] = []
@@ -212,7 +217,7 @@ def _reasons(ranked: RankedCamera) -> list[Reason]:
     reasons.append(Reason("distance", f"{_distance_words(ranked)} from {target}.", _distance_points(ranked.distance_m)))
     keeps = _days(camera.retention_days)
     # Investigators read times in the agency's local time, like the search window they typed.
-    when = f"{timezone.localtime(ranked.overwritten_after):%Y-%m-%d %H:%M}"
+    when = _local_minute(ranked.overwritten_after, timezone.get_current_timezone())
     if ranked.footage_likely_kept:
         reasons.append(
             Reason("footage_kept", f"Keeps {keeps}: footage probably kept until {when}.", SCORE_FOOTAGE_KEPT)
@@ -319,23 +324,6 @@ def explain(
 ) -> RankedCamera:
     """Score one camera already known to be in the area; RankedCamera.reasons words the same points."""
     return _Scorer(window_start=window_start, now=now, area_kind=area_kind).score(camera, distance_m, sees_incident)
-
-
-@contextmanager
-def cyclic_gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a search builds its objects, then restore it.
-
-    A search builds thousands of short-lived objects without reference cycles; meanwhile the collector's passes
-    over the whole heap were a quarter of the results page's CPU (4,683 cameras) and, at 1,000 m, most of the
-    time the ranking loop spent building its results. Reference counting still frees everything at once.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def rank(

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -16,6 +18,7 @@ from accounts.access import Permission, has_permission, sharing_use_check, shari
 from agencies.models import OffenseType, is_forbidden_purpose
 from audit.services import audit_record
 from cameraregistry import geo
+from cameraregistry.geo.validation import number
 from canvass import ranking
 from canvass.models import AreaKind, CanvassSearch, Case, CaseCamera, CaseStatus
 from canvass.selectors import CameraDetails, search_area, search_candidates, searchable_registrations
@@ -106,7 +109,8 @@ def _clean_place(place: Place | None) -> tuple[float, float]:
     if place is None:
         raise ValidationError({"place": "Give the incident's place: type its address or click it on the map."})
     try:
-        return geo.validate_point(place.latitude, place.longitude)
+        # The same checks validate_point makes (and the same messages), on the place's values as given.
+        return geo.validate_point(number(place.latitude, "Latitude"), number(place.longitude, "Longitude"))
     except geo.GeometryError as error:
         raise ValidationError({"place": f"The incident place is not valid: {error}"}) from None
 
@@ -211,14 +215,26 @@ def run_ranked(user, area: ranking.SearchArea, window_start: datetime, now: date
 _PLACEHOLDER_POINT = (0.0, 0.0)
 
 
+@dataclass(frozen=True)
+class CleanSearch:
+    """A search's input once every check has passed."""
+
+    case_number: str
+    offense_type: OffenseType
+    place: tuple[float, float]
+    address: str
+    window: tuple[datetime, datetime]
+    area: ranking.SearchArea
+
+
 def _clean_search(
     user, *, case_number, offense_type_id, place: Place | None, window, area: AreaRequest, now: datetime
-) -> tuple[dict[str, object], dict[str, list[str]]]:
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """Every check in one pass: the cleaned values, and every problem found (field -> messages)."""
     agency = user.agency
     errors: dict[str, list[str]] = {}
-    cleaned: dict[str, object] = {}
-    checks = (
+    cleaned: dict[str, Any] = {}
+    checks: tuple[tuple[str, Callable[[], object]], ...] = (
         ("case_number", lambda: _clean_case_number(case_number)),
         ("offense_type", lambda: _clean_offense_type(user, offense_type_id)),
         ("place", lambda: _clean_place(place)),
@@ -234,12 +250,16 @@ def _clean_search(
     return cleaned, errors
 
 
+def _searcher_check(user) -> None:
+    if not has_permission(user, Permission.SEARCH_CANVASS) or not user.agency_id:
+        raise PermissionDenied
+
+
 def canvass_search_check(
     *, user, case_number: object, offense_type_id: object, place: Place | None, window, area: AreaRequest
 ) -> None:
     """Check a search without running or saving anything; raises ValidationError with every problem at once."""
-    if not has_permission(user, Permission.SEARCH_CANVASS) or not user.agency_id:
-        raise PermissionDenied
+    _searcher_check(user)
     _, errors = _clean_search(
         user,
         case_number=case_number,
@@ -251,6 +271,50 @@ def canvass_search_check(
     )
     if errors:
         raise ValidationError(errors)
+
+
+def _search_parameters(clean: CleanSearch, case: Case) -> dict[str, Any]:
+    """What the search is saved with and audited as."""
+    area = clean.area
+    window_start, window_end = clean.window
+    return {
+        "case_number": case.case_number,
+        "offense_type": clean.offense_type.name,
+        "latitude": clean.place[0],
+        "longitude": clean.place[1],
+        "address": clean.address,
+        "window_start": window_start.isoformat(),
+        "window_end": window_end.isoformat(),
+        "area_kind": area.kind,
+        "radius_m": area.radius_m or None,
+        "corridor_m": area.corridor_m or None,
+        "vertex_count": len(area.vertices),
+    }
+
+
+def _search_save(user, clean: CleanSearch, case: Case, result: SearchResult, now: datetime) -> CanvassSearch:
+    area = clean.area
+    search = CanvassSearch(
+        case=case,
+        created_by=user,
+        created_at=now,
+        latitude=clean.place[0],
+        longitude=clean.place[1],
+        address=clean.address,
+        window_start=clean.window[0],
+        window_end=clean.window[1],
+        area_kind=area.kind,
+        area_geometry=_area_geojson(area),
+        radius_m=int(area.radius_m) or None,
+        corridor_m=int(area.corridor_m) or None,
+        result_count=len(result.ranked),
+        parameters=_search_parameters(clean, case),
+    )
+    # Every field is validated except that the case and the user exist: the case was just read (and locked) in
+    # this transaction and the user is the one searching; asking the database again cost two queries a search.
+    search.full_clean(exclude=["case", "created_by"])
+    search.save()
+    return search
 
 
 def canvass_search_run(
@@ -268,9 +332,7 @@ def canvass_search_run(
     Raises ValidationError (a dict of field -> every message, all fields checked in one pass) for any bad
     input and PermissionDenied when the user may not search at all.
     """
-    if not has_permission(user, Permission.SEARCH_CANVASS) or not user.agency_id:
-        raise PermissionDenied
-    agency = user.agency
+    _searcher_check(user)
     now = timezone.now()
     cleaned, errors = _clean_search(
         user,
@@ -283,56 +345,25 @@ def canvass_search_run(
     )
     if errors:
         raise ValidationError(errors)
-
-    search_area_value: ranking.SearchArea = cleaned["area"]  # type: ignore[assignment]
-    window_start, window_end = cleaned["window"]  # type: ignore[misc]
-    offense_type: OffenseType = cleaned["offense_type"]  # type: ignore[assignment]
-    latitude, longitude = cleaned["place"]  # type: ignore[misc]
-    address = str(place.address or "").strip()[:200]
+    address = str(place.address or "").strip()[:200] if place is not None else ""
+    clean = CleanSearch(address=address, **cleaned)
     with transaction.atomic():
-        case = _case_for_search(user, cleaned["case_number"], offense_type)  # type: ignore[arg-type]
-        result = run_ranked(user, search_area_value, window_start, now)
-        parameters = {
-            "case_number": case.case_number,
-            "offense_type": offense_type.name,
-            "latitude": latitude,
-            "longitude": longitude,
-            "address": address,
-            "window_start": window_start.isoformat(),
-            "window_end": window_end.isoformat(),
-            "area_kind": search_area_value.kind,
-            "radius_m": search_area_value.radius_m or None,
-            "corridor_m": search_area_value.corridor_m or None,
-            "vertex_count": len(search_area_value.vertices),
-        }
-        search = CanvassSearch(
-            case=case,
-            created_by=user,
-            created_at=now,
-            latitude=latitude,
-            longitude=longitude,
-            address=address,
-            window_start=window_start,
-            window_end=window_end,
-            area_kind=search_area_value.kind,
-            area_geometry=_area_geojson(search_area_value),
-            radius_m=int(search_area_value.radius_m) or None,
-            corridor_m=int(search_area_value.corridor_m) or None,
-            result_count=len(result.ranked),
-            parameters=parameters,
-        )
-        search.full_clean()
-        search.save()
+        case = _case_for_search(user, clean.case_number, clean.offense_type)
+        result = run_ranked(user, clean.area, clean.window[0], now)
+        search = result.search = _search_save(user, clean, case, result, now)
         audit_record(
             action="canvass.search",
             actor=user,
-            agency=agency,
+            agency=user.agency,
             object_type="canvass_search",
             object_id=search.pk,
-            parameters={**parameters, "area_geometry": search.area_geometry, "result_count": search.result_count},
+            parameters={
+                **search.parameters,
+                "area_geometry": search.area_geometry,
+                "result_count": search.result_count,
+            },
             request=request,
         )
-        result.search = search
         _partner_use(user, result, "canvass.search", request)
     return result
 

@@ -14,7 +14,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.access import Permission, staff_required
 from cameraregistry import units
 from cameraregistry.converters import parse_id
-from canvass import exports, grouping, ranking, selectors, services, sheet
+from cameraregistry.gc_pause import cyclic_gc_paused
+from canvass import exports, grouping, selectors, services, sheet
 from canvass.forms import SearchForm
 from canvass.models import CaseCamera
 from registrations import display
@@ -183,8 +184,7 @@ def _page_number(raw: str | None, pages: int) -> int | None:
 @never_cache
 @staff_required(Permission.SEARCH_CANVASS)
 def search_results(request: HttpRequest, search_id: int) -> HttpResponse:
-    # The search and the page build tens of thousands of short-lived objects: see ranking.cyclic_gc_paused.
-    with ranking.cyclic_gc_paused():
+    with cyclic_gc_paused():
         return _search_results(request, search_id)
 
 

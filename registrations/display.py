@@ -33,15 +33,28 @@ class Fact:
     value: str
 
 
+def _compass_index(bearing: int) -> int:
+    return round((bearing % 360) / 45) % 8
+
+
 def compass_word(bearing: int) -> str:
     """0° north, 90° east…: the nearest of the eight compass points, translated."""
-    return _COMPASS[round((bearing % 360) / 45) % 8]()
+    return _COMPASS[_compass_index(bearing)]()
 
 
-def facing(bearing: int | None) -> str:
+def facing_wording() -> tuple[str, tuple[str, ...]]:
+    """What facing() says, in the active language: its sentence and the eight compass points (to word many
+    bearings with one set of translation lookups)."""
+    return _("faces %(direction)s (%(degrees)s°)"), tuple(word() for word in _COMPASS)
+
+
+def facing(bearing: int | None, wording: tuple[str, tuple[str, ...]] | None = None) -> str:
     if bearing is None:
         return _("direction not given")
-    return _("faces %(direction)s (%(degrees)s°)") % {"direction": compass_word(bearing), "degrees": bearing}
+    if wording is None:
+        return _("faces %(direction)s (%(degrees)s°)") % {"direction": compass_word(bearing), "degrees": bearing}
+    sentence, compass = wording
+    return sentence % {"direction": compass[_compass_index(bearing)], "degrees": bearing}
 
 
 def location_labels(locations: Iterable[str]) -> str:
@@ -56,7 +69,11 @@ def location_words(camera: Camera) -> str:
 
 def title_words(locations: Iterable[str], description: str) -> str:
     """Where the camera is, then what the owner wrote about it: "Front, Porch — the roadway at 10300 Roosevelt"."""
-    where = location_labels(locations)
+    return title_of(location_labels(locations), description)
+
+
+def title_of(where: str, description: str) -> str:
+    """title_words from labels already worded by location_labels (a list of results words each set once)."""
     return f"{where} — {description}" if description else where
 
 

@@ -9,10 +9,7 @@ No confirmation emails are sent for imported rows: a mass mailing is the departm
 
 from __future__ import annotations
 
-import gc
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -21,6 +18,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from cameraregistry.crypto import lookup_hash
+from cameraregistry.gc_pause import cyclic_gc_paused
 from registrations.geocoding import normalize_address
 
 from . import writer
@@ -37,19 +35,6 @@ from .rows import ROW_HOOKS, RowContext, SkippedRow
 from .running import only_import_of_this_file
 from .updates import apply_updates
 from .validation import agency_problems, form_problems, terms_problems
-
-
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """An import keeps hundreds of thousands of row objects alive; each cyclic GC pass walks all of them
-    again, about a fifth of the CPU of a large import. The rows hold no reference cycles to collect."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _missing_columns(mapping: dict[str, int], header_row: int) -> list[str]:
@@ -156,7 +141,7 @@ def _check_rows(
     return resolution, finder
 
 
-@_cyclic_gc_paused()
+@cyclic_gc_paused()  # hundreds of thousands of row objects, no cycles: GC passes were a fifth of the CPU
 def registrations_import(*, path: Path | str, options: ImportOptions, source_name: str = "") -> ImportReport:
     """Check every row; unless a dry run, create the accepted registrations (all of them, or none)."""
     started = time.monotonic()

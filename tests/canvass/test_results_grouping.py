@@ -84,6 +84,29 @@ def test_facing_is_said_in_words():
     assert grouping.facing_words(270) == "faces west (270°)"
 
 
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_rows_word_each_value_as_the_owner_pages_do(language):
+    """The rows' memo of words (one per grouping) says exactly what registrations.display says, in each language."""
+    from django.utils import translation
+
+    from canvass.selectors import CameraDetails
+    from registrations import display
+
+    with translation.override(language):
+        words = grouping.Words()
+        for bearing in [None, *range(-45, 725)]:
+            assert words.facing(bearing) == display.facing(bearing)
+        for days in (0, 1, 2, 14, 30, 365):
+            assert words.days(days) == display.days_kept(days)
+        for answer in ("yes", "no", "unknown", ""):
+            assert words.export(answer) == display.export_answer(answer)
+        for locations, description in [((), ""), (("front", "driveway"), ""), (("alley",), "the bins"), ((), "x")]:
+            detail = CameraDetails(1, 2, "id", 3, "active", "1 Elm St", "", "", description, locations, "yes", "")
+            assert words.title(detail) == words.title(detail) == display.title_words(locations, description)
+    with translation.override("es"):  # the memo is not English-only
+        assert grouping.Words().facing(270) == display.facing(270) != "faces west (270°)"
+
+
 @pytest.fixture
 def investigator_client(client, town):
     return staff_client(client, make_staff(town["maple"], "investigator"))

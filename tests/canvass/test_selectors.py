@@ -152,6 +152,44 @@ def test_details_are_read_once_and_only_when_asked_for(scene, django_assert_num_
         details[-1]
 
 
+def test_details_read_from_the_cursor_are_what_the_orm_reads(scene):
+    """Every camera's details as the model fields give them: public ids, several locations, a unit, a business."""
+    registrations = list(Registration.objects.order_by("pk")[:3])
+    Registration.objects.filter(pk=registrations[0].pk).update(unit="Apt 2", business_name="Corner Deli")
+    Camera.objects.filter(registration=registrations[1]).update(locations=["front", "driveway"], brand="Acme")
+    Camera.objects.filter(registration=registrations[2]).update(locations=[], description="the alley")
+    area = SearchArea(kind=ranking.RADIUS, place=PLACE, radius_m=1500)
+    _facts, details = selectors.candidate_cameras(everyone(), area)
+    cameras = Camera.objects.select_related("registration").filter(pk__in=list(details))
+    assert len(cameras) == len(details) > 20
+    for camera in cameras:
+        registration, detail = camera.registration, details[camera.pk]
+        assert (
+            detail.registration_id,
+            detail.registration_public_id,
+            detail.agency_id,
+            detail.status,
+            detail.address,
+            detail.business_name,
+            detail.description,
+            detail.locations,
+            detail.exports_common_format,
+            detail.brand,
+        ) == (
+            registration.pk,
+            str(registration.public_id),
+            registration.agency_id,
+            registration.status,
+            f"{registration.street_address}, {registration.unit}" if registration.unit else registration.street_address,
+            registration.business_name,
+            camera.description,
+            tuple(camera.locations or ()),
+            camera.exports_common_format,
+            camera.brand,
+        )
+    assert {("front", "driveway")} <= {detail.locations for detail in details.values()}
+
+
 def test_facts_carry_the_registration_as_the_database_holds_it(scene):
     area = SearchArea(kind=ranking.RADIUS, place=PLACE, radius_m=1000)
     facts, _details = selectors.candidate_cameras(everyone(), area)
