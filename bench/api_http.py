@@ -247,6 +247,8 @@ def _measure(plan: dict, database_url: str | None) -> dict:
         "search_p95": _percentile(searches, 0.95),
         "inprocess_p50": setup["inprocess_p50"],
         "inprocess_p95": setup["inprocess_p95"],
+        "view_p50": setup["view_p50"],
+        "view_p95": setup["view_p95"],
         "incident_p50": _percentile(incidents, 0.5),
         "incident_p95": _percentile(incidents, 0.95),
         "cameras": setup["cameras_p50"],
@@ -266,6 +268,9 @@ def _rows(backend: str, plan: dict, cell: dict) -> list[str]:
         f"API p50 {cell['search_p50']:.0f} ms, p95 {cell['search_p95']:.0f} ms; in-process run_ranked "
         f"p50 {cell['inprocess_p50']:.1f} ms, p95 {cell['inprocess_p95']:.1f} ms | +{extra:.0f} ms | "
         f"{'ok' if extra <= TARGET_SEARCH_EXTRA_MS else 'ABOVE TARGET'} (≤ +15 ms) |",
+        f"| (b′) the same POST through the view in-process (token, DRF, save, audit, whole answer; no HTTP) | "
+        f"{backend} | {town} | p50 {cell['view_p50']:.0f} ms, p95 {cell['view_p95']:.0f} ms | "
+        f"HTTP + server +{cell['search_p95'] - cell['view_p95']:.0f} ms at p95 | (information) |",
         f"| (c) POST /api/v1/incidents/, one at a time | {backend} | {town} | "
         f"p50 {cell['incident_p50']:.0f} ms, p95 {cell['incident_p95']:.0f} ms | | "
         f"{'ok' if cell['incident_p95'] < TARGET_INCIDENT_P95_MS else 'ABOVE TARGET'} (< 1 s) |",
@@ -351,9 +356,12 @@ def _child(registrations: int) -> None:
             if round_:
                 timings.append((time.perf_counter() - started) * 1000)
                 cameras.append(len(result.ranked))
+    view_timings = _inprocess_view(secret, places, start, end)
     print(
         json.dumps(
             {
+                "view_p50": _percentile(view_timings, 0.5),
+                "view_p95": _percentile(view_timings, 0.95),
                 "secret": secret,
                 "agency_ids": sorted(agencies_visible_to(account, Permission.VIEW_REGISTRATIONS)),
                 "places": places,
@@ -365,6 +373,25 @@ def _child(registrations: int) -> None:
             }
         )
     )
+
+
+def _inprocess_view(secret: str, places: list, start, end) -> list[float]:
+    """The same POST /api/v1/searches/ through Django's handler in this process (token, DRF, saving, audit and
+    the whole answer, without HTTP or gunicorn): how much of the API's time is the answer itself."""
+    from django.test import Client
+
+    client = Client(SERVER_NAME="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {secret}", HTTP_X_FORWARDED_PROTO="https")
+    setup = {"places": places, "window_start": start.isoformat(), "window_end": end.isoformat()}
+    bodies = _bodies(setup, PLACES * 3, "search")
+    timings = []
+    for index, body in enumerate(bodies):
+        started = time.perf_counter()
+        response = client.post("/api/v1/searches/", body, content_type="application/json")
+        if response.status_code != 201:
+            raise SystemExit(f"in-process search answered {response.status_code}: {response.content[:300]!r}")
+        if index >= 5:  # the first few warm caches
+            timings.append((time.perf_counter() - started) * 1000)
+    return timings
 
 
 if __name__ == "__main__":
