@@ -171,6 +171,23 @@ class Camera(models.Model):
 
     class Meta:
         ordering = ["id"]
+        indexes = [
+            # Covers the canvass candidate query's join (canvass.selectors.FACT_COLUMNS): a search reads each
+            # camera's ranking facts from this index alone, on SQLite and PostgreSQL (a plain composite index,
+            # since INCLUDE columns exist only on PostgreSQL).
+            models.Index(
+                fields=[
+                    "registration",
+                    "id",
+                    "records_street",
+                    "bearing_degrees",
+                    "field_of_view_degrees",
+                    "range_m",
+                    "retention_days",
+                ],
+                name="camera_ranking_facts",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.description or ", ".join(self.locations) or f"Camera {self.pk}"

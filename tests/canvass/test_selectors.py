@@ -215,6 +215,19 @@ def test_sqlite_reads_the_strip_index(scene):
     assert "registration_canvass_strip" in plan
 
 
+@pytest.mark.sqlite  # SQLite's plan is deterministic at any size
+def test_sqlite_reads_each_cameras_ranking_facts_from_the_covering_index(scene):
+    area = SearchArea(kind=ranking.RADIUS, place=PLACE, radius_m=1000)
+    # Every fact column but the annotation, which reads the registration only: a camera column added to
+    # FACT_COLUMNS without adding it to the camera_ranking_facts index fails here.
+    fields = [column for column in selectors.FACT_COLUMNS if column != "verified"]
+    sql, params = selectors.in_area_box(everyone(), area).values_list(*fields).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "COVERING INDEX camera_ranking_facts" in plan
+
+
 def _fact_rows(facts):
     return [vars(fact) for fact in facts]
 
