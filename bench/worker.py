@@ -132,7 +132,7 @@ def _marker(registrations: int, seed: int, generator: str, seed_s: float | None,
     return {"seed_s": row[0] if row else None, "seed_max_rss_kb": row[1] if row else None}
 
 
-def main() -> None:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     parser.add_argument("--registrations", type=int, required=True)
     parser.add_argument("--seed", type=int, required=True)
@@ -149,7 +149,96 @@ def main() -> None:
         help="From a SQLite cell: the PostgreSQL bench database of the same size, whose PostGIS copy is timed "
         "interleaved with ours, query by query, in this process.",
     )
-    arguments = parser.parse_args()
+    return parser.parse_args()
+
+
+# Table and column names are our own constants; every value is a query parameter.
+# The registrations within reach first (a materialized CTE), then their cameras by the foreign-key index:
+# joined in one query, the planner estimates ST_DWithin at one row and at 1,500 m scans every camera for
+# each of thousands of registrations (11 s instead of 0.1 s at 10k).
+POSTGIS_SQL = (
+    "WITH near AS MATERIALIZED (SELECT r.id, r.latitude, r.longitude, r.last_confirmed_at, "  # noqa: S608
+    "(r.verified_at IS NOT NULL AND r.status = %s) AS verified, "
+    "ST_Distance(r.geog, ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography) AS distance "
+    f"FROM {POSTGIS_TABLE} r WHERE r.agency_id = ANY(%s) AND r.status = ANY(%s) "
+    "AND ST_DWithin(r.geog, ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography, %s)) "
+    "SELECT r.id, r.latitude, r.longitude, c.id, c.records_street, c.bearing_degrees, c.field_of_view_degrees, "
+    "c.range_m, c.retention_days, r.last_confirmed_at, r.verified "
+    "FROM near r JOIN registrations_camera c ON c.registration_id = r.id ORDER BY r.distance"
+)
+
+
+def _search_methods(agency_ids: list[int], window_start, now, postgis_database: str) -> dict:
+    """The three ways of finding the candidates, each followed by the same ranking: name -> function(area)."""
+    from canvass import ranking
+    from canvass.selectors import SEARCHABLE_STATUSES, facts_from_sql, facts_of, prepared_facts
+    from registrations.models import Registration, Status
+
+    scoped = Registration.objects.filter(agency_id__in=agency_ids)
+    searchable = [str(status) for status in SEARCHABLE_STATUSES]
+
+    def ours(area):
+        return ranking.rank(prepared_facts(agency_ids, area), area, window_start=window_start, now=now)
+
+    def postgis(area):
+        lat, lon = area.place
+        parameters = [str(Status.ACTIVE), lon, lat, agency_ids, searchable, lon, lat, area.radius_m + 1.0]
+        # Read by the same code as ours (facts_from_sql): only the SQL differs.
+        facts = facts_from_sql(POSTGIS_SQL, parameters, postgis_database)
+        return ranking.rank(facts, area, window_start=window_start, now=now)
+
+    def naive(area):
+        facts = facts_of(scoped.filter(status__in=SEARCHABLE_STATUSES, cameras__id__isnull=False).order_by())
+        return ranking.rank(facts, area, window_start=window_start, now=now)
+
+    return {"ours": ours, "postgis": postgis, "naive": naive}
+
+
+def _measure_radius(radius: int, areas: list, methods: list[tuple], results: dict) -> None:
+    """One radius: every method on the same areas, interleaved query by query; timings and any mismatch go into
+    `results`. `methods`: (name, function, how many of the areas it runs)."""
+    for _name, method, _how_many in methods:
+        method(areas[0])  # warm caches and the connection
+    timings: dict[str, list[float]] = {name: [] for name, _method, _how_many in methods}
+    sizes: dict[str, list[int]] = {name: [] for name, _method, _how_many in methods}
+    # Interleaved, query by query, in turns: on a shared machine a busy moment then hits every method alike.
+    for index, area in enumerate(areas):
+        turn = methods[index % len(methods) :] + methods[: index % len(methods)]
+        identities = {}
+        for name, method, how_many in turn:
+            if index >= how_many:
+                continue
+            start = time.perf_counter()
+            ranked = method(area)
+            timings[name].append((time.perf_counter() - start) * 1000)
+            sizes[name].append(len(ranked))
+            identities[name] = [item.camera.camera_id for item in ranked]
+        for name, identity in identities.items():
+            if identity != identities["ours"]:
+                message = (
+                    f"MISMATCH: {name} ranked {len(identity)} cameras, ours {len(identities['ours'])}, "
+                    f"not the same ids in the same order (radius {radius} m, query {index}, place {area.place})"
+                )
+                print(f"!!!!! {message} !!!!!", file=sys.stderr, flush=True)
+                results["mismatches"].append(message)
+    for name, _method, how_many in methods:
+        results["cells"].append(
+            {
+                "method": name,
+                "radius_m": radius,
+                "queries": how_many,
+                "p50_ms": round(percentile(timings[name], 0.5), 2),
+                "p95_ms": round(percentile(timings[name], 0.95), 2),
+                "mean_cameras": round(statistics.mean(sizes[name]), 1),
+                "same_ids": not any(
+                    f"radius {radius} m," in m and m.startswith(f"MISMATCH: {name} ") for m in results["mismatches"]
+                ),
+            }
+        )
+
+
+def main() -> None:
+    arguments = _arguments()
     _setup()
 
     from django.db import connection
@@ -157,8 +246,7 @@ def main() -> None:
 
     from agencies.models import Agency
     from canvass import ranking
-    from canvass.selectors import SEARCHABLE_STATUSES, facts_from_sql, facts_of, prepared_facts
-    from registrations.models import Registration, Status
+    from registrations.models import Registration
 
     started = time.perf_counter()
     _migrate_and_analyze(fresh=arguments.seed_seconds is not None)
@@ -175,44 +263,12 @@ def main() -> None:
     prepared_s = time.perf_counter() - started
 
     agency_ids = list(Agency.objects.values_list("pk", flat=True))
-    scoped = Registration.objects.filter(agency_id__in=agency_ids)
     now = timezone.now()
-    window_start = now - timedelta(days=2)
     rng = random.Random(11)
     # Incident places: registered addresses picked at random (where incidents and cameras are).
     ids = sorted(rng.sample(range(1, count + 1), min(arguments.queries, count)))
     places = list(Registration.objects.filter(pk__in=ids).values_list("latitude", "longitude"))
-
-    # Table and column names are our own constants; every value is a query parameter.
-    # The registrations within reach first (a materialized CTE), then their cameras by the foreign-key index:
-    # joined in one query, the planner estimates ST_DWithin at one row and at 1,500 m scans every camera for
-    # each of thousands of registrations (11 s instead of 0.1 s at 10k).
-    postgis_sql = (
-        "WITH near AS MATERIALIZED (SELECT r.id, r.latitude, r.longitude, r.last_confirmed_at, "  # noqa: S608
-        "(r.verified_at IS NOT NULL AND r.status = %s) AS verified, "
-        "ST_Distance(r.geog, ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography) AS distance "
-        f"FROM {POSTGIS_TABLE} r WHERE r.agency_id = ANY(%s) AND r.status = ANY(%s) "
-        "AND ST_DWithin(r.geog, ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography, %s)) "
-        "SELECT r.id, r.latitude, r.longitude, c.id, c.records_street, c.bearing_degrees, c.field_of_view_degrees, "
-        "c.range_m, c.retention_days, r.last_confirmed_at, r.verified "
-        "FROM near r JOIN registrations_camera c ON c.registration_id = r.id ORDER BY r.distance"
-    )
-    searchable = [str(status) for status in SEARCHABLE_STATUSES]
-
-    def ours(area):
-        return ranking.rank(prepared_facts(agency_ids, area), area, window_start=window_start, now=now)
-
-    def postgis(area):
-        lat, lon = area.place
-        parameters = [str(Status.ACTIVE), lon, lat, agency_ids, searchable, lon, lat, area.radius_m + 1.0]
-        # Read by the same code as ours (facts_from_sql): only the SQL differs.
-        facts = facts_from_sql(postgis_sql, parameters, postgis_database)
-        return ranking.rank(facts, area, window_start=window_start, now=now)
-
-    def naive(area):
-        facts = facts_of(scoped.filter(status__in=SEARCHABLE_STATUSES, cameras__id__isnull=False).order_by())
-        return ranking.rank(facts, area, window_start=window_start, now=now)
-
+    search = _search_methods(agency_ids, now - timedelta(days=2), now, postgis_database)
     results = {
         "backend": connection.vendor,
         "registrations": count,
@@ -225,49 +281,12 @@ def main() -> None:
     }
     for radius in [int(r) for r in arguments.radii.split(",")]:
         areas = [ranking.SearchArea(kind=ranking.RADIUS, place=place, radius_m=float(radius)) for place in places]
-        methods = [("ours", ours, len(areas))]
+        methods = [("ours", search["ours"], len(areas))]
         if postgis_ready:
-            methods.append(("postgis", postgis, len(areas)))
+            methods.append(("postgis", search["postgis"], len(areas)))
         if arguments.naive_queries:
-            methods.append(("naive", naive, min(arguments.naive_queries, len(areas))))
-        for _name, method, _how_many in methods:
-            method(areas[0])  # warm caches and the connection
-        timings = {name: [] for name, _method, _how_many in methods}
-        sizes = {name: [] for name, _method, _how_many in methods}
-        # Interleaved, query by query, in turns: on a shared machine a busy moment then hits every method alike.
-        for index, area in enumerate(areas):
-            turn = methods[index % len(methods) :] + methods[: index % len(methods)]
-            identities = {}
-            for name, method, how_many in turn:
-                if index >= how_many:
-                    continue
-                start = time.perf_counter()
-                ranked = method(area)
-                timings[name].append((time.perf_counter() - start) * 1000)
-                sizes[name].append(len(ranked))
-                identities[name] = [item.camera.camera_id for item in ranked]
-            for name, identity in identities.items():
-                if identity != identities["ours"]:
-                    message = (
-                        f"MISMATCH: {name} ranked {len(identity)} cameras, ours {len(identities['ours'])}, "
-                        f"not the same ids in the same order (radius {radius} m, query {index}, place {area.place})"
-                    )
-                    print(f"!!!!! {message} !!!!!", file=sys.stderr, flush=True)
-                    results["mismatches"].append(message)
-        for name, _method, how_many in methods:
-            results["cells"].append(
-                {
-                    "method": name,
-                    "radius_m": radius,
-                    "queries": how_many,
-                    "p50_ms": round(percentile(timings[name], 0.5), 2),
-                    "p95_ms": round(percentile(timings[name], 0.95), 2),
-                    "mean_cameras": round(statistics.mean(sizes[name]), 1),
-                    "same_ids": not any(
-                        f"radius {radius} m," in m and m.startswith(f"MISMATCH: {name} ") for m in results["mismatches"]
-                    ),
-                }
-            )
+            methods.append(("naive", search["naive"], min(arguments.naive_queries, len(areas))))
+        _measure_radius(radius, areas, methods, results)
         print(f"  radius {radius} m done", file=sys.stderr, flush=True)
     print(json.dumps(results))
 
