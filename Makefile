@@ -32,8 +32,11 @@ run: $(STAMP) data/local.env
 # (REQUIRE_ALL_TESTS=1 in .ci/run), run them all on a database built by the migrations.
 TEST_MARKERS := $(if $(or $(SLOW),$(REQUIRE_ALL_TESTS)),,-m "not slow" --nomigrations)
 
+# Bytecode caches, pytest's rewritten test modules too, kept under .venv/ even where the environment sets
+# PYTHONDONTWRITEBYTECODE: each test process collects the suite in ~4 s instead of ~12 s.
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $${TEST_WORKERS:-auto} $(TEST_MARKERS) $(PYTEST_ARGS)
+	env -u PYTHONDONTWRITEBYTECODE PYTHONPYCACHEPREFIX="$(CURDIR)/$(VENV)/pycache" \
+		$(BIN)/python -m pytest -n $${TEST_WORKERS:-auto} $(TEST_MARKERS) $(PYTEST_ARGS)
 
 # The modules mypy checks (services, selectors, access, geometry, audit chain, outbox); the list only grows.
 MYPY_MODULES := cameraregistry/geo accounts/access.py accounts/permissions.py accounts/auth_events.py \
