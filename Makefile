@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench worker migrate clean drill
+.PHONY: run test quick lint bench worker migrate clean drill
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,16 +27,19 @@ run: $(STAMP) data/local.env
 	echo "Serving on http://127.0.0.1:$(PORT)/ (registration form: http://127.0.0.1:$(PORT)/register/)" && \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT) --noreload
 
-# `make test`: every test but those marked slow (browser walks, live servers, the API contract test,
-# backups), on a test database made straight from the models: about a minute. `make test SLOW=1`, and CI
-# (REQUIRE_ALL_TESTS=1 in .ci/run), run them all on a database built by the migrations.
-TEST_MARKERS := $(if $(or $(SLOW),$(REQUIRE_ALL_TESTS)),,-m "not slow" --nomigrations)
+# `make test`: the whole suite (browser and accessibility walks, live servers, the API contract test,
+# backups), on a test database built by the migrations; CI runs it on SQLite and PostgreSQL.
+# `make quick`: the loop while coding: every test not marked slow, on a database made straight from the models.
+# Both keep bytecode caches, pytest's rewritten test modules too, under .venv/ even where the environment
+# sets PYTHONDONTWRITEBYTECODE: each test process collects the suite in ~4 s instead of ~12 s.
+PYTEST := env -u PYTHONDONTWRITEBYTECODE PYTHONPYCACHEPREFIX="$(CURDIR)/$(VENV)/pycache" \
+	$(BIN)/python -m pytest -n $${TEST_WORKERS:-auto}
 
-# Bytecode caches, pytest's rewritten test modules too, kept under .venv/ even where the environment sets
-# PYTHONDONTWRITEBYTECODE: each test process collects the suite in ~4 s instead of ~12 s.
 test: $(STAMP)
-	env -u PYTHONDONTWRITEBYTECODE PYTHONPYCACHEPREFIX="$(CURDIR)/$(VENV)/pycache" \
-		$(BIN)/python -m pytest -n $${TEST_WORKERS:-auto} $(TEST_MARKERS) $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
+
+quick: $(STAMP)
+	$(PYTEST) -m "not slow" --nomigrations $(PYTEST_ARGS)
 
 # The modules mypy checks (services, selectors, access, geometry, audit chain, outbox); the list only grows.
 MYPY_MODULES := cameraregistry/geo accounts/access.py accounts/permissions.py accounts/auth_events.py \

@@ -4,8 +4,8 @@ In CI (REQUIRE_ALL_TESTS=1) a skipped test fails the run. Tests about one databa
 behaviour carry the marker `postgresql` or `sqlite` and are deselected (not skipped) when the
 suite runs on the other database; CI runs the suite on both, so each runs somewhere.
 
-A browser test is also a slow one: `make test` leaves out the tests marked slow (about a minute
-for the rest), `make test SLOW=1` and CI run every test.
+A browser test is also a slow one: `make quick` leaves out the tests marked slow (the loop while
+coding); `make test` and CI run every test.
 """
 
 import os
@@ -46,5 +46,5 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     if "not slow" in (config.getoption("markexpr") or ""):
         terminalreporter.write_line(
             "Left out the tests marked slow (browser walks, live servers, the API contract test, backups): "
-            "`make test SLOW=1` runs every test, as CI does."
+            "`make test` runs every test, as CI does."
         )

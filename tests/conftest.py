@@ -11,8 +11,8 @@ from tests.town_snapshot import town_rows
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """`make test` builds the test database from the models (`--nomigrations`): add what only a migration
-    adds, the audit table's append-only triggers (audit/migrations/0003). CI builds it by migrating."""
+    """`make quick` builds the test database from the models (`--nomigrations`): add what only a migration
+    adds, the audit table's append-only triggers (audit/migrations/0003). `make test` and CI migrate."""
     from django.db import connections
 
     from audit import guards

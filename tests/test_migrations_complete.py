@@ -1,7 +1,7 @@
 """Every model change has its migration: the schema CI builds from migrations is the one the models describe.
 
-Marked slow because `make test` builds its test database straight from the models (`--nomigrations`, a few
-seconds faster per worker); CI and `make test SLOW=1` build it from the migrations and run this check.
+Marked slow because `make quick` builds its test database straight from the models (`--nomigrations`, a
+few seconds faster per worker); `make test` and CI build it from the migrations and run this check.
 """
 
 import io
