@@ -128,6 +128,13 @@ def drill_email(instance: Instance, inbox: Inbox) -> list[str]:
         time.sleep(0.02)
     received_at_kill = sum(inbox.recipients.values())
     kill9(worker)
+    # Accepted by the mail server but not yet recorded as sent: the email the worker was killed sending (its
+    # transaction never committed). Retrying it may send it again; no design can tell whether it arrived.
+    in_flight = {
+        row.recipient
+        for row in OutboxEmail.objects.filter(sent_at__isnull=True)
+        if row.recipient and inbox.recipients[row.recipient] > 0
+    }
     instance.manage("retry_unsent_email")
     worker = instance.manage_background("run_worker", "--interval", "0.2", "--no-reload", log="worker.log")
     deadline = time.monotonic() + 300
@@ -137,11 +144,14 @@ def drill_email(instance: Instance, inbox: Inbox) -> list[str]:
     kill9(worker)
     wanted = {f"drill{n}@example.com" for n in range(EMAILS)}
     missing = sum(1 for r in wanted if inbox.recipients[r] == 0)
-    twice = sum(1 for r in wanted if inbox.recipients[r] > 1)
+    twice = {r for r in wanted if inbox.recipients[r] > 1}
+    good = missing == 0 and twice <= in_flight and len(in_flight) <= 1  # one worker: at most one in flight
     return [
         f"| email sending ({EMAILS} in the outbox) | worker killed after {received_at_kill} reached the SMTP server"
-        f" | missing {missing}, sent twice {twice} after retry_unsent_email + worker"
-        f" | {'ok' if missing == 0 and twice == 0 else 'LOST OR DUPLICATED'} |"
+        f" ({len(in_flight)} accepted by it but not yet recorded as sent)"
+        f" | missing {missing}, sent twice {len(twice)} after retry_unsent_email + worker"
+        f"{' (only the email in flight at the kill)' if twice and good else ''}"
+        f" | {'ok' if good else 'LOST OR DUPLICATED'} |"
     ]
 
 

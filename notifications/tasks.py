@@ -2,7 +2,9 @@
 
 The claim is a conditional update (sent_at still empty → now) inside the sending transaction:
 a second worker on the same row waits for the first to commit and then finds nothing to claim,
-so an email is never sent twice. A failed SMTP send raises: the transaction rolls back (sent_at
+so two workers never send an email twice. A worker killed after the mail server accepted a message and
+before this transaction commits leaves it unsent, and the retry sends it again: the one duplicate no
+design can rule out without the mail server's help (the crash drill counts it). A failed SMTP send raises: the transaction rolls back (sent_at
 empty again, no link issued), the failure is counted, and `manage.py retry_unsent_email` queues
 it again later.
 """
