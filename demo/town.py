@@ -34,6 +34,7 @@ from registrations.models import (
     Registration,
     Status,
 )
+from registrations.rules import CAMERA_ANSWER_FIELDS
 
 CENTER_LATITUDE = 41.6820
 CENTER_LONGITUDE = -87.8420
@@ -328,18 +329,7 @@ REGISTRATION_COLUMNS = [
     "verified_at",
     "last_confirmed_at",
 ]
-CAMERA_COLUMNS = [
-    "registration",
-    "locations",
-    "records_street",
-    "description",
-    "bearing_degrees",
-    "field_of_view_degrees",
-    "range_m",
-    "retention_days",
-    "exports_common_format",
-    "brand",
-]
+CAMERA_COLUMNS = ["registration", "locations", *CAMERA_ANSWER_FIELDS]
 CONSENT_COLUMNS = ["registration", "terms_version", "accepted_at", "source", "language"]
 CONTACT_METHODS = ["phone", "phone", "text", "email"]
 CONTACT_HOURS = ["", "Evenings", "Weekdays after 5 pm", "Any time", "Mornings"]
