@@ -104,20 +104,29 @@ def _address(row: grouping.AddressRow) -> dict:
     }
 
 
-def ranked_addresses(user, result: canvass_services.SearchResult, case) -> list[grouping.AddressRow]:
-    """Every address of the result, in the results page's order and words (agency units in the reasons)."""
+def addresses_page(result: canvass_services.SearchResult, case, page: int) -> tuple[list[grouping.AddressRow], int]:
+    """One page of the result's addresses, numbered and worded as the results page's group_by_address would
+    (agency units in the reasons), and how many addresses there are in all.
+
+    Only the page's registrations have their details read: an API page is 50 addresses of hundreds.
+    """
+    order = grouping.registration_order(result)
+    first = (page - 1) * PAGE_SIZE
+    ranks = {registration_id: first + n for n, registration_id in enumerate(order[first : first + PAGE_SIZE], 1)}
+    if not ranks:
+        return [], len(order)
     exports.in_units(result, case.agency.length_units)
-    return grouping.group_by_address(result, chosen_camera_ids(case))
+    details = result.details_of(ranks)
+    return grouping.address_page(result, ranks, details, chosen_camera_ids(case)), len(order)
 
 
 def search_answer(user, result: canvass_services.SearchResult, page: int) -> dict:
     """One page of a search's results (PAGE_SIZE addresses, like the results page); past the last page, 404."""
     search = result.search
-    addresses = ranked_addresses(user, result, search.case)
-    pages = max(1, -(-len(addresses) // PAGE_SIZE))
+    shown, total = addresses_page(result, search.case, page)
+    pages = max(1, -(-total // PAGE_SIZE))
     if page > pages:
         raise Http404("No such page of results.")
-    shown = addresses[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     grouping.with_notes(shown, canvass_selectors.detective_notes(user, [row.registration_id for row in shown]))
     return {
         "id": search.pk,
@@ -134,7 +143,7 @@ def search_answer(user, result: canvass_services.SearchResult, page: int) -> dic
             "address": search.address,
             "geometry": search.area_geometry or {},
         },
-        "total": len(addresses),
+        "total": total,
         "page": page,
         "pages": pages,
         "page_size": PAGE_SIZE,

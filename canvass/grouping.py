@@ -241,6 +241,36 @@ def group_by_address(result, chosen_ids: frozenset[int] | set[int] = frozenset()
     return list(rows.values())
 
 
+def registration_order(result) -> list[int]:
+    """The result's registrations in the order of their best camera: the addresses' order, from the ranking
+    alone (no details read)."""
+    return list(dict.fromkeys(item.camera.registration_id for item in result.ranked))
+
+
+def address_page(
+    result, ranks: dict[int, int], details, chosen_ids: frozenset[int] | set[int] = frozenset()
+) -> list[AddressRow]:
+    """The rows of some addresses only (one page): `ranks` maps each registration shown to its rank among all
+    (registration_order), `details` holds at least their cameras. As group_by_address would number them."""
+    place = result.area.place
+    plane = LocalPlane(*place)
+    words = Words()
+    rows: dict[int, AddressRow] = {}
+    for item in result.ranked:
+        key = item.camera.registration_id
+        rank = ranks.get(key)
+        if rank is None:
+            continue
+        detail = details.get(item.camera.camera_id)
+        if detail is None:
+            continue
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = AddressRow(rank=rank, registration_id=key)
+        row.cameras.append(CameraRow(item, detail, place, plane, item.camera.camera_id in chosen_ids, words))
+    return sorted(rows.values(), key=lambda row: row.rank)
+
+
 def with_notes(rows: list[AddressRow], notes: dict[int, str]) -> list[AddressRow]:
     for row in rows:
         row.notes = notes.get(row.registration_id, "")

@@ -201,38 +201,65 @@ def _local_minute(moment: datetime, zone: tzinfo) -> str:
 
 def _reasons(ranked: RankedCamera) -> list[Reason]:
     camera = ranked.camera
-    reasons: list[Reason] = []
     target = "the route" if ranked.area_kind == ROUTE else "the place"
-    if ranked.sees_incident is True:
-        verb = "crosses" if ranked.area_kind == ROUTE else "covers"
-        reasons.append(Reason("sees", f"Its view cone {verb} {target}.", SCORE_SEES_PLACE))
-    elif ranked.sees_incident is False:
-        reasons.append(Reason("faces_away", f"Its view cone does not reach {target}.", 0.0))
-    else:
-        reasons.append(
-            Reason("direction_unknown", "Direction not given: it may see the place.", SCORE_DIRECTION_UNKNOWN)
-        )
-    if camera.records_street:
-        reasons.append(Reason("records_street", "Records street traffic.", SCORE_RECORDS_STREET))
-    reasons.append(Reason("distance", f"{_distance_words(ranked)} from {target}.", _distance_points(ranked.distance_m)))
-    keeps = _days(camera.retention_days)
+    distance = Reason("distance", f"{_distance_words(ranked)} from {target}.", _distance_points(ranked.distance_m))
     # Investigators read times in the agency's local time, like the search window they typed.
-    when = _local_minute(ranked.overwritten_after, timezone.get_current_timezone())
-    if ranked.footage_likely_kept:
+    after = _reasons_after_distance(
+        camera.retention_days,
+        ranked.overwritten_after,
+        timezone.get_current_timezone(),
+        ranked.footage_likely_kept,
+        ranked.urgent,
+        camera.verified,
+        ranked.confirmed_days_ago,
+    )
+    return [*_reasons_before_distance(ranked.sees_incident, ranked.area_kind, camera.records_street), distance, *after]
+
+
+# Only the distance differs from camera to camera: the other reasons of a search's cameras take a few values
+# each, so each combination is worded once (Reason is frozen, so cameras can share them).
+@lru_cache(maxsize=256)
+def _reasons_before_distance(sees_incident: bool | None, area_kind: str, records_street: bool) -> tuple[Reason, ...]:
+    target = "the route" if area_kind == ROUTE else "the place"
+    if sees_incident is True:
+        verb = "crosses" if area_kind == ROUTE else "covers"
+        first = Reason("sees", f"Its view cone {verb} {target}.", SCORE_SEES_PLACE)
+    elif sees_incident is False:
+        first = Reason("faces_away", f"Its view cone does not reach {target}.", 0.0)
+    else:
+        first = Reason("direction_unknown", "Direction not given: it may see the place.", SCORE_DIRECTION_UNKNOWN)
+    if records_street:
+        return (first, Reason("records_street", "Records street traffic.", SCORE_RECORDS_STREET))
+    return (first,)
+
+
+@lru_cache(maxsize=1024)
+def _reasons_after_distance(
+    retention_days: int,
+    overwritten_after: datetime,
+    zone: tzinfo,
+    kept: bool,
+    urgent: bool,
+    verified: bool,
+    age: int | None,
+) -> tuple[Reason, ...]:
+    reasons: list[Reason] = []
+    keeps = _days(retention_days)
+    when = _local_minute(overwritten_after, zone)
+    if kept:
         reasons.append(
             Reason("footage_kept", f"Keeps {keeps}: footage probably kept until {when}.", SCORE_FOOTAGE_KEPT)
         )
-        if ranked.urgent:
+        if urgent:
             reasons.append(Reason("urgent", "Urgent: ask before the footage is overwritten.", SCORE_URGENT))
     else:
         reasons.append(
             Reason("footage_gone", f"Keeps {keeps}: footage probably overwritten after {when}.", SCORE_FOOTAGE_GONE)
         )
-    if camera.verified:
+    if verified:
         reasons.append(Reason("verified", "Registration verified by the department.", SCORE_VERIFIED))
     else:
         reasons.append(Reason("unverified", "Registration not verified yet.", 0.0))
-    age = ranked.confirmed_days_ago
     if age is not None:
         if age <= FRESH_CONFIRMATION_DAYS:
             reasons.append(
@@ -240,7 +267,7 @@ def _reasons(ranked: RankedCamera) -> list[Reason]:
             )
         else:
             reasons.append(Reason("stale", f"Owner last confirmed {_days(age)} ago.", 0.0))
-    return reasons
+    return tuple(reasons)
 
 
 def _distance_points(distance_m: float) -> float:

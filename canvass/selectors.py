@@ -177,25 +177,45 @@ class CameraDetailsLookup(Mapping):
     Ranking never needs these, so a search that is only ranked (the bench, a count) never reads them.
     """
 
-    def __init__(self, registrations: QuerySet, area: SearchArea) -> None:
+    def __init__(
+        self, registrations: QuerySet, area: SearchArea, searched_agency_ids: Iterable[int] | None = None
+    ) -> None:
         self._registrations = registrations
         self._area = area
         self._loaded: dict[int, CameraDetails] | None = None
+        # The agencies whose registrations the search read (the access rule's answer), when known.
+        self.searched_agency_ids = None if searched_agency_ids is None else frozenset(searched_agency_ids)
+
+    def _read(self, registrations: QuerySet) -> dict[int, CameraDetails]:
+        query = registrations.values_list(*_DETAIL_COLUMNS).query
+        database = self._registrations.db
+        try:
+            sql, params = query.get_compiler(database).as_sql()
+        except EmptyResultSet:  # registrations_for answered none(): nothing to read
+            return {}
+        with connections[database].cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        return camera_details(rows)
 
     def _load(self) -> dict[int, CameraDetails]:
         if self._loaded is None:
-            query = in_area_box(self._registrations, self._area).values_list(*_DETAIL_COLUMNS).query
-            database = self._registrations.db
-            try:
-                sql, params = query.get_compiler(database).as_sql()
-            except EmptyResultSet:  # registrations_for answered none(): nothing to read
-                self._loaded = {}
-                return self._loaded
-            with connections[database].cursor() as cursor:
-                cursor.execute(sql, params)
-                rows = cursor.fetchall()
-            self._loaded = camera_details(rows)
+            self._loaded = self._read(in_area_box(self._registrations, self._area))
         return self._loaded
+
+    def of_registrations(self, registration_ids: Iterable[int]) -> dict[int, CameraDetails]:
+        """Camera id → CameraDetails for these registrations only (one page of results), without reading the
+        rest of the area; from what is already read when everything is."""
+        wanted = {int(registration_id) for registration_id in registration_ids}
+        if self._loaded is not None:
+            return {key: detail for key, detail in self._loaded.items() if detail.registration_id in wanted}
+        if not wanted:
+            return {}
+        return self._read(
+            self._registrations.filter(
+                pk__in=sorted(wanted), status__in=SEARCHABLE_STATUSES, cameras__id__isnull=False
+            ).order_by()
+        )
 
     def __getitem__(self, camera_id: int) -> CameraDetails:
         return self._load()[camera_id]
@@ -490,7 +510,8 @@ def search_candidates(user: User, area: SearchArea) -> tuple[list[CameraFacts], 
     """
     agency_ids = agencies_visible_to(user, Permission.SEARCH_CANVASS)
     registrations = searchable_registrations(user)
-    return prepared_facts(agency_ids, area, registrations.db), CameraDetailsLookup(registrations, area)
+    facts = prepared_facts(agency_ids, area, registrations.db)
+    return facts, CameraDetailsLookup(registrations, area, agency_ids)
 
 
 def detective_notes(user: User, registration_ids: Iterable[int]) -> dict[int, str]:

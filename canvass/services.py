@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,7 +21,13 @@ from cameraregistry import geo
 from cameraregistry.geo.validation import number
 from canvass import ranking
 from canvass.models import AreaKind, CanvassSearch, Case, CaseCamera, CaseStatus
-from canvass.selectors import CameraDetails, search_area, search_candidates, searchable_registrations
+from canvass.selectors import (
+    CameraDetails,
+    CameraDetailsLookup,
+    search_area,
+    search_candidates,
+    searchable_registrations,
+)
 from registrations.models import Camera
 
 MAX_POLYGON_VERTICES = 200
@@ -57,11 +63,21 @@ class SearchResult:
     search: CanvassSearch
     area: ranking.SearchArea
     ranked: list[ranking.RankedCamera]
-    details: dict[int, CameraDetails] = field(default_factory=dict)
+    details: Mapping[int, CameraDetails] = field(default_factory=dict)
+
+    def details_of(self, registration_ids: Iterable[int]) -> Mapping[int, CameraDetails]:
+        """The details of these registrations' cameras (one page), reading no others when not read yet."""
+        if isinstance(self.details, CameraDetailsLookup):
+            return self.details.of_registrations(registration_ids)
+        return self.details
 
     def agency_ids(self) -> set[int]:
         """The agencies whose registrations this result returns (for the partner-use audit)."""
         details = self.details
+        searched = getattr(details, "searched_agency_ids", None)
+        if searched is not None and len(searched) <= 1:
+            # One agency searched: every camera found is of it, and no details need reading to say so.
+            return set(searched) if self.ranked else set()
         found = (details.get(item.camera.camera_id) for item in self.ranked)
         return {detail.agency_id for detail in found if detail is not None}
 
