@@ -83,6 +83,8 @@ class ApiTokenAuthentication(BaseAuthentication):
         self._rate_limit(token)
         api_token_touch(token=token, now=now)
         account = token.account
+        if account.agency_id == token.agency_id:
+            account.agency = token.agency  # read with the token; the views ask for it (limits, units)
         account.api_permissions = permissions_for(token.scopes)
         account.api_token = token
         return account, token

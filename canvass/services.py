@@ -217,6 +217,7 @@ def _case_for_search(user, case_number: str, offense_type: OffenseType) -> Case:
         )
     if case.status == CaseStatus.CLOSED:
         raise ValidationError({"case_number": f"Case {case_number} is closed; searches cannot be added to it."})
+    case.agency = user.agency  # the searcher's own agency, already read: its settings word the answer
     return case
 
 
