@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -156,12 +157,20 @@ def _fresh_sqlite(tmp_path: Path, label: str) -> Instance:
     return Instance(tmp_path / label, None)
 
 
-@pytest.fixture
-def sqlite_backup(tmp_path) -> Path:
-    source = _fresh_sqlite(tmp_path, "source")
+@pytest.fixture(scope="module")
+def _sqlite_backup_once(tmp_path_factory) -> Path:
+    """One seeded SQLite instance's backup for the module (migrating and seeding it takes seconds)."""
+    base = tmp_path_factory.mktemp("backup-source")
+    source = _fresh_sqlite(base, "source")
     source.manage("migrate", "--noinput")
     source.run("-m", "tests.backup_instance", "seed")
-    return _backup(source, tmp_path / "backups")
+    return _backup(source, base / "backups")
+
+
+@pytest.fixture
+def sqlite_backup(_sqlite_backup_once, tmp_path) -> Path:
+    """A copy of that backup of the test's own, to tamper with."""
+    return Path(shutil.copytree(_sqlite_backup_once, tmp_path / "backup" / _sqlite_backup_once.name))
 
 
 @pytest.mark.slow
