@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test quick lint bench worker migrate clean drill
+.PHONY: run test quick durations lint bench worker migrate clean drill
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ test: $(STAMP)
 
 quick: $(STAMP)
 	$(PYTEST) -m "not slow" --nomigrations $(PYTEST_ARGS)
+
+# Times every test `make quick` could run and records those over conftest.QUICK_LIMIT_S in
+# tests/quick_durations.json, which `make quick` then leaves out (commit the file).
+durations: $(STAMP)
+	RECORD_TEST_DURATIONS=1 $(PYTEST) -m "not slow" --nomigrations -q $(PYTEST_ARGS)
 
 # The modules mypy checks (services, selectors, access, geometry, audit chain, outbox); the list only grows.
 MYPY_MODULES := cameraregistry/geo accounts/access.py accounts/permissions.py accounts/auth_events.py \
