@@ -120,6 +120,11 @@ def addresses_page(result: canvass_services.SearchResult, case, page: int) -> tu
     return grouping.address_page(result, ranks, details, chosen_camera_ids(case)), len(order)
 
 
+def address_count(result: canvass_services.SearchResult) -> int:
+    """How many addresses the result ranks (what search_answer calls `total`)."""
+    return len(grouping.registration_order(result))
+
+
 def search_answer(user, result: canvass_services.SearchResult, page: int) -> dict:
     """One page of a search's results (PAGE_SIZE addresses, like the results page); past the last page, 404."""
     search = result.search
@@ -237,13 +242,15 @@ class SearchCreateApi(JsonApiView):
                 )
             except DjangoValidationError as error:
                 raise service_errors(error, search_fields(area.kind)) from None
-            body = search_answer(user, result, 1)
             self.audit(
                 request,
                 object_type="canvass_search",
                 object_id=result.search.pk,
-                parameters={"case_number": result.search.case.case_number, "result_count": body["total"]},
+                parameters={"case_number": result.search.case.case_number, "result_count": address_count(result)},
             )
+        # Worded once the search and its audit entries are committed: the audit chain's lock (and SQLite's one
+        # writer) is not held while the answer is built.
+        body = search_answer(user, result, 1)
         return Response(search_output(body), status=201, headers={"Location": f"/api/v1/searches/{result.search.pk}/"})
 
 

@@ -30,7 +30,7 @@ from api.canvass_serializers import (
     camera_output,
     search_output,
 )
-from api.canvass_views import RESULT_EXAMPLE, SEARCH_FIELDS, resolve_place, search_answer
+from api.canvass_views import RESULT_EXAMPLE, SEARCH_FIELDS, address_count, resolve_place, search_answer
 from api.case_selectors import offense_type_reference
 from api.case_views import footage_words
 from api.openapi import problems
@@ -215,13 +215,14 @@ class IncidentApi(JsonApiView):
             except DjangoValidationError as error:
                 raise service_errors(error, {**SEARCH_FIELDS, "window": "occurred_at"}) from None
             case = result.search.case
-            body = with_urgency(search_answer(user, result, 1), agency_timezone(case.agency))
             self.audit(
                 request,
                 object_type="canvass_search",
                 object_id=result.search.pk,
-                parameters={"case_number": case.case_number, "result_count": body["total"]},
+                parameters={"case_number": case.case_number, "result_count": address_count(result)},
             )
+        # Worded after the commit, as for a search: no lock is held while the answer is built.
+        body = with_urgency(search_answer(user, result, 1), agency_timezone(case.agency))
         return Response(
             incident_output(body), status=201, headers={"Location": f"/api/v1/searches/{result.search.pk}/"}
         )

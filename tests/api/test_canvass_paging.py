@@ -128,3 +128,45 @@ def test_one_agency_searched_reads_only_the_pages_details_and_partners_are_still
     assert shown and result.details._loaded is None, "a page reads its own addresses' details, not the area's"
     empty = canvass_services.SearchResult(search=search, area=result.area, ranked=[], details=result.details)
     assert empty.agency_ids() == set()
+
+
+def test_the_answer_is_worded_after_the_search_and_its_audit_are_committed(crowded, monkeypatch):
+    """Building a page takes milliseconds; the audit chain's lock (and SQLite's one writer) is not held for it."""
+    import datetime as dt
+
+    from django.db import connection
+
+    from api import incident_views
+    from tests.canvass.helpers import offense
+
+    baseline = len(connection.atomic_blocks)  # the test's own transaction
+    depths = []
+
+    def spy(real):
+        def answer(*args, **kwargs):
+            depths.append(len(connection.atomic_blocks))
+            return real(*args, **kwargs)
+
+        return answer
+
+    monkeypatch.setattr(canvass_views, "search_answer", spy(canvass_views.search_answer))
+    monkeypatch.setattr(incident_views, "search_answer", spy(incident_views.search_answer))
+    _secret, search = _run(crowded)
+    _token, secret = make_token(crowded["maple"], ["canvass:search", "cases:write"])
+    place = crowded["place"]
+    incident = {
+        "case_number": "2026-CAD-0042",
+        "offense_type": offense(crowded["maple"]).name,
+        "place": {"latitude": place.latitude, "longitude": place.longitude},
+        "occurred_at": (dt.datetime.now(dt.UTC) - dt.timedelta(hours=3)).isoformat(),
+    }
+    response = post_json(api_client(secret), "/api/v1/incidents/", incident)
+    assert response.status_code == 201, response.content[:300]
+    assert depths == [baseline, baseline]
+    # The token's audit entry counts the addresses the answer lists.
+    entry = AuditEntry.objects.filter(action="api.incidents.create").latest("sequence")
+    assert entry.parameters["result_count"] == response.json()["total"] > 0
+    entry = AuditEntry.objects.filter(action="api.searches.create", object_id=str(search.pk)).get()
+    assert entry.parameters["result_count"] == canvass_views.address_count(
+        canvass_services.canvass_search_results(user=_investigator(crowded["maple"]), search=search)
+    )
