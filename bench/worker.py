@@ -171,7 +171,7 @@ POSTGIS_SQL = (
 def _search_methods(agency_ids: list[int], window_start, now, postgis_database: str) -> dict:
     """The three ways of finding the candidates, each followed by the same ranking: name -> function(area)."""
     from canvass import ranking
-    from canvass.selectors import SEARCHABLE_STATUSES, facts_from_sql, facts_of, prepared_facts
+    from canvass.candidates import SEARCHABLE_STATUSES, facts_from_sql, facts_of, prepared_facts
     from registrations.models import Registration, Status
 
     scoped = Registration.objects.filter(agency_id__in=agency_ids)

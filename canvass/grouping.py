@@ -15,7 +15,7 @@ from cameraregistry import geo, units
 from cameraregistry.geo.angles import angle_gap
 from cameraregistry.geo.plane import LocalPlane
 from canvass import ranking
-from canvass.selectors import CameraDetails
+from canvass.candidates import CameraDetails
 from registrations import display
 
 SEES, MIGHT, AWAY, UNKNOWN = "sees", "might", "away", "unknown"

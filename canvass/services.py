@@ -20,14 +20,9 @@ from audit.services import audit_record
 from cameraregistry import geo
 from cameraregistry.geo.validation import number
 from canvass import ranking
+from canvass.candidates import CameraDetails, CameraDetailsLookup
 from canvass.models import AreaKind, CanvassSearch, Case, CaseCamera, CaseStatus
-from canvass.selectors import (
-    CameraDetails,
-    CameraDetailsLookup,
-    search_area,
-    search_candidates,
-    searchable_registrations,
-)
+from canvass.selectors import search_area, search_candidates, searchable_registrations
 from registrations.models import Camera
 
 MAX_POLYGON_VERTICES = 200

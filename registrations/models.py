@@ -172,7 +172,7 @@ class Camera(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [
-            # Covers the canvass candidate query's join (canvass.selectors.FACT_COLUMNS): a search reads each
+            # Covers the canvass candidate query's join (canvass.candidates.FACT_COLUMNS): a search reads each
             # camera's ranking facts from this index alone, on SQLite and PostgreSQL (a plain composite index,
             # since INCLUDE columns exist only on PostgreSQL).
             models.Index(

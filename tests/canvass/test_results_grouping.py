@@ -89,7 +89,7 @@ def test_rows_word_each_value_as_the_owner_pages_do(language):
     """The rows' memo of words (one per grouping) says exactly what registrations.display says, in each language."""
     from django.utils import translation
 
-    from canvass.selectors import CameraDetails
+    from canvass.candidates import CameraDetails
     from registrations import display
 
     with translation.override(language):

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cameraregistry import geo
-from canvass import ranking, selectors
+from canvass import candidates, ranking, selectors
 from canvass.ranking import SearchArea
 from registrations.models import LATITUDE_STRIPS_PER_DEGREE, Camera, Registration, Status
 from tests.staff_fixtures import make_staff
@@ -50,21 +50,21 @@ def full_scan(area, registrations=None):
     """What ranking keeps when it sees every searchable camera: the answer narrowing must not change."""
     registrations = everyone() if registrations is None else registrations
     return ranked_ids(
-        selectors.facts_of(registrations.filter(status__in=selectors.SEARCHABLE_STATUSES, cameras__id__isnull=False)),
+        candidates.facts_of(registrations.filter(status__in=candidates.SEARCHABLE_STATUSES, cameras__id__isnull=False)),
         area,
     )
 
 
 def narrowed(area, registrations=None):
-    facts, _details = selectors.candidate_cameras(everyone() if registrations is None else registrations, area)
+    facts, _details = candidates.candidate_cameras(everyone() if registrations is None else registrations, area)
     return ranked_ids(facts, area)
 
 
 @pytest.mark.parametrize("radius", [1.0, 150.0, 500.0, 1000.0, 1500.0])
 def test_radius_search_finds_exactly_what_a_full_scan_finds(scene, radius):
     area = SearchArea(kind=ranking.RADIUS, place=PLACE, radius_m=radius)
-    min_lat, _min_lon, max_lat, _max_lon = selectors.area_bounding_box(area)
-    assert len(selectors._strips(min_lat, max_lat)) >= 2
+    min_lat, _min_lon, max_lat, _max_lon = candidates.area_bounding_box(area)
+    assert len(candidates._strips(min_lat, max_lat)) >= 2
     expected = full_scan(area)
     assert narrowed(area) == expected
     if radius >= 150:
@@ -94,8 +94,8 @@ def test_a_route_longer_than_the_strip_limit_is_still_complete(scene):
         vertices=(geo.destination_point(*PLACE, 180, 40_000), geo.destination_point(*PLACE, 0, 40_000)),
         corridor_m=200,
     )
-    min_lat, _min_lon, max_lat, _max_lon = selectors.area_bounding_box(route)
-    assert len(selectors._strips(min_lat, max_lat)) > selectors._MOST_STRIPS
+    min_lat, _min_lon, max_lat, _max_lon = candidates.area_bounding_box(route)
+    assert len(candidates._strips(min_lat, max_lat)) > candidates._MOST_STRIPS
     expected = full_scan(route)
     assert expected
     assert narrowed(route) == expected
@@ -118,7 +118,7 @@ def test_any_radius_anywhere_near_the_scene_matches_a_full_scan(scene, north_m, 
 
 def test_outsiders_and_excluded_statuses_never_become_candidates(scene):
     area = SearchArea(kind=ranking.RADIUS, place=PLACE, radius_m=1000)
-    inside = selectors.facts_of(everyone().filter(cameras__id__isnull=False))
+    inside = candidates.facts_of(everyone().filter(cameras__id__isnull=False))
     in_area = {fact.registration_id for fact in inside if fact.camera_id in set(full_scan(area))}
     other_agency, paused, rejected, *_rest = sorted(in_area)
     Registration.objects.filter(pk=other_agency).update(agency=scene["cedar"])
@@ -126,7 +126,7 @@ def test_outsiders_and_excluded_statuses_never_become_candidates(scene):
     Registration.objects.filter(pk=rejected).update(status=Status.REJECTED)
     maple_only = Registration.objects.filter(agency=scene["maple"])
 
-    facts, details = selectors.candidate_cameras(maple_only, area)
+    facts, details = candidates.candidate_cameras(maple_only, area)
     found = {fact.registration_id for fact in facts}
     assert not found & {other_agency, paused, rejected}
     assert {detail.registration_id for detail in details.values()}.isdisjoint({other_agency, paused, rejected})
@@ -136,7 +136,7 @@ def test_outsiders_and_excluded_statuses_never_become_candidates(scene):
 def test_details_are_read_once_and_only_when_asked_for(scene, django_assert_num_queries):
     area = SearchArea(kind=ranking.RADIUS, place=PLACE, radius_m=500)
     with django_assert_num_queries(1):
-        facts, details = selectors.candidate_cameras(everyone(), area)
+        facts, details = candidates.candidate_cameras(everyone(), area)
     assert facts
     with django_assert_num_queries(1):
         for fact in facts:
@@ -159,7 +159,7 @@ def test_details_read_from_the_cursor_are_what_the_orm_reads(scene):
     Camera.objects.filter(registration=registrations[1]).update(locations=["front", "driveway"], brand="Acme")
     Camera.objects.filter(registration=registrations[2]).update(locations=[], description="the alley")
     area = SearchArea(kind=ranking.RADIUS, place=PLACE, radius_m=1500)
-    _facts, details = selectors.candidate_cameras(everyone(), area)
+    _facts, details = candidates.candidate_cameras(everyone(), area)
     cameras = Camera.objects.select_related("registration").filter(pk__in=list(details))
     assert len(cameras) == len(details) > 20
     for camera in cameras:
@@ -192,22 +192,22 @@ def test_details_read_from_the_cursor_are_what_the_orm_reads(scene):
 
 def test_facts_carry_the_registration_as_the_database_holds_it(scene):
     area = SearchArea(kind=ranking.RADIUS, place=PLACE, radius_m=1000)
-    facts, _details = selectors.candidate_cameras(everyone(), area)
+    facts, _details = candidates.candidate_cameras(everyone(), area)
     registration = Registration.objects.get(pk=facts[0].registration_id)
     Registration.objects.filter(pk=registration.pk).update(verified_at=None)
-    unverified = next(f for f in selectors.candidate_cameras(everyone(), area)[0] if f.camera_id == facts[0].camera_id)
+    unverified = next(f for f in candidates.candidate_cameras(everyone(), area)[0] if f.camera_id == facts[0].camera_id)
     assert unverified.verified is False
     assert unverified.last_confirmed_at == registration.last_confirmed_at
     assert unverified.last_confirmed_at.tzinfo is not None
     Registration.objects.filter(pk=registration.pk).update(verified_at=timezone.now())
-    verified = next(f for f in selectors.candidate_cameras(everyone(), area)[0] if f.camera_id == facts[0].camera_id)
+    verified = next(f for f in candidates.candidate_cameras(everyone(), area)[0] if f.camera_id == facts[0].camera_id)
     assert verified.verified is True
 
 
 @pytest.mark.sqlite  # SQLite's plan is deterministic at any size
 def test_sqlite_reads_the_strip_index(scene):
     area = SearchArea(kind=ranking.RADIUS, place=PLACE, radius_m=500)
-    queryset = selectors.in_area_box(everyone(), area).values_list("id", "cameras__id")
+    queryset = candidates.in_area_box(everyone(), area).values_list("id", "cameras__id")
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
@@ -220,8 +220,8 @@ def test_sqlite_reads_each_cameras_ranking_facts_from_the_covering_index(scene):
     area = SearchArea(kind=ranking.RADIUS, place=PLACE, radius_m=1000)
     # Every fact column but the annotation, which reads the registration only: a camera column added to
     # FACT_COLUMNS without adding it to the camera_ranking_facts index fails here.
-    fields = [column for column in selectors.FACT_COLUMNS if column != "verified"]
-    sql, params = selectors.in_area_box(everyone(), area).values_list(*fields).query.sql_with_params()
+    fields = [column for column in candidates.FACT_COLUMNS if column != "verified"]
+    sql, params = candidates.in_area_box(everyone(), area).values_list(*fields).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
         plan = " ".join(str(row) for row in cursor.fetchall())
@@ -254,25 +254,25 @@ def _fact_rows(facts):
 def test_the_prepared_query_finds_what_the_orm_query_finds(scene, area):
     for agency_ids in ([scene["maple"].pk], [scene["maple"].pk, scene["cedar"].pk]):
         registrations = Registration.objects.filter(agency_id__in=agency_ids)
-        expected = selectors.candidate_cameras(registrations, area)[0]
+        expected = candidates.candidate_cameras(registrations, area)[0]
         # Twice: the first run prepares the query (and checks it against the ORM's), the second reuses it.
-        assert _fact_rows(selectors.prepared_facts(agency_ids, area)) == _fact_rows(expected)
-        assert _fact_rows(selectors.prepared_facts(agency_ids, area)) == _fact_rows(expected)
+        assert _fact_rows(candidates.prepared_facts(agency_ids, area)) == _fact_rows(expected)
+        assert _fact_rows(candidates.prepared_facts(agency_ids, area)) == _fact_rows(expected)
 
 
 def test_the_prepared_query_keeps_to_the_agencies_it_is_given(scene):
     area = SearchArea(kind=ranking.RADIUS, place=PLACE, radius_m=1000)
-    moved = sorted({fact.registration_id for fact in selectors.prepared_facts([scene["maple"].pk], area)})[:3]
+    moved = sorted({fact.registration_id for fact in candidates.prepared_facts([scene["maple"].pk], area)})[:3]
     Registration.objects.filter(pk__in=moved).update(agency=scene["cedar"])
-    maple = {fact.registration_id for fact in selectors.prepared_facts([scene["maple"].pk], area)}
+    maple = {fact.registration_id for fact in candidates.prepared_facts([scene["maple"].pk], area)}
     assert maple and not maple & set(moved)
-    assert set(moved) <= {fact.registration_id for fact in selectors.prepared_facts([scene["cedar"].pk], area)}
-    assert selectors.prepared_facts([], area) == []
+    assert set(moved) <= {fact.registration_id for fact in candidates.prepared_facts([scene["cedar"].pk], area)}
+    assert candidates.prepared_facts([], area) == []
 
 
 def test_a_users_search_candidates_follow_the_access_rule(scene):
     area = SearchArea(kind=ranking.RADIUS, place=PLACE, radius_m=1000)
-    moved = sorted({fact.registration_id for fact in selectors.prepared_facts([scene["maple"].pk], area)})[:3]
+    moved = sorted({fact.registration_id for fact in candidates.prepared_facts([scene["maple"].pk], area)})[:3]
     Registration.objects.filter(pk__in=moved).update(agency=scene["cedar"])
     investigator = make_staff(scene["maple"], "investigator")
     investigator.is_verified = lambda: True  # MFA passed, as the middleware marks a verified session

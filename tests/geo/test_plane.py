@@ -45,9 +45,9 @@ def test_first_order_projection_scales_by_the_radii_of_curvature():
 
 
 def test_ranking_and_the_candidate_query_share_the_one_plane():
-    from canvass import ranking, selectors
+    from canvass import candidates, ranking
 
-    assert ranking.LocalPlane is selectors.LocalPlane is LocalPlane
+    assert ranking.LocalPlane is candidates.LocalPlane is LocalPlane
 
 
 def test_point_segment_distance_known_cases():
