@@ -12,7 +12,9 @@ API_RATE_LIMIT_PER_MINUTE is raised to 100,000 for the run (the default, 120 a m
 A standard-library load generator (threads + keep-alive http.client, X-Forwarded-Proto: https as nginx sends)
 measures, after a warm-up: (a) requests/s of GET /api/v1/registrations/?page_size=100 and of the bare view, with
 8 concurrent clients; (b) p50/p95 of POST /api/v1/searches/ (radius 500 m) one request at a time; (c) p50/p95
-of POST /api/v1/incidents/ (a new case each), one at a time.
+of POST /api/v1/incidents/ (a new case each), one at a time. For information, in the seeding process: (b″) the same
+search through canvass_search_run and the view's own answer builders, without the API around them, and (b′) the same
+POST through Django's handler without HTTP.
 """
 
 from __future__ import annotations
@@ -247,6 +249,8 @@ def _measure(plan: dict, database_url: str | None) -> dict:
         "search_p95": _percentile(searches, 0.95),
         "inprocess_p50": setup["inprocess_p50"],
         "inprocess_p95": setup["inprocess_p95"],
+        "service_p50": setup["service_p50"],
+        "service_p95": setup["service_p95"],
         "view_p50": setup["view_p50"],
         "view_p95": setup["view_p95"],
         "incident_p50": _percentile(incidents, 0.5),
@@ -268,6 +272,10 @@ def _rows(backend: str, plan: dict, cell: dict) -> list[str]:
         f"API p50 {cell['search_p50']:.0f} ms, p95 {cell['search_p95']:.0f} ms; in-process run_ranked "
         f"p50 {cell['inprocess_p50']:.1f} ms, p95 {cell['inprocess_p95']:.1f} ms | +{extra:.0f} ms | "
         f"{'ok' if extra <= TARGET_SEARCH_EXTRA_MS else 'ABOVE TARGET'} (≤ +15 ms) |",
+        f"| (b″) the same search in-process without the API (canvass_search_run + the first page as the view "
+        f"words it; no token, DRF, API audit entry, JSON or HTTP) | {backend} | {town} | "
+        f"p50 {cell['service_p50']:.0f} ms, p95 {cell['service_p95']:.0f} ms | "
+        f"API +{cell['search_p95'] - cell['service_p95']:.0f} ms at p95 | (information) |",
         f"| (b′) the same POST through the view in-process (token, DRF, save, audit, whole answer; no HTTP) | "
         f"{backend} | {town} | p50 {cell['view_p50']:.0f} ms, p95 {cell['view_p95']:.0f} ms | "
         f"HTTP + server +{cell['search_p95'] - cell['view_p95']:.0f} ms at p95 | (information) |",
@@ -356,10 +364,13 @@ def _child(registrations: int) -> None:
             if round_:
                 timings.append((time.perf_counter() - started) * 1000)
                 cameras.append(len(result.ranked))
+    service_timings = _inprocess_service(account, places, start, end)
     view_timings = _inprocess_view(secret, places, start, end)
     print(
         json.dumps(
             {
+                "service_p50": _percentile(service_timings, 0.5),
+                "service_p95": _percentile(service_timings, 0.95),
                 "view_p50": _percentile(view_timings, 0.5),
                 "view_p95": _percentile(view_timings, 0.95),
                 "secret": secret,
@@ -373,6 +384,38 @@ def _child(registrations: int) -> None:
             }
         )
     )
+
+
+def _inprocess_service(account, places: list, start, end) -> list[float]:
+    """The search the API runs, in-process without the API: canvass_search_run (checks, case, ranking, saving,
+    audit) and the first page of the answer as the view words it (details, rows, reasons, notes, output builders),
+    without token, DRF, the API's own audit entry, JSON or HTTP."""
+    from django.db import transaction
+
+    from api.canvass_serializers import search_output
+    from api.canvass_views import search_answer
+    from api.case_selectors import offense_type_reference
+    from cameraregistry.gc_pause import cyclic_gc_paused
+    from canvass import services
+
+    timings = []
+    for index in range(PLACES * 3):
+        latitude, longitude = places[index % len(places)]
+        started = time.perf_counter()
+        with cyclic_gc_paused():
+            with transaction.atomic():
+                result = services.canvass_search_run(
+                    user=account,
+                    case_number="2025-BENCH-SERVICE",
+                    offense_type_id=offense_type_reference(account, "Burglary"),
+                    place=services.Place(latitude, longitude),
+                    window=(start, end),
+                    area=services.AreaRequest(radius_m=RADIUS_M),
+                )
+            search_output(search_answer(account, result, 1))
+        if index >= 5:  # the first few warm caches
+            timings.append((time.perf_counter() - started) * 1000)
+    return timings
 
 
 def _inprocess_view(secret: str, places: list, start, end) -> list[float]:
