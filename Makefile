@@ -32,8 +32,10 @@ run: $(STAMP) data/local.env
 # `make quick`: the loop while coding: every test not marked slow, on a database made straight from the models.
 # Both keep bytecode caches, pytest's rewritten test modules too, under .venv/ even where the environment
 # sets PYTHONDONTWRITEBYTECODE: each test process collects the suite in ~4 s instead of ~12 s.
+# --dist worksteal: a worker that runs out of tests takes queued ones from the other, so the long browser and
+# backup tests do not leave a core idle at the end (whole suite on SQLite: 201 s -> 190 s).
 PYTEST := env -u PYTHONDONTWRITEBYTECODE PYTHONPYCACHEPREFIX="$(CURDIR)/$(VENV)/pycache" \
-	$(BIN)/python -m pytest -n $${TEST_WORKERS:-auto}
+	$(BIN)/python -m pytest -n $${TEST_WORKERS:-auto} --dist worksteal
 
 test: $(STAMP)
 	$(PYTEST) $(PYTEST_ARGS)
