@@ -69,10 +69,11 @@ class SearchResult:
     def agency_ids(self) -> set[int]:
         """The agencies whose registrations this result returns (for the partner-use audit)."""
         details = self.details
-        searched = getattr(details, "searched_agency_ids", None)
-        if searched is not None and len(searched) <= 1:
-            # One agency searched: every camera found is of it, and no details need reading to say so.
-            return set(searched) if self.ranked else set()
+        if isinstance(details, CameraDetailsLookup):
+            searched = details.searched_agency_ids
+            if searched is not None and len(searched) <= 1:
+                # One agency searched: every camera found is of it, and no details need reading to say so.
+                return set(searched) if self.ranked else set()
         found = (details.get(item.camera.camera_id) for item in self.ranked)
         return {detail.agency_id for detail in found if detail is not None}
 
