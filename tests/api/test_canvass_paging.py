@@ -12,7 +12,7 @@ from audit.models import AuditEntry
 from canvass import grouping
 from canvass import services as canvass_services
 from canvass.models import CanvassSearch, CaseCamera
-from registrations.models import Camera, Registration
+from registrations.models import Camera, Registration, Status
 from tests.api.helpers import api_client, make_token, post_json, search_body
 from tests.canvass.helpers import busy_registration
 from tests.footage.helpers import share
@@ -109,9 +109,10 @@ def test_a_page_never_holds_a_registration_the_searcher_may_not_see(crowded):
     result = canvass_services.canvass_search_results(user=user, search=search)
     assert result.details_of(cedar_ids) == {}
     assert not {item.camera.registration_id for item in result.ranked} & set(cedar_ids)
-    # A withdrawn registration of Maple's own is not searchable: asked for by id, it has no details either.
+    # A registration of Maple's own that its owner paused (not to be contacted for now) is not searchable: asked
+    # for by id, it has no details either.
     own = crowded["place"]
-    Registration.objects.filter(pk=own.pk).update(status="withdrawn")
+    Registration.objects.filter(pk=own.pk).update(status=Status.PAUSED)
     assert canvass_services.canvass_search_results(user=user, search=search).details_of([own.pk]) == {}
 
 
