@@ -4,7 +4,7 @@ Building the town (two agencies with terms and offense types, ~2,100 address poi
 registrations and their cameras) costs about 100 ms, and half the suite asks for it: it was a third of
 the suite's time. The first test in a process builds it for real with `demo.town.build_town`; its new
 rows are kept (raw, as the database holds them, so nothing is decrypted or encrypted again), and later
-tests insert the same rows with one statement per table. Every date and time is moved by the time since
+tests insert the same rows with one statement per table (COPY on PostgreSQL). Every date and time is moved by the time since
 the town was built, so "registered 400 days ago" stays true, also under a test's own clock.
 
 The copy is used only when every table the town fills is empty, as it was when the town was built;
@@ -129,9 +129,15 @@ def _copy_in(built_at: datetime, tables: list[_Table]) -> None:
     # One transaction (also in a test with the database in autocommit): foreign keys are checked at its end.
     with transaction.atomic(), connection.cursor() as cursor:
         for table in tables:
-            marks = ", ".join(["%s"] * len(table.columns))
             names = ", ".join(quote(column) for column in table.columns)
             rows = _rows_to_insert(table, delta, jsonb)
+            if connection.vendor == "postgresql":
+                # COPY streams the rows in one statement: an INSERT per row (even pipelined) cost ~80 ms a town.
+                with cursor.cursor.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                continue
+            marks = ", ".join(["%s"] * len(table.columns))
             cursor.executemany(f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})", rows)  # noqa: S608
         by_table = {model._meta.db_table: model for model in apps.get_models()}
         for statement in connection.ops.sequence_reset_sql(no_style(), [by_table[t.name] for t in tables]):
