@@ -40,7 +40,7 @@ def town_rows(*, registrations: int, seed: int) -> None:
     """Build the town, or copy it in from this process's first build when the tables are as they were then."""
     key = (connection.vendor, connection.settings_dict["NAME"], registrations, seed)
     snapshot = _snapshots.get(key)
-    if snapshot is not None and snapshot[1] and all(_count(table.name) == 0 for table in snapshot[1]):
+    if snapshot is not None and snapshot[1] and _all_empty([table.name for table in snapshot[1]]):
         _copy_in(*snapshot)
         return
     counts_before = _counts()
@@ -52,6 +52,15 @@ def town_rows(*, registrations: int, seed: int) -> None:
 
 def _counts() -> dict[str, int]:
     return {table: _count(table) for table in connection.introspection.django_table_names(only_existing=True)}
+
+
+def _all_empty(tables: list[str]) -> bool:
+    """Whether every one of these tables is empty, in one query (a COUNT each cost a round trip each)."""
+    quote = connection.ops.quote_name
+    found = " OR ".join(f"EXISTS (SELECT 1 FROM {quote(table)})" for table in tables)  # table names only
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT CASE WHEN {found} THEN 0 ELSE 1 END")  # noqa: S608
+        return bool(cursor.fetchone()[0])
 
 
 def _count(table: str) -> int:
@@ -140,8 +149,12 @@ def _copy_in(built_at: datetime, tables: list[_Table]) -> None:
             marks = ", ".join(["%s"] * len(table.columns))
             cursor.executemany(f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})", rows)  # noqa: S608
         by_table = {model._meta.db_table: model for model in apps.get_models()}
-        for statement in connection.ops.sequence_reset_sql(no_style(), [by_table[t.name] for t in tables]):
-            cursor.execute(statement)
+        resets = connection.ops.sequence_reset_sql(no_style(), [by_table[t.name] for t in tables])
+        if resets and connection.vendor == "postgresql":
+            cursor.execute("; ".join(resets))  # no parameters: one round trip for all of them
+        else:
+            for statement in resets:
+                cursor.execute(statement)
     from registrations.address_index import address_index_invalidate
 
     address_index_invalidate()
