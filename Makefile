@@ -23,7 +23,8 @@ run: $(STAMP) data/local.env
 	$(BIN)/python manage.py seed_demo --if-empty && \
 	$(BIN)/python manage.py demo_signins && \
 	($(BIN)/python manage.py run_worker --interval 2 & echo $$! > data/worker.pid) && \
-	trap 'kill $$(cat data/worker.pid) 2>/dev/null' EXIT INT TERM && \
+	(while $(BIN)/python manage.py worker_heartbeat >/dev/null; do sleep 60; done & echo $$! > data/heartbeat.pid) && \
+	trap 'kill $$(cat data/worker.pid) $$(cat data/heartbeat.pid) 2>/dev/null' EXIT INT TERM && \
 	echo "Serving on http://127.0.0.1:$(PORT)/ (registration form: http://127.0.0.1:$(PORT)/register/)" && \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT) --noreload
 
