@@ -223,22 +223,7 @@ class AddressRow:
 
 def group_by_address(result, chosen_ids: frozenset[int] | set[int] = frozenset()) -> list[AddressRow]:
     """One row per registration in the order of its best camera; cameras without details are left out."""
-    place = result.area.place
-    plane = LocalPlane(*place)
-    words = Words()
-    details = result.details
-    rows: dict[int, AddressRow] = {}
-    for item in result.ranked:
-        camera_id = item.camera.camera_id
-        detail = details.get(camera_id)
-        if detail is None:
-            continue
-        key = item.camera.registration_id
-        row = rows.get(key)
-        if row is None:
-            row = rows[key] = AddressRow(rank=len(rows) + 1, registration_id=key)
-        row.cameras.append(CameraRow(item, detail, place, plane, camera_id in chosen_ids, words))
-    return list(rows.values())
+    return _address_rows(result, result.details, chosen_ids)
 
 
 def registration_order(result) -> list[int]:
@@ -252,23 +237,30 @@ def address_page(
 ) -> list[AddressRow]:
     """The rows of some addresses only (one page): `ranks` maps each registration shown to its rank among all
     (registration_order), `details` holds at least their cameras. As group_by_address would number them."""
+    return sorted(_address_rows(result, details, chosen_ids, ranks), key=lambda row: row.rank)
+
+
+def _address_rows(result, details, chosen_ids, ranks: dict[int, int] | None = None) -> list[AddressRow]:
+    """Rows in the order of each registration's first camera with details; numbered 1, 2, … or, given `ranks`,
+    only the registrations it names, numbered as it says."""
     place = result.area.place
     plane = LocalPlane(*place)
     words = Words()
     rows: dict[int, AddressRow] = {}
     for item in result.ranked:
         key = item.camera.registration_id
-        rank = ranks.get(key)
-        if rank is None:
+        if ranks is not None and key not in ranks:
             continue
-        detail = details.get(item.camera.camera_id)
+        camera_id = item.camera.camera_id
+        detail = details.get(camera_id)
         if detail is None:
             continue
         row = rows.get(key)
         if row is None:
+            rank = len(rows) + 1 if ranks is None else ranks[key]
             row = rows[key] = AddressRow(rank=rank, registration_id=key)
-        row.cameras.append(CameraRow(item, detail, place, plane, item.camera.camera_id in chosen_ids, words))
-    return sorted(rows.values(), key=lambda row: row.rank)
+        row.cameras.append(CameraRow(item, detail, place, plane, camera_id in chosen_ids, words))
+    return list(rows.values())
 
 
 def with_notes(rows: list[AddressRow], notes: dict[int, str]) -> list[AddressRow]:
