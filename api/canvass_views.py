@@ -11,7 +11,6 @@ from django.db import transaction
 from django.http import Http404
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from api.base import ApiView, JsonApiView, service_errors
@@ -19,6 +18,7 @@ from api.canvass_serializers import PAGE_SIZE, PageInput, SearchInput, SearchOut
 from api.case_selectors import chosen_camera_ids, offense_type_reference
 from api.openapi import problems
 from api.problems import ProblemException
+from api.renderers import JSONRenderer
 from cameraregistry.gc_pause import cyclic_gc_paused
 from canvass import exports, grouping
 from canvass import selectors as canvass_selectors

@@ -7,9 +7,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import JSONRenderer
 
 from api.problems import CONTENT_TYPE, problem
+from api.renderers import JSONRenderer
 
 
 class SchemaApi(SpectacularAPIView):

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 
 from api.base import ApiView, JsonApiView, service_errors
@@ -32,6 +32,7 @@ from api.footage_serializers import (
 )
 from api.openapi import problems
 from api.problems import ProblemException
+from api.renderers import JSONRenderer
 from footage import selectors as footage_selectors
 from footage import services as footage_services
 
