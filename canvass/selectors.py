@@ -19,7 +19,7 @@ from canvass.candidates import CameraDetailsLookup, prepared_facts
 from canvass.models import CanvassSearch, Case, CaseCamera
 from canvass.ranking import POLYGON, CameraFacts, SearchArea
 from registrations.models import Registration
-from registrations.selectors import registrations_for
+from registrations.selectors import registrations_for, registrations_of
 
 
 def searchable_registrations(user: User) -> QuerySet[Registration]:
@@ -30,10 +30,10 @@ def search_candidates(user: User, area: SearchArea) -> tuple[list[CameraFacts], 
     """The cameras a user's canvass search ranks, and their details (read on demand).
 
     Facts come from the prepared query over the agencies the access rule names (agencies_visible_to); details
-    from registrations_for, the chokepoint itself. Both ask the same rule for SEARCH_CANVASS.
+    and notes from the chokepoint's queryset of the same answer (registrations_of), so the rule is asked once.
     """
     agency_ids = agencies_visible_to(user, Permission.SEARCH_CANVASS)
-    registrations = searchable_registrations(user)
+    registrations = registrations_of(agency_ids)  # what searchable_registrations(user) is, asked once
     facts = prepared_facts(agency_ids, area, registrations.db)
     return facts, CameraDetailsLookup(registrations, area, agency_ids)
 

@@ -17,7 +17,12 @@ from registrations.models import Registration, Status
 
 def registrations_for(user, permission: Permission = Permission.VIEW_REGISTRATIONS) -> QuerySet:
     """THE chokepoint: only registrations of agencies this user may see for `permission`."""
-    agency_ids = agencies_visible_to(user, permission)
+    return registrations_of(agencies_visible_to(user, permission))
+
+
+def registrations_of(agency_ids: list[int]) -> QuerySet:
+    """The chokepoint's queryset for an answer of accounts.access.agencies_visible_to already asked (a search
+    that needs the agency ids too asks the rule once, not twice)."""
     if not agency_ids:
         return Registration.objects.none()
     return Registration.objects.filter(agency_id__in=agency_ids)
