@@ -132,7 +132,7 @@ def search_answer(user, result: canvass_services.SearchResult, page: int) -> dic
     pages = max(1, -(-total // PAGE_SIZE))
     if page > pages:
         raise Http404("No such page of results.")
-    grouping.with_notes(shown, canvass_selectors.detective_notes(user, [row.registration_id for row in shown]))
+    grouping.with_notes(shown, result.notes_of(user, [row.registration_id for row in shown]))
     return {
         "id": search.pk,
         "case": {"id": search.case.pk, "case_number": search.case.case_number},

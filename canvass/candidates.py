@@ -178,11 +178,16 @@ class CameraDetailsLookup(Mapping):
         self._registrations = registrations
         self._area = area
         self._loaded: dict[int, CameraDetails] | None = None
+        # Registration id -> its notes for detectives, for the registrations a page read (of_registrations).
+        self._notes: dict[int, str] = {}
         # The agencies whose registrations the search read (the access rule's answer), when known.
         self.searched_agency_ids = None if searched_agency_ids is None else frozenset(searched_agency_ids)
 
-    def _read(self, registrations: QuerySet) -> dict[int, CameraDetails]:
-        query = registrations.values_list(*_DETAIL_COLUMNS).query
+    def _read(self, registrations: QuerySet, with_notes: bool = False) -> dict[int, CameraDetails]:
+        """The details of these registrations' cameras; with_notes also keeps their notes for notes_of (one
+        page: the notes of hundreds of addresses are not read to show fifty)."""
+        columns = (*_DETAIL_COLUMNS, "notes_for_detectives") if with_notes else _DETAIL_COLUMNS
+        query = registrations.values_list(*columns).query
         database = self._registrations.db
         try:
             sql, params = query.get_compiler(database).as_sql()
@@ -191,7 +196,12 @@ class CameraDetailsLookup(Mapping):
         with connections[database].cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-        return camera_details(rows)
+        if not with_notes:
+            return camera_details(rows)
+        notes = self._notes
+        for row in rows:
+            notes[row[1]] = row[-1]
+        return camera_details(row[:-1] for row in rows)
 
     def _load(self) -> dict[int, CameraDetails]:
         if self._loaded is None:
@@ -209,7 +219,22 @@ class CameraDetailsLookup(Mapping):
         return self._read(
             self._registrations.filter(
                 pk__in=sorted(wanted), status__in=SEARCHABLE_STATUSES, cameras__id__isnull=False
-            ).order_by()
+            ).order_by(),
+            with_notes=True,
+        )
+
+    def notes_of(self, registration_ids: Iterable[int]) -> dict[int, str]:
+        """The notes the owners of these registrations left for detectives (those the search may read)."""
+        wanted = sorted({int(registration_id) for registration_id in registration_ids})
+        if not wanted:
+            return {}
+        if all(registration_id in self._notes for registration_id in wanted):  # read with the page's details
+            return {key: self._notes[key] for key in wanted if self._notes[key]}
+        return dict(
+            self._registrations.filter(pk__in=wanted)
+            .exclude(notes_for_detectives="")
+            .order_by()
+            .values_list("pk", "notes_for_detectives")
         )
 
     def __getitem__(self, camera_id: int) -> CameraDetails:

@@ -22,7 +22,7 @@ from cameraregistry.geo.validation import number
 from canvass import ranking
 from canvass.candidates import CameraDetails, CameraDetailsLookup
 from canvass.models import AreaKind, CanvassSearch, Case, CaseCamera, CaseStatus
-from canvass.selectors import search_area, search_candidates, searchable_registrations
+from canvass.selectors import detective_notes, search_area, search_candidates, searchable_registrations
 from registrations.models import Camera
 
 MAX_POLYGON_VERTICES = 200
@@ -65,6 +65,12 @@ class SearchResult:
         if isinstance(self.details, CameraDetailsLookup):
             return self.details.of_registrations(registration_ids)
         return self.details
+
+    def notes_of(self, user, registration_ids: Iterable[int]) -> dict[int, str]:
+        """The owners' notes for detectives of these registrations, through the search's own chokepoint read."""
+        if isinstance(self.details, CameraDetailsLookup):
+            return self.details.notes_of(registration_ids)
+        return detective_notes(user, registration_ids)
 
     def agency_ids(self) -> set[int]:
         """The agencies whose registrations this result returns (for the partner-use audit)."""

@@ -201,7 +201,7 @@ def _search_results(request: HttpRequest, search_id: int) -> HttpResponse:
         raise Http404("No such page of results.")
     start = (page - 1) * RESULTS_PER_PAGE
     shown = addresses[start : start + RESULTS_PER_PAGE]
-    grouping.with_notes(shown, selectors.detective_notes(request.user, [row.registration_id for row in shown]))
+    grouping.with_notes(shown, result.notes_of(request.user, [row.registration_id for row in shown]))
     context = {
         "search": search,
         "case": search.case,

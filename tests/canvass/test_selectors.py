@@ -284,3 +284,25 @@ def test_a_users_search_candidates_follow_the_access_rule(scene):
     assert selectors.search_candidates(investigator, area)[0] == []
     facts, details = selectors.search_candidates(AnonymousUser(), area)
     assert facts == [] and len(details) == 0
+
+
+def test_notes_come_with_the_page_and_never_from_outside_the_search(scene, django_assert_num_queries):
+    """The page's notes ride on its details read; an id the search may not read gets no note, by either path."""
+    area = SearchArea(kind=ranking.RADIUS, place=PLACE, radius_m=1000)
+    maple = Registration.objects.filter(agency=scene["maple"])
+    facts, _details = candidates.candidate_cameras(maple, area)
+    page = sorted({fact.registration_id for fact in facts})[:4]
+    outsider = sorted({fact.registration_id for fact in facts})[-1]
+    Registration.objects.filter(pk__in=page).update(
+        notes_for_detectives="Ring the side door; the DVR is in the garage."
+    )
+    Registration.objects.filter(pk=page[0]).update(notes_for_detectives="")
+    Registration.objects.filter(pk=outsider).update(agency=scene["cedar"], notes_for_detectives="Cedar's own note")
+    facts, details = candidates.candidate_cameras(Registration.objects.filter(agency=scene["maple"]), area)
+    with django_assert_num_queries(1):
+        details.of_registrations(page)
+    with django_assert_num_queries(0):
+        notes = details.notes_of(page)
+    assert notes == {pk: "Ring the side door; the DVR is in the garage." for pk in page[1:]}
+    with django_assert_num_queries(1):  # an id the page did not read: asked through the same scoped queryset
+        assert details.notes_of([*page, outsider]) == notes
