@@ -99,9 +99,9 @@ def _second_database(url: str) -> bool:
     import dj_database_url
     from django.db import connections
 
-    databases = connections.configure_settings(
-        {"default": connections.settings["default"], POSTGIS_ALIAS: dj_database_url.parse(url)}
-    )
+    postgis = dj_database_url.parse(url)
+    postgis["OPTIONS"] = {"prepare_threshold": 0}  # its statements prepared, as cameraregistry.settings does
+    databases = connections.configure_settings({"default": connections.settings["default"], POSTGIS_ALIAS: postgis})
     connections.settings[POSTGIS_ALIAS] = databases[POSTGIS_ALIAS]
     try:
         with connections[POSTGIS_ALIAS].cursor() as cursor:

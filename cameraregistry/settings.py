@@ -119,6 +119,11 @@ if DATABASE_URL:
     except ValueError as error:
         raise ImproperlyConfigured(f"DATABASE_URL cannot be understood: {error}") from None
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # psycopg prepares each statement its server-side binding cursors run (only canvass.candidates'
+        # _binary_cursor: Django's own cursors bind on the client and never prepare). The canvass query's
+        # planning cost more than its execution at 150 m (0.33 vs 0.14 ms, EXPLAIN ANALYZE at 10k).
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 0)
 else:
     DATABASES = {
         "default": {

@@ -306,3 +306,29 @@ def test_notes_come_with_the_page_and_never_from_outside_the_search(scene, djang
     assert notes == {pk: "Ring the side door; the DVR is in the garage." for pk in page[1:]}
     with django_assert_num_queries(1):  # an id the page did not read: asked through the same scoped queryset
         assert details.notes_of([*page, outsider]) == notes
+
+
+@pytest.mark.postgresql  # psycopg's server-side prepared statements
+def test_postgresql_prepares_the_canvass_query_once_per_shape(scene):
+    """The second search of the same shape runs the statement the first prepared, and answers the same."""
+
+    def prepared() -> dict[str, int]:
+        """The prepared facts statements of this connection, and how often each ran."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT name, generic_plans + custom_plans FROM pg_prepared_statements WHERE statement LIKE %s",
+                ['%AS "cameras__records_street"%'],
+            )
+            return dict(cursor.fetchall())
+
+    area = SearchArea(kind=ranking.RADIUS, place=PLACE, radius_m=150)
+    maple = [scene["maple"].pk]
+    first = candidates.prepared_facts(maple, area)
+    assert first
+    before = prepared()
+    assert before
+    again = candidates.prepared_facts(maple, area)
+    after = prepared()
+    assert [vars(fact) for fact in again] == [vars(fact) for fact in first]
+    assert after.keys() == before.keys()  # no new statement: the same one ran again
+    assert sum(after.values()) == sum(before.values()) + 1
