@@ -190,7 +190,9 @@ def _days(count: int) -> str:
 
 def _distance_words(ranked: RankedCamera) -> str:
     chosen = ranked.length_units if ranked.length_units in units.UNITS else units.METRIC
-    return f"{round(units.from_metres(ranked.distance_m, chosen)):,} {units.unit_symbol(chosen)}"
+    # Rounded as the rest of the page says lengths (feet to the nearest 5): "about 655 ft away" and "655 ft from
+    # the place", never 655 and 657 for the same camera.
+    return f"{units.rounded(ranked.distance_m, chosen):,} {units.unit_symbol(chosen)}"
 
 
 @lru_cache(maxsize=512)

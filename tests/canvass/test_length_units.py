@@ -103,3 +103,18 @@ def test_hostile_lengths_get_a_message_never_a_500(signed_in, town, field, value
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not CanvassSearch.objects.exists()
+
+
+@pytest.mark.parametrize("length_units", ["us", "metric"])
+def test_each_camera_says_one_distance_in_its_line_and_in_its_reasons(signed_in, town, length_units):
+    """"about 655 ft away" and "655 ft from the place." for the same camera: never 655 in one and 657 in the
+    other (feet to the nearest 5, metres to the metre, in both)."""
+    import re
+
+    _use(town["maple"], length_units)
+    search = _search(signed_in, town, radius_m="984" if length_units == "us" else "300")
+    page = signed_in.get(reverse("canvass:results", args=[search.pk])).content.decode()
+    symbol = "ft" if length_units == "us" else "m"
+    lines = re.findall(rf"<span>about ([\d,]+) {symbol}</span> away", page)
+    reasons = re.findall(rf"([\d,]+) {symbol} from the place\.", page)
+    assert len(lines) >= 2 and lines == reasons
