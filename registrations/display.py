@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cameraregistry import units
-from registrations.models import Camera, CameraLocation, ExportFormat, PropertyType, Registration
+from registrations.models import Camera, ExportFormat, PropertyType, Registration, location_labels, title_of
 
 _COMPASS = (
     lambda: _("north"),
@@ -57,12 +57,6 @@ def facing(bearing: int | None, wording: tuple[str, tuple[str, ...]] | None = No
     return sentence % {"direction": compass[_compass_index(bearing)], "degrees": bearing}
 
 
-def location_labels(locations: Iterable[str]) -> str:
-    """The owner's ticked locations in words: "Front, Driveway"."""
-    labels = dict(CameraLocation.choices)
-    return ", ".join(str(labels.get(value, value)) for value in locations) or _("location not given")
-
-
 def location_words(camera: Camera) -> str:
     return location_labels(camera.locations)
 
@@ -70,11 +64,6 @@ def location_words(camera: Camera) -> str:
 def title_words(locations: Iterable[str], description: str) -> str:
     """Where the camera is, then what the owner wrote about it: "Front, Porch — the roadway at 10300 Roosevelt"."""
     return title_of(location_labels(locations), description)
-
-
-def title_of(where: str, description: str) -> str:
-    """title_words from labels already worded by location_labels (a list of results words each set once)."""
-    return f"{where} — {description}" if description else where
 
 
 def camera_title(camera: Camera) -> str:

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F
 from django.db.models.functions import Floor
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cameraregistry.crypto import EncryptedTextField
@@ -145,6 +147,17 @@ class CameraLocation(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+def location_labels(locations: Iterable[str]) -> str:
+    """The owner's ticked locations in words: "Front, Driveway"."""
+    labels = dict(CameraLocation.choices)
+    return ", ".join(str(labels.get(value, value)) for value in locations) or gettext("location not given")
+
+
+def title_of(where: str, description: str) -> str:
+    """A camera's title from its worded locations (location_labels) and the owner's description."""
+    return f"{where} — {description}" if description else where
+
+
 class ExportFormat(models.TextChoices):
     YES = "yes", _("Yes")
     NO = "no", _("No")
@@ -190,7 +203,8 @@ class Camera(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.description or ", ".join(self.locations) or f"Camera {self.pk}"
+        """What the owner calls it, as every page words it: "Alley, Entrance — the loading dock"."""
+        return title_of(location_labels(self.locations or ()), self.description)
 
 
 class ConsentSource(models.TextChoices):

@@ -121,3 +121,28 @@ def test_the_sheet_names_each_camera_by_where_it_is_and_what_it_sees(views):
     assert "Entrance, Front — " + PORCH["description"] in views["sheet"]
     assert "Alley — " + ALLEY["description"] in views["sheet"]
     assert "Camera " not in views["sheet"].split('<ol class="stops">', 1)[1]
+
+
+def test_the_case_and_request_pages_name_chosen_cameras_in_words_not_codes(client, town, registered):
+    """A camera the owner described and one they did not: "Entrance, Front — …" and "Alley, Entrance", never the
+    stored codes ("alley, entrance") the model's str() used to join."""
+    bare = registered.cameras.get(description=ALLEY["description"])
+    bare.description = ""
+    bare.locations = ["alley", "entrance"]
+    bare.save(update_fields=["description", "locations"])
+    investigator = staff_client(client, make_staff(town["maple"], "investigator"))
+    investigator.post("/staff/canvass/", search_form_data(town["maple"], registered, radius_m="60"))
+    search = CanvassSearch.objects.get()
+    for camera in registered.cameras.all():
+        response = investigator.post(
+            reverse("canvass:case_camera_add", args=[search.case.pk]), {"camera_id": camera.pk, "search_id": search.pk}
+        )
+        assert response.status_code == 302
+    page = html.unescape(investigator.get(reverse("canvass:case", args=[search.case.pk])).content.decode())
+    chosen = page.split("Cameras chosen", 1)[1]
+    assert "Entrance, Front — " + PORCH["description"] in chosen
+    assert "Alley, Entrance" in chosen
+    assert "alley, entrance" not in page and "front, entrance" not in page
+    requests = html.unescape(investigator.get(reverse("footage:case_requests", args=[search.case.pk])).content.decode())
+    assert "Entrance, Front — " + PORCH["description"] in requests and "Alley, Entrance" in requests
+    assert "alley, entrance" not in requests

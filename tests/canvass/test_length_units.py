@@ -107,7 +107,7 @@ def test_hostile_lengths_get_a_message_never_a_500(signed_in, town, field, value
 
 @pytest.mark.parametrize("length_units", ["us", "metric"])
 def test_each_camera_says_one_distance_in_its_line_and_in_its_reasons(signed_in, town, length_units):
-    """"about 655 ft away" and "655 ft from the place." for the same camera: never 655 in one and 657 in the
+    """ "about 655 ft away" and "655 ft from the place." for the same camera: never 655 in one and 657 in the
     other (feet to the nearest 5, metres to the metre, in both)."""
     import re
 
