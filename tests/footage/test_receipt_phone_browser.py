@@ -121,3 +121,35 @@ def test_one_click_from_the_urgent_list_opens_the_form_with_those_cameras_ticked
     assert page.input_value("input[name=window_start]") == f"{local_start:%Y-%m-%dT%H:%M}"
     screenshot(page, tmp_path, "request-form.png")
     assert_accessible(page)
+
+
+def test_the_investigators_table_pages_never_scroll_sideways_on_a_phone(demo_town, page_factory, tmp_path):
+    """The case page (searches, chosen cameras), its footage requests and the registrations list have tables wider
+    than 390 px: each scrolls inside its own box, the page does not, and every column is still there."""
+    from agencies.models import Agency
+    from tests.footage.helpers import make_case
+    from tests.staff_fixtures import make_staff
+
+    maple = Agency.objects.get(slug="maple-falls")
+    investigator = make_staff(maple, "investigator")
+    owners = owners_with_email(maple, 3)
+    footage_request = make_request(maple, owners[0], investigator)
+    case = make_case(maple, investigator, owners, number="2025-PHONE-TABLES")
+    page = page_factory(viewport=PHONE_390)
+    sign_in_staff(page, demo_town, investigator)
+    for path, name in (
+        (f"/staff/canvass/cases/{case.pk}/", "case"),
+        (f"/footage/staff/cases/{footage_request.case_id}/requests/", "requests"),
+        ("/staff/registrations/", "registrations"),
+    ):
+        page.goto(f"{demo_town}{path}")
+        widths = page_width(page)
+        wide = page.evaluate(
+            """() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 390.5).map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' + e.getBoundingClientRect().right + ' ' + e.textContent.slice(0, 60))"""
+        )
+        assert widths["scroll"] <= 390 and widths["body"] <= 390, (path, widths, wide)
+        tables = page.locator(".table-scroll > table")
+        assert tables.count() >= 1, path
+        assert page.locator("table").count() == tables.count(), f"{path}: a table outside .table-scroll"
+        screenshot(page, tmp_path, f"{name}-390.png")
+    assert_accessible(page)
