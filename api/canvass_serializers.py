@@ -119,7 +119,7 @@ class PlaceInput(serializers.Serializer):
             "longitude": {"type": "number", "minimum": -180, "maximum": 180},
         },
         "anyOf": [{"required": ["address"]}, {"required": ["latitude", "longitude"]}],
-        "example": {"address": "412 Maple Ave"},
+        "example": {"address": "407 Maple Ave"},
     }
 )
 class PlaceField(serializers.Field):

@@ -167,7 +167,7 @@ RESULT_EXAMPLE = {
         {
             "rank": 1,
             "registration": "0b8f5a52-1c3e-4a8e-9d39-2b8c4f0d7e11",
-            "address": "412 Maple Ave",
+            "address": "407 Maple Ave",
             "cameras": [
                 {
                     "camera_id": 1733,
@@ -208,7 +208,7 @@ class SearchCreateApi(JsonApiView):
                 value={
                     "case_number": "2026-004512",
                     "offense_type": "Burglary",
-                    "place": {"address": "412 Maple Ave"},
+                    "place": {"address": "407 Maple Ave"},
                     "window_start": "2026-05-01T01:00:00Z",
                     "window_end": "2026-05-01T03:00:00Z",
                     "radius_m": 200,
@@ -326,7 +326,7 @@ class SearchGeoJSONApi(ApiView):
                         {
                             "type": "Feature",
                             "geometry": {"type": "Point", "coordinates": [-87.8412, 41.6833]},
-                            "properties": {"role": "address", "rank": 1, "address": "412 Maple Ave"},
+                            "properties": {"role": "address", "rank": 1, "address": "407 Maple Ave"},
                         }
                     ],
                 },

@@ -112,7 +112,7 @@ CASE_EXAMPLE = {
     **CASE_SUMMARY_EXAMPLE,
     "close_reason": "",
     "searches": [{"id": 812, "area_kind": "radius", "result_count": 23}],
-    "chosen_cameras": [{"id": 91, "camera_id": 1733, "address": "412 Maple Ave", "note": "Faces the alley"}],
+    "chosen_cameras": [{"id": 91, "camera_id": 1733, "address": "407 Maple Ave", "note": "Faces the alley"}],
     "urgency": {
         "incident_start": "2026-05-01T01:40:00Z",
         "urgent": [{"chosen_camera_id": 91, "camera_id": 1733, "words": "keeps 3 days, probably overwritten after …"}],
@@ -123,7 +123,7 @@ CHOSEN_EXAMPLE = {
     "id": 91,
     "camera_id": 1733,
     "registration": "0b8f5a52-1c3e-4a8e-9d39-2b8c4f0d7e11",
-    "address": "412 Maple Ave",
+    "address": "407 Maple Ave",
     "chosen_at": "2026-05-01T07:20:00Z",
     "note": "Faces the alley",
 }

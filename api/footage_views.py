@@ -71,7 +71,7 @@ REQUEST_EXAMPLE = {
     "channel": "email",
     "camera_id": 1733,
     "registration": "0b8f5a52-1c3e-4a8e-9d39-2b8c4f0d7e11",
-    "address": "412 Maple Ave",
+    "address": "407 Maple Ave",
     "access_ended": False,
     "evidence_count": 1,
     "events": [

@@ -137,7 +137,7 @@ def with_urgency(body: dict, zone) -> dict:
 EXAMPLE = {
     "case_number": "2026-004512",
     "offense_type": "Burglary",
-    "place": {"address": "412 Maple Ave"},
+    "place": {"address": "407 Maple Ave"},
     "occurred_at": "2026-05-01T02:10:00-05:00",
 }
 
