@@ -68,6 +68,10 @@ class LengthUnits(models.TextChoices):
     METRIC = units.METRIC, "Metric (metres)"
 
 
+# No agency may set its default or maximum search radius above this (metres); the API documents it as the bound.
+SEARCH_RADIUS_LIMIT_M = 5000
+
+
 class Agency(models.Model):
     """A police department (or county service) running the program."""
 
@@ -89,10 +93,10 @@ class Agency(models.Model):
         default=24, validators=[MinValueValidator(1), MaxValueValidator(24 * 14)]
     )
     default_search_radius_m = models.PositiveIntegerField(
-        default=150, validators=[MinValueValidator(10), MaxValueValidator(5000)]
+        default=150, validators=[MinValueValidator(10), MaxValueValidator(SEARCH_RADIUS_LIMIT_M)]
     )
     max_search_radius_m = models.PositiveIntegerField(
-        default=1500, validators=[MinValueValidator(10), MaxValueValidator(5000)]
+        default=1500, validators=[MinValueValidator(10), MaxValueValidator(SEARCH_RADIUS_LIMIT_M)]
     )
     reconfirm_interval_months = models.PositiveIntegerField(
         default=12, validators=[MinValueValidator(1), MaxValueValidator(60)]

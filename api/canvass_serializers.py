@@ -8,6 +8,7 @@ from enum import Enum
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from agencies.models import SEARCH_RADIUS_LIMIT_M
 from api.base import QueryInput, QueryInteger
 from canvass import services as canvass_services
 from canvass.models import AreaKind
@@ -137,25 +138,41 @@ class PlaceField(serializers.Field):
         return value
 
 
+def _whole_metres_schema(minimum: int, maximum: int) -> dict:
+    """A length in whole metres as canvass.services checks it (150.0 is 150, 150.5 is refused), within bounds no
+    agency setting exceeds; omitted for the default. Not nullable: OpenAPI 3.0's nullable becomes an anyOf with
+    null, which schemathesis 4.32's coverage phase pins to bogus bounds (it called radius_m 2 "greater than
+    maximum")."""
+    return {"type": "number", "minimum": minimum, "maximum": maximum, "multipleOf": 1}
+
+
+@extend_schema_field(_whole_metres_schema(canvass_services.MIN_RADIUS_M, SEARCH_RADIUS_LIMIT_M))
+class RadiusField(NumberField):
+    """A radius; the service checks it against the agency's own maximum, with the search page's message."""
+
+
+@extend_schema_field(_whole_metres_schema(canvass_services.MIN_CORRIDOR_M, canvass_services.MAX_CORRIDOR_M))
+class CorridorField(NumberField):
+    """A route's corridor, either side; the service checks it whenever it is given."""
+
+
 def window_field(help_text: str) -> serializers.DateTimeField:
     return serializers.DateTimeField(default_timezone=dt.UTC, help_text=help_text)
 
 
 def area_fields() -> dict:
     return {
-        "radius_m": NumberField(
+        "radius_m": RadiusField(
             required=False,
-            allow_null=True,
             help_text=(
                 f"Whole metres, {canvass_services.MIN_RADIUS_M} to your department's maximum search radius "
-                "(an agency setting, 5000 at most); without one, the department's default radius."
+                f"(an agency setting, {SEARCH_RADIUS_LIMIT_M} at most); without one, the department's default radius."
             ),
         ),
         "polygon": PointList(required=False, help_text="A drawn area"),
         "route": PointList(required=False, help_text="A route; cameras within corridor_m of it"),
-        "corridor_m": NumberField(
+        "corridor_m": CorridorField(
             required=False,
-            allow_null=True,
             help_text=(
                 f"For a route: whole metres either side, {canvass_services.MIN_CORRIDOR_M} to "
                 f"{canvass_services.MAX_CORRIDOR_M} (default {canvass_services.DEFAULT_CORRIDOR_M})"
@@ -176,8 +193,13 @@ def area_request(data: dict) -> canvass_services.AreaRequest:
     for kind, key in ((AreaKind.POLYGON, "polygon"), (AreaKind.ROUTE, "route")):
         if data.get(key):
             vertices = [[lat, lon] for lon, lat in data[key]]
-            return canvass_services.AreaRequest(kind=kind, corridor_m=data.get("corridor_m"), vertices=vertices)
-    return canvass_services.AreaRequest(kind=AreaKind.RADIUS, radius_m=data.get("radius_m"))
+            return canvass_services.AreaRequest(
+                kind=kind, radius_m=data.get("radius_m"), corridor_m=data.get("corridor_m"), vertices=vertices
+            )
+    # Both lengths go to the service, which checks a given one whatever the kind (as the search page does).
+    return canvass_services.AreaRequest(
+        kind=AreaKind.RADIUS, radius_m=data.get("radius_m"), corridor_m=data.get("corridor_m")
+    )
 
 
 @extend_schema_serializer(component_name="Search")

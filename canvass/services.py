@@ -168,6 +168,12 @@ def _whole_metres(value: object, what: str, minimum: int, maximum: int, key: str
 
 
 def _clean_area(agency, area: AreaRequest, place: tuple[float, float]) -> ranking.SearchArea:
+    # A radius or corridor given with another kind of area is still checked, as the search page's form checks
+    # both fields whatever the kind (and as the API's document states their bounds).
+    if area.kind != AreaKind.RADIUS and area.radius_m not in (None, ""):
+        _whole_metres(area.radius_m, "radius", MIN_RADIUS_M, agency.max_search_radius_m, "radius_m")
+    if area.kind != AreaKind.ROUTE and area.corridor_m not in (None, ""):
+        _whole_metres(area.corridor_m, "corridor width", MIN_CORRIDOR_M, MAX_CORRIDOR_M, "corridor_m")
     if area.kind == AreaKind.RADIUS:
         radius = area.radius_m if area.radius_m not in (None, "") else agency.default_search_radius_m
         radius_m = _whole_metres(radius, "radius", MIN_RADIUS_M, agency.max_search_radius_m, "radius_m")

@@ -42,7 +42,8 @@ def is_problem(response, status: int) -> dict:
 
 
 def search_body(agency, registration=None, **overrides) -> dict:
-    """A valid POST /api/v1/searches/ body around an active registration of `agency` with cameras."""
+    """A valid POST /api/v1/searches/ body around an active registration of `agency` with cameras; an override
+    of None leaves that key out (the API's optional fields are omitted for their default, never null)."""
     from datetime import UTC
 
     from tests.canvass.helpers import busy_registration
@@ -58,7 +59,7 @@ def search_body(agency, registration=None, **overrides) -> dict:
         "radius_m": 300,
     }
     body.update(overrides)
-    return body
+    return {key: value for key, value in body.items() if value is not None}
 
 
 def post_json(client: Client, path: str, body, **extra):

@@ -267,3 +267,46 @@ def test_a_ten_thousand_point_polygon_and_a_huge_body_are_refused(town):
     is_problem(post_json(client, URL, big), 413)
     is_problem(client.post(URL, data="case_number=1", content_type="application/x-www-form-urlencoded"), 415)
     assert not CanvassSearch.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"radius_m": "null"}, "radius_m"),  # omitted means the default; null is refused, as documented
+        ({"corridor_m": 0}, "corridor_m"),  # a corridor given with a radius search is checked as the page does
+        ({"corridor_m": 139.5}, "corridor_m"),
+        ({"radius_m": 150.5}, "radius_m"),
+        (
+            {"radius_m": 150, "polygon": [[-87.84, 41.68], [-87.83, 41.68], [-87.835, 41.685]], "corridor_m": 301},
+            "corridor_m",
+        ),
+    ],
+)
+def test_lengths_outside_their_documented_bounds_are_refused_whatever_the_area(town, overrides, field):
+    maple = town["maple"]
+    _token, secret = make_token(maple, ["canvass:search"])
+    body = search_body(maple, **{key: value for key, value in overrides.items() if value != "null"})
+    if overrides.get("radius_m") == "null":
+        body["radius_m"] = None
+    before = CanvassSearch.objects.count()
+    problem = is_problem(post_json(api_client(secret), URL, body), 400)
+    assert [error["field"] for error in problem["errors"]] == [field], problem
+    assert CanvassSearch.objects.count() == before
+
+
+def test_a_whole_number_written_with_a_decimal_point_is_a_whole_number(town):
+    maple = town["maple"]
+    _token, secret = make_token(maple, ["canvass:search"])
+    response = post_json(api_client(secret), URL, search_body(maple, radius_m=150.0, corridor_m=50.0))
+    assert response.status_code == 201, response.content[:300]
+    assert response.json()["area"]["radius_m"] == 150
+
+
+def test_the_document_states_the_lengths_bounds_and_no_null(client):
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    for component in ("SearchRequest", "IncidentRequest"):
+        radius = schema["components"]["schemas"][component]["properties"]["radius_m"]
+        assert (radius["minimum"], radius["maximum"], radius["multipleOf"]) == (1, 5000, 1)
+        assert "nullable" not in radius
+    corridor = schema["components"]["schemas"]["SearchRequest"]["properties"]["corridor_m"]
+    assert (corridor["minimum"], corridor["maximum"]) == (5, 300) and "nullable" not in corridor
