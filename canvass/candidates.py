@@ -383,15 +383,21 @@ def facts_from_sql(sql: str, parameters: Sequence, database: str = "default") ->
     the rows come in binary through psycopg's compiled loaders (_binary_cursor). The prepared canvass query runs
     here, and so does the bench's PostGIS query, so the two are read alike.
     """
-    connection = connections[database]
     with cyclic_gc_paused():
-        if connection.vendor == "postgresql" and settings.USE_TZ:
-            with _binary_cursor(connection) as cursor:
-                cursor.execute(sql, parameters)
-                return camera_facts(cursor.fetchall())
-        with connection.cursor() as cursor:
+        rows, binary = rows_from_sql(sql, parameters, database)
+        return camera_facts(rows) if binary else camera_facts(rows, _datetime_reader(database))
+
+
+def rows_from_sql(sql: str, parameters: Sequence, database: str = "default") -> tuple[list, bool]:
+    """The query's rows, and whether they came in binary (PostgreSQL: aware datetimes already)."""
+    connection = connections[database]
+    if connection.vendor == "postgresql" and settings.USE_TZ:
+        with _binary_cursor(connection) as cursor:
             cursor.execute(sql, parameters)
-            return camera_facts(cursor.fetchall(), _datetime_reader(database))
+            return cursor.fetchall(), True
+    with connection.cursor() as cursor:
+        cursor.execute(sql, parameters)
+        return cursor.fetchall(), False
 
 
 def _binary_cursor(connection):
@@ -501,9 +507,15 @@ def prepared_facts(agency_ids: Iterable[int], area: SearchArea, database: str = 
     `agency_ids` must be accounts.access.agencies_visible_to's answer for the searcher (what registrations_for
     narrows to): the prepared query filters by exactly that list.
     """
+    query = prepared_query(agency_ids, area, database)
+    return [] if query is None else facts_from_sql(*query, database)
+
+
+def prepared_query(agency_ids: Iterable[int], area: SearchArea, database: str = "default") -> tuple[str, list] | None:
+    """prepared_facts' SQL and parameters (None for no agencies): the SQL built once per shape."""
     ids = [int(agency_id) for agency_id in agency_ids]
     if not ids:
-        return []
+        return None
     min_lat, _min_lon, max_lat, _max_lon = area_bounding_box(area)
     strips = _strips(min_lat, max_lat)
     if len(strips) > _MOST_STRIPS:
@@ -517,4 +529,4 @@ def prepared_facts(agency_ids: Iterable[int], area: SearchArea, database: str = 
         if [_plain(value) for value in orm_parameters] != parameters:
             raise ImproperlyConfigured("The prepared canvass query's parameters differ from the ORM's.")
         _PREPARED_SQL[shape] = sql
-    return facts_from_sql(sql, parameters, database)
+    return sql, parameters
