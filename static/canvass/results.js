@@ -81,9 +81,18 @@
     cameraLayer.addLayer(item);
   });
   cameraLayer.addTo(map);
+  // The results map shows the whole searched area; the sheet frames its stops and the incident, which an officer
+  // walks (a few blocks of a 1,500 m circle).
   var bounds = layer.getBounds();
-  if (cameraLayer.getLayers().length) { bounds.extend(cameraLayer.getBounds()); }
-  if (bounds.isValid()) { map.fitBounds(bounds, { padding: [16, 16] }); } else { map.setView([0, 0], 2); }
+  if (mapElement.id === "sheet-map" && cameraLayer.getLayers().length) {
+    bounds = cameraLayer.getBounds();
+    layer.eachLayer(function (item) {
+      if (item.feature && item.feature.properties.role === "incident") { bounds.extend(item.getLatLng()); }
+    });
+  } else if (cameraLayer.getLayers().length) {
+    bounds.extend(cameraLayer.getBounds());
+  }
+  if (bounds.isValid()) { map.fitBounds(bounds, { padding: [16, 16], maxZoom: 18 }); } else { map.setView([0, 0], 2); }
 
   function select(cameraId, scroll) {
     if (selected !== null) {
