@@ -82,6 +82,7 @@ _DETAIL_COLUMNS = (
     "cameras__exports_common_format",
     "cameras__brand",
 )
+_DETAIL_REGISTRATION_ID = _DETAIL_COLUMNS.index("id")
 # Beyond this many latitude strips (a long north-south route) one box range is as good as many strip ranges.
 _MOST_STRIPS = 64
 
@@ -200,7 +201,7 @@ class CameraDetailsLookup(Mapping):
             return camera_details(rows)
         notes = self._notes
         for row in rows:
-            notes[row[1]] = row[-1]
+            notes[row[_DETAIL_REGISTRATION_ID]] = row[-1]
         return camera_details(row[:-1] for row in rows)
 
     def _load(self) -> dict[int, CameraDetails]:

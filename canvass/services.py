@@ -167,16 +167,33 @@ def _whole_metres(value: object, what: str, minimum: int, maximum: int, key: str
     return int(number)
 
 
+def _length(value: object, default: int | None, what: str, minimum: int, maximum: int, key: str) -> int | None:
+    """A length in whole metres, or the default when none is given (None: not needed by this kind of area)."""
+    if value in (None, ""):
+        value = default
+    return None if value is None else _whole_metres(value, what, minimum, maximum, key)
+
+
 def _clean_area(agency, area: AreaRequest, place: tuple[float, float]) -> ranking.SearchArea:
     # A radius or corridor given with another kind of area is still checked, as the search page's form checks
     # both fields whatever the kind (and as the API's document states their bounds).
-    if area.kind != AreaKind.RADIUS and area.radius_m not in (None, ""):
-        _whole_metres(area.radius_m, "radius", MIN_RADIUS_M, agency.max_search_radius_m, "radius_m")
-    if area.kind != AreaKind.ROUTE and area.corridor_m not in (None, ""):
-        _whole_metres(area.corridor_m, "corridor width", MIN_CORRIDOR_M, MAX_CORRIDOR_M, "corridor_m")
-    if area.kind == AreaKind.RADIUS:
-        radius = area.radius_m if area.radius_m not in (None, "") else agency.default_search_radius_m
-        radius_m = _whole_metres(radius, "radius", MIN_RADIUS_M, agency.max_search_radius_m, "radius_m")
+    radius_m = _length(
+        area.radius_m,
+        agency.default_search_radius_m if area.kind == AreaKind.RADIUS else None,
+        "radius",
+        MIN_RADIUS_M,
+        agency.max_search_radius_m,
+        "radius_m",
+    )
+    corridor_m = _length(
+        area.corridor_m,
+        DEFAULT_CORRIDOR_M if area.kind == AreaKind.ROUTE else None,
+        "corridor width",
+        MIN_CORRIDOR_M,
+        MAX_CORRIDOR_M,
+        "corridor_m",
+    )
+    if area.kind == AreaKind.RADIUS and radius_m is not None:
         return ranking.SearchArea(kind=ranking.RADIUS, place=place, radius_m=float(radius_m))
     vertices = area.vertices
     if not isinstance(vertices, list | tuple):
@@ -185,9 +202,7 @@ def _clean_area(agency, area: AreaRequest, place: tuple[float, float]) -> rankin
         if area.kind == AreaKind.POLYGON:
             ring = geo.validate_polygon(vertices, MAX_POLYGON_VERTICES, MAX_POLYGON_AREA_M2)
             return ranking.SearchArea(kind=ranking.POLYGON, place=place, vertices=tuple(ring))
-        if area.kind == AreaKind.ROUTE:
-            corridor = area.corridor_m if area.corridor_m not in (None, "") else DEFAULT_CORRIDOR_M
-            corridor_m = _whole_metres(corridor, "corridor width", MIN_CORRIDOR_M, MAX_CORRIDOR_M, "corridor_m")
+        if area.kind == AreaKind.ROUTE and corridor_m is not None:
             route = geo.validate_route(vertices, MAX_ROUTE_VERTICES, MAX_ROUTE_LENGTH_M)
             return ranking.SearchArea(
                 kind=ranking.ROUTE, place=place, vertices=tuple(route), corridor_m=float(corridor_m)
