@@ -42,7 +42,9 @@ def _place_from(form: SearchForm) -> services.Place:
     if not (latitude and longitude) and address:
         found = geocode(address)
         if found.point is None:
-            suggestions = "; ".join(point.address for point in found.suggestions)
+            # The page offers each as a button that searches it (canvass.js); the message names them too.
+            form.address_suggestions = [point.address for point in found.suggestions]
+            suggestions = "; ".join(form.address_suggestions)
             hint = (
                 f" Did you mean: {suggestions}?"
                 if suggestions

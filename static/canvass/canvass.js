@@ -85,6 +85,15 @@
     });
   });
   radiusInput.addEventListener("input", draw);
+  // "Did you mean": a suggested address replaces the typed one and the search runs again with it.
+  form.querySelectorAll(".address-suggestions button[data-address]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      form.querySelector("[name=address]").value = button.dataset.address;
+      latInput.value = "";
+      lonInput.value = "";
+      form.requestSubmit();
+    });
+  });
   document.getElementById("clear-shape").addEventListener("click", function () {
     vertices = [];
     say("Drawn shape cleared.");

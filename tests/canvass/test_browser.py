@@ -135,3 +135,37 @@ def test_the_agencys_largest_search_is_on_screen_with_every_marker(live_server, 
     assert marker.count() == 1
     first.click()
     assert "selected" in (first.get_attribute("class") or "")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_suggested_address_is_searched_in_one_click(live_server, page_factory):
+    """A detective types "1100 Mapel Av" on a phone: the page refuses it and offers 1100 Maple Ave; one tap on it
+    runs the search for that address, with everything else they typed kept."""
+    build_town(registrations=40, seed=7)
+    from agencies.models import Agency
+
+    maple = Agency.objects.get(slug="maple-falls")
+    session_client = staff_client(Client(), make_staff(maple, "investigator"))
+    page = page_factory(viewport={"width": 390, "height": 844})
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": session_client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    page.goto(f"{live_server.url}/staff/canvass/")
+    page.fill("#id_case_number", "2025-000778")
+    page.select_option("#id_offense_type", str(offense(maple).pk))
+    end = timezone.localtime() - timedelta(hours=1)
+    page.fill("#id_window_start", (end - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
+    page.fill("#id_window_end", end.strftime("%Y-%m-%dT%H:%M"))
+    page.fill("#id_address", "1100 Mapel Av")
+    page.click("button[type=submit]:has-text('Find cameras')")
+    page.locator(".address-suggestions button[data-address='1100 Maple Ave']").click()
+    page.wait_for_url("**/staff/canvass/searches/*/")
+    search = CanvassSearch.objects.get()
+    assert search.address == "1100 Maple Ave" and search.case.case_number == "2025-000778"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

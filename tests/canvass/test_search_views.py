@@ -99,6 +99,19 @@ def test_it_searches_by_typed_address(signed_in, town):
     assert (search.latitude, search.longitude) == (point.latitude, point.longitude)
 
 
+def test_a_misspelt_address_offers_each_suggestion_as_a_button(signed_in, town):
+    """ "1100 Mapel Av": nothing is searched, and each nearest address is a button carrying it (the page's script
+    puts it in the address field and searches again); a hostile address comes back as text only."""
+    response = run_search(signed_in, town, latitude="", longitude="", address="1100 Mapel Av")
+    assert response.status_code == 400 and not CanvassSearch.objects.exists()
+    page = response.content.decode()
+    assert 'data-address="1100 Maple Ave"' in page and ">1100 Maple Ave</button>" in page
+    hostile = run_search(signed_in, town, latitude="", longitude="", address='"><script>alert(1)</script> Mapel Av')
+    assert "<script>alert(1)</script>" not in hostile.content.decode()
+    nowhere = run_search(signed_in, town, latitude="", longitude="", address="99999 Nowhere Rd")
+    assert "address-suggestions" not in nowhere.content.decode()
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
