@@ -294,3 +294,24 @@ def test_title_rows_of_one_or_two_cells_are_passed_over(tmp_path):
     )
     table = read_table(path)
     assert table.header_row == 4 and table.headers == ["Name", "Address", "Phone"]
+
+
+def test_google_form_questions_as_people_word_them_are_guessed():
+    """Question titles a department writes itself, not our field names."""
+    headers = [
+        "Timestamp",
+        "Best way to reach you",
+        "How many days does your system keep video?",
+        "Anything a detective should know?",
+        "Which direction does your main camera face?",
+        "Can you export video as MP4 / Windows Media Player?",
+    ]
+    mapping = guess_mapping(headers)
+    assert mapping == {
+        "submitted_at": 0,
+        "preferred_contact_method": 1,
+        "retention_days": 2,
+        "notes_for_detectives": 3,
+        "bearing_degrees": 4,
+        "exports_common_format": 5,
+    }
