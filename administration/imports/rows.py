@@ -27,6 +27,7 @@ from .values import (
     is_placeholder,
     is_sign_in_placeholder,
     parse_date,
+    parse_direction,
     parse_export_format,
     parse_locations,
     parse_records_street,
@@ -172,7 +173,7 @@ def _camera(row: _Row) -> CameraInput:
         records_street=bool(records_street),
         retention_days=retention,
         description=description,
-        bearing_degrees=row.parse("bearing_degrees", lambda t: parse_whole_number(t, 0, 359, "Direction")),
+        bearing_degrees=row.parse("bearing_degrees", parse_direction),
         field_of_view_degrees=row.parse(
             "field_of_view_degrees", lambda t: parse_whole_number(t, 1, 360, "Field of view")
         ),

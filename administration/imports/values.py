@@ -200,6 +200,34 @@ def parse_whole_number(text: str, low: int, high: int, what: str) -> int | None:
     return int(number)
 
 
+# Compass points as forms and spreadsheets write them ("North-east", "NE", "noreste"), to degrees.
+_COMPASS_POINTS = {
+    "n": 0, "north": 0, "norte": 0,
+    "ne": 45, "northeast": 45, "noreste": 45, "nordeste": 45,
+    "e": 90, "east": 90, "este": 90,
+    "se": 135, "southeast": 135, "sureste": 135, "sudeste": 135,
+    "s": 180, "south": 180, "sur": 180,
+    "sw": 225, "southwest": 225, "suroeste": 225, "sudoeste": 225,
+    "w": 270, "west": 270, "oeste": 270,
+    "nw": 315, "northwest": 315, "noroeste": 315,
+}  # fmt: skip
+
+
+def parse_direction(text: str) -> int | None:
+    """The way a camera faces: whole degrees (0-359), or a compass point in words or letters."""
+    key = re.sub(r"[^a-z]", "", text.lower().removeprefix("facing").strip())
+    if key and key in _COMPASS_POINTS:
+        return _COMPASS_POINTS[key]
+    try:
+        return parse_whole_number(text, 0, 359, "Direction")
+    except ValueProblem:
+        if any(character.isdigit() for character in text):
+            raise
+        raise ValueProblem(
+            f"'{text[:40]}' is not a direction: give degrees (0-359) or a compass point such as NE."
+        ) from None
+
+
 # ---------------------------------------------------------------- dates
 
 _DATE_FORMATS = (

@@ -274,3 +274,34 @@ def test_any_xlsx_cell_type_gives_a_row_verdict(town, tmp_path, rows):
 @pytest.mark.parametrize(("answer", "expected"), [("No, it's proprietary", False), ("No - DVR only", False)])
 def test_a_no_with_a_reason_is_a_no(answer, expected):
     assert parse_yes_no(answer) is expected
+
+
+@pytest.mark.parametrize(
+    ("answer", "degrees"),
+    [
+        ("North-east", 45),
+        ("NE", 45),
+        ("north east", 45),
+        ("Facing west", 270),
+        ("S", 180),
+        ("noroeste", 315),
+        ("270", 270),
+        ("90°", 90),
+        ("", None),
+    ],
+)
+def test_a_direction_is_read_in_degrees_or_as_a_compass_point(answer, degrees):
+    from administration.imports.values import parse_direction
+
+    assert parse_direction(answer) == degrees
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [("towards the park", "compass point such as NE"), ("400", "from 0 to 359"), ("45.5", "from 0 to 359")],
+)
+def test_a_direction_that_is_neither_says_what_to_give(answer, message):
+    from administration.imports.values import ValueProblem, parse_direction
+
+    with pytest.raises(ValueProblem, match=message):
+        parse_direction(answer)
