@@ -12,10 +12,21 @@ from django.utils import timezone
 
 from canvass.models import CanvassSearch
 from demo.town import build_town
+from tests.browser.helpers import sign_in_staff
 from tests.canvass.helpers import form_data, offense
 from tests.staff_fixtures import make_staff, staff_client
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def open_search_form(page, base: str, agency, case_number: str) -> None:
+    """The search page with the investigation and a two-hour window an hour ago filled in."""
+    page.goto(f"{base}/staff/canvass/")
+    page.fill("#id_case_number", case_number)
+    page.select_option("#id_offense_type", str(offense(agency).pk))
+    end = timezone.localtime() - timedelta(hours=1)
+    page.fill("#id_window_start", (end - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
+    page.fill("#id_window_end", end.strftime("%Y-%m-%dT%H:%M"))
 
 
 @pytest.mark.django_db(transaction=True)
@@ -37,12 +48,7 @@ def test_an_investigator_searches_by_clicking_the_map(live_server, page_factory)
             }
         ]
     )
-    page.goto(f"{live_server.url}/staff/canvass/")
-    page.fill("#id_case_number", "2025-000777")
-    page.select_option("#id_offense_type", str(offense(maple).pk))
-    end = timezone.localtime() - timedelta(hours=1)
-    page.fill("#id_window_start", (end - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
-    page.fill("#id_window_end", end.strftime("%Y-%m-%dT%H:%M"))
+    open_search_form(page, live_server.url, maple, "2025-000777")
     page.fill("#id_radius_m", "600")
     box = page.locator("#search-map").bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
@@ -145,23 +151,9 @@ def test_a_suggested_address_is_searched_in_one_click(live_server, page_factory)
     from agencies.models import Agency
 
     maple = Agency.objects.get(slug="maple-falls")
-    session_client = staff_client(Client(), make_staff(maple, "investigator"))
     page = page_factory(viewport={"width": 390, "height": 844})
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": session_client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    page.goto(f"{live_server.url}/staff/canvass/")
-    page.fill("#id_case_number", "2025-000778")
-    page.select_option("#id_offense_type", str(offense(maple).pk))
-    end = timezone.localtime() - timedelta(hours=1)
-    page.fill("#id_window_start", (end - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
-    page.fill("#id_window_end", end.strftime("%Y-%m-%dT%H:%M"))
+    sign_in_staff(page, live_server.url, make_staff(maple, "investigator"))
+    open_search_form(page, live_server.url, maple, "2025-000778")
     page.fill("#id_address", "1100 Mapel Av")
     page.click("button[type=submit]:has-text('Find cameras')")
     page.locator(".address-suggestions button[data-address='1100 Maple Ave']").click()
