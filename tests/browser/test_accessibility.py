@@ -6,7 +6,7 @@ import pytest
 
 from registrations.models import Registration
 from registrations.tokens import owner_link_issue
-from tests.browser.helpers import address_served_by, assert_accessible, open_footage_request, open_owner_session
+from tests.browser.helpers import address_served_by, assert_accessible, open_footage_request, open_owner_session, submit
 from tests.browser_fixtures import DESKTOP, PHONE
 
 pytestmark = pytest.mark.browser
@@ -64,7 +64,7 @@ def test_public_pages_have_no_serious_accessibility_violations(demo_town, page_f
     page.goto(demo_town + "/register/")
     page.check("#id_exterior_0")
     page.check("#id_records_0")
-    page.click("#submit-registration")
+    submit(page, "#submit-registration")
     assert page.locator("#error-summary").is_visible()
     check()  # errors summarised and tied to fields (an ineligible answer gets the explanation page instead)
 
@@ -72,7 +72,7 @@ def test_public_pages_have_no_serious_accessibility_violations(demo_town, page_f
     page.check("#id_exterior_1")
     page.check("#id_records_0")
     _fill_valid_form(page, address_served_by("maple-falls").address)
-    page.click("#submit-registration")
+    submit(page, "#submit-registration")
     assert page.locator("#error-summary").count() == 0
     check()  # not eligible page
     check("/register/thanks/")
@@ -80,7 +80,7 @@ def test_public_pages_have_no_serious_accessibility_violations(demo_town, page_f
     registration = Registration.objects.order_by("id").first()
     link = f"/manage/link/{owner_link_issue(registration=registration)}/"
     check(link)  # confirm button
-    page.locator("main form button[type=submit]").click()
+    submit(page, "main form button[type=submit]")
     check()  # the owner's registration
     check(link)  # link already used
     check("/manage/link/not-a-real-link/")
@@ -99,8 +99,7 @@ def test_public_pages_have_no_serious_accessibility_violations(demo_town, page_f
         page.check("#id_exterior_0")
         page.check("#id_records_0")
         _fill_valid_form(page, address_served_by("maple-falls").address)
-        page.click("#submit-registration")
-        page.wait_for_load_state()
+        submit(page, "#submit-registration")
         if page.locator("#limit-title").count():
             break
     assert page.locator("#limit-title").is_visible()
@@ -143,31 +142,31 @@ def test_owner_pages_have_no_serious_accessibility_violations(demo_town, page_fa
         page.locator("label[for=id_email]").inner_text()
         == {"en": "Your email address", "es": "Su correo electrónico"}[language]
     )
-    page.locator("main form button[type=submit]").click()
+    submit(page, "main form button[type=submit]")
     _wait_for_focus_on_error_summary(page)
     check()  # the email is missing
     registration = Registration.objects.exclude(owner_email="").order_by("id").first()
     page.fill("#id_email", registration.owner_email)
-    page.locator("main form button[type=submit]").click()
+    submit(page, "main form button[type=submit]")
     check()  # "check your email"
 
     open_owner_session(page, demo_town, registration)
     check("/manage/edit/")
     page.fill("#id_owner_name", "")
-    page.locator("main form button.primary[type=submit]").click()
+    submit(page, "main form button.primary[type=submit]")
     _wait_for_focus_on_error_summary(page)
     check()  # errors summarised and tied to fields
 
     check("/manage/status/")
-    page.locator("main form button.primary[type=submit]").click()
+    submit(page, "main form button.primary[type=submit]")
     _wait_for_focus_on_error_summary(page)
     check()  # nothing chosen
     page.locator("input[name=kind]").first.check()
-    page.locator("main form button.primary[type=submit]").click()
+    submit(page, "main form button.primary[type=submit]")
     check()  # thank you
 
     check("/manage/withdraw/")
-    page.locator("main form button.primary[type=submit]").click()
+    submit(page, "main form button.primary[type=submit]")
     _wait_for_focus_on_error_summary(page)
     assert page.get_attribute("#confirm-withdraw", "aria-describedby") == "confirm-withdraw_error"
     check()  # box not ticked
@@ -186,21 +185,21 @@ def test_owner_footage_pages_have_no_serious_accessibility_violations(demo_town,
     check = _checker(page, demo_town, language, checked)
 
     check(f"/footage/r/{footage_request.public_id}/{request_link_issue(footage_request=footage_request)}/")
-    page.click("#open-request")
+    submit(page, "#open-request")
     check()  # the request, with both ways to answer
     expected_heading = {"en": "Send footage", "es": "Enviar video"}[language]
     assert page.locator("#upload-title").inner_text() == expected_heading
-    page.locator("#answer-title ~ form button[type=submit]").click()
+    submit(page, "#answer-title ~ form button[type=submit]")
     _wait_for_focus_on_error_summary(page)
     check()  # no answer chosen
     page.set_input_files("#id_files", files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"hello"}])
-    page.click("#send-files")
+    submit(page, "#send-files")
     _wait_for_focus_on_error_summary(page)
     assert page.locator("#upload-errors").is_visible()
     assert page.get_attribute("#id_files", "aria-invalid") == "true"
     check()  # the file was refused
     page.set_input_files("#id_files", files=[{"name": "porch.mp4", "mimeType": "video/mp4", "buffer": mp4_bytes()}])
-    page.click("#send-files")
+    submit(page, "#send-files")
     assert page.locator("#upload-received").is_visible()
     check()  # received, with its fingerprint
     check(f"/footage/r/{footage_request.public_id}/not-a-real-link/")
@@ -218,7 +217,7 @@ def test_owner_footage_decline_page_is_accessible(demo_town, page_factory, langu
     open_footage_request(page, demo_town, footage_request)
     page.locator("input[name=answer]").last.check()
     page.fill("#id_reason", "Not comfortable sharing.")
-    page.locator("#answer-title ~ form button[type=submit]").click()
+    submit(page, "#answer-title ~ form button[type=submit]")
     check()  # thank you
     footage_request.refresh_from_db()
     assert footage_request.status == "declined"

@@ -14,7 +14,7 @@ from django.test import Client
 from agencies.models import Agency
 from canvass.models import CanvassSearch
 from registrations.models import Camera, Registration, Status
-from tests.browser.helpers import address_served_by, collect_errors, open_owner_session, sign_in_staff
+from tests.browser.helpers import address_served_by, collect_errors, open_owner_session, sign_in_staff, submit
 from tests.canvass.helpers import form_data as search_form_data
 from tests.registrations.helpers import camera_fields
 from tests.registrations.helpers import form_data as registration_form_data
@@ -105,8 +105,7 @@ def test_the_public_form_echoes_markup_as_text_and_adds_cameras_without_parsing_
     page.evaluate(
         "(values) => { for (const [id, v] of Object.entries(values)) document.getElementById(id).value = v; }", values
     )
-    page.click("#submit-registration")
-    page.locator("#error-summary").wait_for()  # refused (no map point): the page comes back with the values
+    submit(page, "#submit-registration")  # refused (no map point): the page comes back with the values
     assert_nothing_injected(page)
     for name, value in HOSTILE.items():
         assert page.input_value(f"#id_{name}") == value
@@ -140,8 +139,7 @@ def test_staff_pages_show_hostile_text_as_text(hostile, live_server, page_factor
     assert_nothing_injected(page)
     assert_shows(page, HOSTILE["street_address"], HOSTILE["unit"], HOSTILE["owner_name"], HOSTILE_CAMERA["description"])
     page.fill("#id_note", HOSTILE_NOTE)
-    page.locator("main button.primary[type=submit]").click()
-    page.wait_for_load_state()
+    submit(page, "main button.primary[type=submit]")
     hostile.refresh_from_db()
     assert hostile.status == Status.ACTIVE
     page.goto(f"{base}/staff/admin/registrations/{hostile.public_id}/")
@@ -164,8 +162,7 @@ def test_staff_pages_show_hostile_text_as_text(hostile, live_server, page_factor
         assert_nothing_injected(page)
         assert_shows(page, HOSTILE["business_name"])
     assert_shows(page, HOSTILE["city"], HOSTILE["postal_code"], HOSTILE["notes_for_detectives"])
-    page.locator("main form button[type=submit]", has_text="Show contact details").click()
-    page.locator("dl.contact").wait_for()
+    submit(page, page.locator("main form button[type=submit]", has_text="Show contact details"))
     assert_nothing_injected(page)
     assert_shows(page, HOSTILE["owner_name"], HOSTILE["contact_hours"], HOSTILE["alternate_name"])
     assert_shows(page, HOSTILE["alternate_relation"])
@@ -189,14 +186,12 @@ def test_staff_pages_show_hostile_text_as_text(hostile, live_server, page_factor
     page.goto(f"{base}/staff/canvass/searches/{search.pk}/")
     result = page.locator(f"#camera-{camera_ids[0]}")
     assert_shows(page, HOSTILE_CAMERA["description"])
-    result.locator("button", has_text="Choose for this case").first.click()
-    page.wait_for_load_state()
+    submit(page, result.locator("button", has_text="Choose for this case").first)
     page.goto(f"{base}/staff/canvass/cases/{search.case_id}/")
     assert_nothing_injected(page)
     assert_shows(page, HOSTILE["street_address"], HOSTILE_CAMERA["description"], HOSTILE_SEARCH_ADDRESS)
     page.goto(f"{base}/staff/canvass/searches/{search.pk}/")
-    page.locator(f"#camera-{camera_ids[0]}").locator("button", has_text="Show contact details").click()
-    page.wait_for_load_state()
+    submit(page, page.locator(f"#camera-{camera_ids[0]}").locator("button", has_text="Show contact details"))
     assert_nothing_injected(page)
     assert_shows(page, HOSTILE["street_address"], HOSTILE["owner_name"], HOSTILE["notes_for_detectives"])
 

@@ -10,7 +10,7 @@ from django.utils import translation
 
 from agencies.models import Agency
 from registrations.models import Registration
-from tests.browser.helpers import address_served_by, assert_accessible, run_task_worker, tab_to
+from tests.browser.helpers import address_served_by, assert_accessible, run_task_worker, submit, tab_to
 from tests.browser_fixtures import PHONE
 
 pytestmark = pytest.mark.browser
@@ -46,7 +46,7 @@ def _opens_owner_page(page, link: str, address: str) -> None:
     page.goto(link)
     button = page.locator("main form button[type=submit]")
     assert button.count() == 1  # GET only offers a button: mail scanners must not use the link up
-    button.click()
+    submit(page, button)
     assert page.url.endswith("/manage/")
     assert address in page.locator("main").inner_text()
 
@@ -56,7 +56,7 @@ def test_a_resident_registers_on_a_phone_in_spanish(demo_town, page_factory):
     cedar = Agency.objects.get(slug="cedar-grove")
     page = page_factory(viewport=PHONE)
     page.goto(demo_town + "/register/")
-    page.locator("form.language button[value=es]").click()
+    submit(page, "form.language button[value=es]")
     assert page.locator("html").get_attribute("lang") == "es"
     assert _in_language("es", "Register your security cameras") in page.locator("h1").inner_text()
 
@@ -213,7 +213,7 @@ def test_a_resident_registers_without_javascript(demo_town, page_factory):
     page.check("#id_cameras-0-locations_2")
     page.check("#id_cameras-0-records_street_0")
     page.fill("#id_cameras-0-retention_days", "10")
-    page.click("#add-camera")  # posts the form back with one more camera
+    submit(page, "#add-camera")  # posts the form back with one more camera
     assert page.locator("#camera-list [data-camera]").count() == 2
     assert page.locator("#error-summary").count() == 0
     assert page.input_value("#id_cameras-0-retention_days") == "10"
@@ -221,7 +221,7 @@ def test_a_resident_registers_without_javascript(demo_town, page_factory):
     page.check("#id_cameras-1-records_street_1")
     page.fill("#id_cameras-1-retention_days", "60")
     page.check("#id_consent")
-    page.click("#submit-registration")
+    submit(page, "#submit-registration")
 
     # The page could not know the department before the address was found: it shows its terms now.
     assert page.locator("#error-summary").is_visible(), "no error summary"

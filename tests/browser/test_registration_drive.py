@@ -8,6 +8,7 @@ import pytest
 from agencies.models import Agency
 from agencies.selectors import agency_for_point
 from registrations.models import AddressPoint, Registration
+from tests.browser.helpers import submit
 
 pytestmark = pytest.mark.browser
 
@@ -41,15 +42,15 @@ def test_twelve_households_register_at_a_library_drive_and_the_next_keeps_their_
     for number in range(12):
         page.goto(demo_town + "/register/")
         _fill(page, points[number].address, number)
-        page.click("#add-camera")  # no JavaScript: posts the form back with a second camera
+        submit(page, "#add-camera")  # no JavaScript: posts the form back with a second camera
         page.check("#id_cameras-1-locations_1")
         page.check("#id_cameras-1-records_street_1")
         page.fill("#id_cameras-1-retention_days", "30")
         page.check("#id_consent")
-        page.click("#submit-registration")  # the department's terms appear: a failed submission
+        submit(page, "#submit-registration")  # the department's terms appear: a failed submission
         assert page.locator("#error-summary").is_visible()
         page.check("#id_consent")
-        page.click("#submit-registration")
+        submit(page, "#submit-registration")
         assert page.url.endswith("/register/thanks/"), (number, page.locator("#error-summary").inner_text())
     assert Registration.objects.count() == before + 12
 
@@ -57,9 +58,9 @@ def test_twelve_households_register_at_a_library_drive_and_the_next_keeps_their_
     page.goto(demo_town + "/register/")
     _fill(page, points[12].address, 12)
     page.check("#id_consent")
-    page.click("#submit-registration")
+    submit(page, "#submit-registration")
     page.check("#id_consent")
-    page.click("#submit-registration")
+    submit(page, "#submit-registration")
     assert page.locator("#limit-title").is_visible()
     assert "please send it again after" in page.locator("#limit-title").inner_text()
     assert maple.contact_phone in page.locator("#error-summary").inner_text()

@@ -14,7 +14,7 @@ from django.utils import timezone
 from agencies.models import Agency
 from demo.town import build_town
 from registrations.models import Registration, Status
-from tests.browser.helpers import assert_accessible, collect_errors, open_owner_session, sign_in_staff
+from tests.browser.helpers import assert_accessible, collect_errors, open_owner_session, sign_in_staff, submit
 from tests.staff_fixtures import make_staff
 
 pytestmark = pytest.mark.browser
@@ -41,10 +41,10 @@ def test_a_move_reported_on_a_phone_reaches_the_top_of_the_queue(demo_town, page
     phone = page_factory(viewport={"width": 390, "height": 844})
     errors = collect_errors(phone)
     open_owner_session(phone, demo_town, registration)
-    phone.get_by_role("link", name="Report a change").click()
+    submit(phone, phone.get_by_role("link", name="Report a change"))
     phone.get_by_label("I moved away from this address").check()
     phone.locator("textarea").fill(NOTE)
-    phone.locator("main form button[type=submit]").click()
+    submit(phone, "main form button[type=submit]")
     phone.goto(f"{demo_town}/manage/")
     notice = phone.locator("#departure-notice")
     assert "I moved away from this address" in notice.inner_text()
@@ -63,9 +63,9 @@ def test_a_move_reported_on_a_phone_reaches_the_top_of_the_queue(demo_town, page
     assert newest.display_name in rows.nth(1).inner_text() and "New registration" in rows.nth(1).inner_text()
     assert_accessible(desk)
     desk.locator("#queue-kind").select_option("reported")
-    desk.get_by_role("button", name="Filter").click()
+    submit(desk, desk.get_by_role("button", name="Filter"))
     assert desk.locator("#queue tbody tr").count() == 1
-    desk.get_by_role("link", name=registration.display_name).click()
+    submit(desk, desk.get_by_role("link", name=registration.display_name))
     reports = desk.locator("#owner-reports").inner_text()
     assert "I moved away from this address" in reports and "the Nguyens" in reports
     assert_accessible(desk)

@@ -8,7 +8,7 @@ import pytest
 
 from agencies.models import Agency
 from demo.town import build_town
-from tests.browser.helpers import assert_accessible, collect_errors, sign_in_staff
+from tests.browser.helpers import assert_accessible, collect_errors, sign_in_staff, submit
 from tests.staff_fixtures import STAFF_PASSWORD, make_staff, totp_code
 
 pytestmark = pytest.mark.browser
@@ -43,7 +43,7 @@ def test_a_reset_password_must_be_changed_before_anything_else(demo_town, page_f
     admin_errors = collect_errors(admin_page)
     sign_in_staff(admin_page, demo_town, admin)
     admin_page.goto(f"{demo_town}/staff/accounts/{member.pk}/")
-    admin_page.click("#password-reset")
+    submit(admin_page, "#password-reset")
     temporary = admin_page.locator("#temporary-password").inner_text().strip()
     assert len(temporary) >= 16
     assert_accessible(admin_page)
@@ -51,14 +51,14 @@ def test_a_reset_password_must_be_changed_before_anything_else(demo_town, page_f
     page = page_factory()
     errors = collect_errors(page)
     page.goto(f"{demo_town}/staff/sign-in/")
-    page.click("#forgot-password")
+    submit(page, "#forgot-password")
     assert "Administrator" in page.locator("main").inner_text()
     assert_accessible(page)
     page.go_back()
     page.check("#id_acknowledge")
     page.fill("#id_username", member.username)
     page.fill("#id_password", STAFF_PASSWORD)  # the old password no longer works
-    page.click("main form button[type=submit]")
+    submit(page, "main form button[type=submit]")
     assert "Sign-in failed" in page.locator(".error-summary").inner_text()
 
     page.check("#id_acknowledge")
@@ -74,8 +74,8 @@ def test_a_reset_password_must_be_changed_before_anything_else(demo_town, page_f
     assert_accessible(page)
 
     # Nothing else opens until the password is changed.
-    page.click("nav.staff-nav >> text=Staff home")
-    page.wait_for_url(f"{demo_town}/staff/password/")
+    submit(page, "nav.staff-nav >> text=Staff home")
+    assert page.url == f"{demo_town}/staff/password/"
     page.goto(f"{demo_town}/staff/registrations/")
     assert page.url == f"{demo_town}/staff/password/"
 
@@ -83,7 +83,7 @@ def test_a_reset_password_must_be_changed_before_anything_else(demo_town, page_f
     page.fill("#id_code", change_code)
     page.fill("#id_new_password1", "password123")
     page.fill("#id_new_password2", "password123")
-    page.click("main form button[type=submit]")
+    submit(page, "main form button[type=submit]")
     assert "too common" in page.locator("#error-summary").inner_text()
     assert_accessible(page)
 

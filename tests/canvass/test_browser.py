@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from canvass.models import CanvassSearch
 from demo.town import build_town
-from tests.browser.helpers import sign_in_staff
+from tests.browser.helpers import sign_in_staff, submit
 from tests.canvass.helpers import form_data, offense
 from tests.staff_fixtures import make_staff, staff_client
 
@@ -155,7 +155,7 @@ def test_a_suggested_address_is_searched_in_one_click(live_server, page_factory)
     sign_in_staff(page, live_server.url, make_staff(maple, "investigator"))
     open_search_form(page, live_server.url, maple, "2025-000778")
     page.fill("#id_address", "1100 Mapel Av")
-    page.click("button[type=submit]:has-text('Find cameras')")
+    submit(page, "button[type=submit]:has-text('Find cameras')")
     page.locator(".address-suggestions button[data-address='1100 Maple Ave']").click()
     page.wait_for_url("**/staff/canvass/searches/*/")
     search = CanvassSearch.objects.get()

@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from footage.models import EvidenceFile, FootageRequest
-from tests.browser.helpers import run_task_worker
+from tests.browser.helpers import run_task_worker, submit
 from tests.footage.helpers import make_case, mp4_bytes, owners_with_email, window
 from tests.staff_fixtures import make_staff, staff_client
 
@@ -45,7 +45,7 @@ def test_request_upload_download_with_verified_hash(demo_town, page_factory):
     staff_page.fill("input[name=window_start]", timezone.localtime(start).strftime("%Y-%m-%dT%H:%M"))
     staff_page.fill("input[name=window_end]", timezone.localtime(end).strftime("%Y-%m-%dT%H:%M"))
     staff_page.fill("textarea[name=message]", "A bicycle was stolen from the porch across the street.")
-    staff_page.click("#send-requests")
+    submit(staff_page, "#send-requests")
     assert "Waiting for the owner" in staff_page.locator("main").inner_text()
 
     run_task_worker()
@@ -55,13 +55,13 @@ def test_request_upload_download_with_verified_hash(demo_town, page_factory):
 
     owner_page = page_factory()
     owner_page.goto(link)
-    owner_page.click("#open-request")
+    submit(owner_page, "#open-request")
     assert "2025-BROWSER-1" in owner_page.locator("main").inner_text()
     video = mp4_bytes(200_000)
     owner_page.set_input_files(
         "#id_files", files=[{"name": "porch camera.mp4", "mimeType": "video/mp4", "buffer": video}]
     )
-    owner_page.click("#send-files")
+    submit(owner_page, "#send-files")
     received = owner_page.locator("#upload-received").inner_text()
     expected = hashlib.sha256(video).hexdigest()
     assert "porch camera.mp4" in received and expected in received
@@ -75,6 +75,6 @@ def test_request_upload_download_with_verified_hash(demo_town, page_factory):
     download = download_info.value
     assert download.suggested_filename == "porch camera.mp4"
     assert hashlib.sha256(open(download.path(), "rb").read()).hexdigest() == expected  # noqa: SIM115
-    staff_page.click(f"#verify-{evidence.pk}")
+    submit(staff_page, f"#verify-{evidence.pk}")
     verification = staff_page.locator("#verification").inner_text()
     assert "Integrity verified" in verification and expected in verification

@@ -9,7 +9,7 @@ import os
 import pytest
 
 from footage.models import EvidenceFile
-from tests.browser.helpers import assert_accessible, open_footage_request, sign_in_staff
+from tests.browser.helpers import assert_accessible, open_footage_request, sign_in_staff, submit
 from tests.footage.helpers import make_request, mp4_bytes, owners_with_email
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -51,7 +51,7 @@ def test_the_receipt_has_no_horizontal_overflow_on_a_390px_phone(demo_town, page
         "#id_files",
         files=[{"name": "front-porch-camera-2025-03-01-2130-export.mp4", "mimeType": "video/mp4", "buffer": video}],
     )
-    page.click("#send-files")
+    submit(page, "#send-files")
     receipt = page.locator("#upload-received")
     digest = hashlib.sha256(video).hexdigest()
     assert digest in receipt.inner_text().replace("\n", "")

@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from footage.models import FootageRequest
-from tests.browser.helpers import run_task_worker
+from tests.browser.helpers import run_task_worker, submit
 from tests.footage.helpers import make_case, owners_with_email, share, window
 from tests.staff_fixtures import make_staff, staff_client
 
@@ -49,7 +49,7 @@ def test_a_share_revoked_mid_case_hides_the_address_and_sends_nothing(demo_town,
     maple_admin = staff_client(Client(), make_staff(maple, "administrator"))
     assert maple_admin.post(f"/staff/sharing/{agreement.pk}/revoke/").status_code == 302
 
-    page.click("#send-requests")
+    submit(page, "#send-requests")
     assert owner.street_address not in page.content()
     assert "no longer shared" in page.locator("main").inner_text()
     page.goto(url)
