@@ -269,19 +269,23 @@ def parse_date(text: str, zone: tzinfo | None = None) -> datetime:
     return _parse_date(text.strip(), zone or timezone.get_current_timezone())
 
 
-@lru_cache(maxsize=8192)  # exports repeat timestamps; making them aware costs more than reading them
 def _parse_date(value: str, zone: tzinfo) -> datetime:
+    parsed = _aware_date(value, zone)
+    if parsed.year < 1990 or parsed > timezone.now():
+        raise ValueProblem(f"The date {value[:30]} is in the future or before 1990.")
+    return parsed
+
+
+@lru_cache(maxsize=8192)  # exports repeat timestamps; making them aware costs more than reading them
+def _aware_date(value: str, zone: tzinfo) -> datetime:
+    """The moment written, in `zone` unless it names its own; compared with now by the caller, not cached."""
     parsed = _read_date(value[:26].split(".")[0])
     if parsed is not None:
-        if parsed.year < 1990 or parsed > datetime.now():
-            raise ValueProblem(f"The date {value[:30]} is in the future or before 1990.")
         return timezone.make_aware(parsed, zone)
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise ValueProblem(f"'{value[:30]}' is not a date (write it as 2024-05-31 or 5/31/2024).") from None
-    if parsed.year < 1990 or parsed.replace(tzinfo=None) > datetime.now():
-        raise ValueProblem(f"The date {value[:30]} is in the future or before 1990.")
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, zone)
 
 

@@ -305,3 +305,21 @@ def test_a_direction_that_is_neither_says_what_to_give(answer, message):
 
     with pytest.raises(ValueProblem, match=message):
         parse_direction(answer)
+
+
+@pytest.mark.parametrize("zone_name", ["Asia/Tokyo", "Pacific/Honolulu", "America/Chicago"])
+def test_a_submission_an_hour_old_is_not_in_the_future_whatever_the_zone(zone_name):
+    """A form written in a zone ahead of the server's clock was once refused as "in the future"."""
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from administration.imports.values import ValueProblem, parse_date
+
+    zone = ZoneInfo(zone_name)
+    an_hour_ago = timezone.now().astimezone(zone) - timezone.timedelta(hours=1)
+    written = an_hour_ago.strftime("%m/%d/%Y %H:%M:%S")
+    assert parse_date(written, zone) == an_hour_ago.replace(microsecond=0)
+    in_an_hour = (an_hour_ago + timezone.timedelta(hours=2)).strftime("%m/%d/%Y %H:%M:%S")
+    with pytest.raises(ValueProblem, match="is in the future"):
+        parse_date(in_an_hour, zone)
