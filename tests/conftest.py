@@ -78,3 +78,24 @@ def run_queued_tasks() -> None:
 @pytest.fixture
 def run_tasks():
     return run_queued_tasks
+
+
+@pytest.fixture
+def one_rate_window(monkeypatch):
+    """Every rate-limit window stays the one open when the test starts, however long the test runs.
+
+    The counters are per clock minute or hour: a test that uses up an allowance sees a fresh one if the clock rolls
+    over midway (CI once crossed 23:00 UTC during the twelve-household drive, and the thirteenth was let in).
+    """
+    import datetime
+
+    from django.utils import timezone
+
+    from cameraregistry.ratelimit import Window
+
+    started = timezone.now()
+
+    def current(cls, seconds: int) -> Window:
+        return cls(index=int(started.timestamp() // seconds), ends_at=started + datetime.timedelta(seconds=seconds))
+
+    monkeypatch.setattr(Window, "current", classmethod(current))

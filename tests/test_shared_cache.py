@@ -67,7 +67,7 @@ def test_the_registration_rate_limit_is_counted_in_redis(redis_cache):
 
 
 @pytest.mark.django_db
-def test_completed_registrations_per_network_are_counted_in_redis(town, redis_cache):
+def test_completed_registrations_per_network_are_counted_in_redis(town, redis_cache, one_rate_window):
     from cameraregistry.ratelimit import Window
     from tests.registrations.helpers import form_data, post
 

@@ -123,7 +123,7 @@ def test_a_token_of_one_agency_sees_nothing_of_another(town):
     assert ids == cedar and not ids & maple
 
 
-def test_rate_limit_answers_429_with_retry_after(town, settings):
+def test_rate_limit_answers_429_with_retry_after(town, settings, one_rate_window):
     settings.API_RATE_LIMIT_PER_MINUTE = 3
     _token, secret = make_token(town["maple"])
     client = api_client(secret)

@@ -38,7 +38,9 @@ def _fill_valid_form(page, address: str) -> None:
 
 
 @pytest.mark.parametrize(("language", "viewport"), [("en", PHONE), ("es", DESKTOP)])
-def test_public_pages_have_no_serious_accessibility_violations(demo_town, page_factory, settings, language, viewport):
+def test_public_pages_have_no_serious_accessibility_violations(
+    demo_town, page_factory, settings, language, viewport, one_rate_window
+):
     page = _open(page_factory, demo_town, language, viewport)
     checked = []
 

@@ -32,7 +32,9 @@ def _fill(page, address: str, number: int) -> None:
     page.fill("#id_cameras-0-retention_days", "14")
 
 
-def test_twelve_households_register_at_a_library_drive_and_the_next_keeps_their_answers(demo_town, page_factory):
+def test_twelve_households_register_at_a_library_drive_and_the_next_keeps_their_answers(
+    demo_town, page_factory, one_rate_window
+):
     maple = Agency.objects.get(slug="maple-falls")
     points = [
         p for p in AddressPoint.objects.order_by("id")[:300] if agency_for_point(p.latitude, p.longitude) == maple

@@ -159,7 +159,7 @@ def test_the_honeypot_answers_like_success_and_stores_nothing(client, town, term
     assert Registration.objects.count() == before
 
 
-def test_past_the_limit_the_form_comes_back_filled_in(client, town, terms):
+def test_past_the_limit_the_form_comes_back_filled_in(client, town, terms, one_rate_window):
     # The whole registration-drive journey is in test_registration_drive.py.
     town["maple"].registrations_per_hour_per_network = 2
     town["maple"].save()
