@@ -55,7 +55,7 @@ MYPY_MODULES := cameraregistry/geo accounts/access.py accounts/permissions.py ac
 	registrations/inputs.py registrations/audited_reads.py \
 	footage/services.py footage/selectors.py owners/services.py administration/selectors.py administration/imports \
 	administration/tasks.py canvass/selectors.py canvass/candidates.py notifications registrations/form_nonce.py \
-	cameraregistry/db_unavailable.py cameraregistry/management/commands/run_worker.py \
+	cameraregistry/db_unavailable.py cameraregistry/wall_clock.py cameraregistry/management/commands/run_worker.py \
 	accounts/services.py administration/services.py agencies/selectors.py agencies/services.py api/case_selectors.py \
 	api/selectors.py api/services.py audit/selectors.py owners/selectors.py registrations/services webhooks/selectors.py \
 	webhooks/services.py canvass/services.py

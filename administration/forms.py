@@ -14,6 +14,7 @@ from agencies.models import (
     REGISTRATIONS_PER_HOUR_MIN,
     Agency,
 )
+from cameraregistry.wall_clock import WallClockEndField
 
 
 class NoteForm(forms.Form):
@@ -147,6 +148,7 @@ class RegistrationLimitsForm(forms.ModelForm):
     class Meta:
         model = Agency
         fields = REGISTRATION_LIMIT_FIELDS
+        field_classes = {"registration_event_until": WallClockEndField}
         labels = {
             "registrations_per_hour_per_network": "Registrations per hour from one network",
             "registration_event_limit_per_hour": "Event mode: registrations per hour from one network",

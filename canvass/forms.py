@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from cameraregistry import safe_json, units
+from cameraregistry.wall_clock import WallClockDateTimeField, WallClockEndField
 from canvass import services
 from canvass.models import AreaKind
 
@@ -30,13 +31,13 @@ class SearchForm(forms.Form):
     # Plain text: the service explains what is wrong with a point (out of range, not finite).
     latitude = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
     longitude = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
-    window_start = forms.DateTimeField(
+    window_start = WallClockDateTimeField(
         label="Incident time window starts",
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
     )
-    window_end = forms.DateTimeField(
+    window_end = WallClockEndField(
         label="Incident time window ends",
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

@@ -23,6 +23,7 @@ from accounts.access import Permission, staff_required
 from cameraregistry.bucket_storage import StorageUnavailable
 from cameraregistry.session_clock import FOOTAGE_REQUESTS_KEY, link_session_start
 from cameraregistry.signed_links import LinkError
+from cameraregistry.wall_clock import WallClockDateTimeField, WallClockEndField
 from canvass import selectors as canvass_selectors
 from canvass.selectors import case_for
 from footage import selectors, services
@@ -214,7 +215,7 @@ LOCAL_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", 
 
 
 class RequestForm(forms.Form):
-    window_start = forms.DateTimeField(
+    window_start = WallClockDateTimeField(
         label=gettext_lazy("From"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_INPUT_FORMAT),
         input_formats=LOCAL_INPUT_FORMATS,
@@ -223,7 +224,7 @@ class RequestForm(forms.Form):
             "invalid": gettext_lazy("Enter a date and time, like 2025-03-01 14:30."),
         },
     )
-    window_end = forms.DateTimeField(
+    window_end = WallClockEndField(
         label=gettext_lazy("To"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_INPUT_FORMAT),
         input_formats=LOCAL_INPUT_FORMATS,

@@ -1,0 +1,130 @@
+"""Times typed on the nights clocks change: 1:30 a.m. happens twice in November and 2:30 a.m. never in March.
+
+Django's own field refused both ("may be ambiguous or may not exist"), so an incident in that hour could not be
+searched, nor its footage asked for. Maple Falls is on America/Chicago (the suite's TIME_ZONE).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from cameraregistry.wall_clock import WallClockDateTimeField, WallClockEndField, moment_on_the_clock
+from canvass.models import CanvassSearch
+from footage.models import FootageRequest
+from tests.canvass.helpers import form_data
+from tests.footage.helpers import make_case, owners_with_email
+from tests.owners.helpers import committing
+from tests.staff_fixtures import make_staff, staff_client
+
+UTC = dt.UTC
+FALL_BACK = "2026-11-01"  # 2:00 CDT becomes 1:00 CST: 1:00-1:59 happens twice
+SPRING_FORWARD = "2026-03-08"  # 2:00 CST becomes 3:00 CDT: 2:00-2:59 never happens
+
+
+@pytest.mark.parametrize(
+    ("typed", "start", "end"),
+    [
+        (
+            f"{FALL_BACK}T01:30",
+            dt.datetime(2026, 11, 1, 6, 30, tzinfo=UTC),
+            dt.datetime(2026, 11, 1, 7, 30, tzinfo=UTC),
+        ),
+        (
+            f"{SPRING_FORWARD}T02:30",
+            dt.datetime(2026, 3, 8, 7, 30, tzinfo=UTC),
+            dt.datetime(2026, 3, 8, 8, 30, tzinfo=UTC),
+        ),
+        (f"{FALL_BACK}T03:00", dt.datetime(2026, 11, 1, 9, 0, tzinfo=UTC), dt.datetime(2026, 11, 1, 9, 0, tzinfo=UTC)),
+        ("2026-07-04T21:15", dt.datetime(2026, 7, 5, 2, 15, tzinfo=UTC), dt.datetime(2026, 7, 5, 2, 15, tzinfo=UTC)),
+    ],
+)
+def test_a_start_is_the_earlier_reading_and_an_end_the_later(typed, start, end):
+    assert WallClockDateTimeField().clean(typed) == start
+    assert WallClockEndField().clean(typed) == end
+
+
+def test_an_ordinary_time_reads_as_djangos_field_reads_it():
+    from django import forms
+
+    for typed in ("2026-12-07T08:05", "2026-12-07 08:05:30", "2026-06-01T23:59", "2026-12-07T08:05+02:00"):
+        assert WallClockDateTimeField().clean(typed) == forms.DateTimeField().clean(typed)
+
+
+@pytest.mark.parametrize("typed", ["not a time", "2026-02-30T10:00", "2026-11-01T25:00", "\x00"])
+def test_what_is_not_a_time_gets_the_fields_message(typed):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        WallClockEndField().clean(typed)
+    assert refused.value.code == "invalid"
+
+
+def test_the_last_representable_minute_is_left_to_the_forms_rules():
+    assert WallClockEndField().clean("9999-12-31T23:59").year == 9999
+
+
+def test_the_two_readings_are_an_hour_apart_only_on_those_nights():
+    from zoneinfo import ZoneInfo
+
+    chicago = ZoneInfo("America/Chicago")
+    night = dt.datetime(2026, 11, 1, 1, 30)
+    earlier, later = (moment_on_the_clock(night, chicago, latest=latest) for latest in (False, True))
+    assert later - earlier == dt.timedelta(hours=1)
+    noon = dt.datetime(2026, 11, 1, 12, 0)
+    assert moment_on_the_clock(noon, chicago, latest=False) == moment_on_the_clock(noon, chicago, latest=True)
+
+
+@pytest.mark.django_db
+def test_an_incident_in_the_repeated_hour_is_searched_over_both_of_its_times(town):
+    investigator = staff_client(Client(), make_staff(town["maple"], "investigator"))
+    data = form_data(town["maple"], window_start=f"{FALL_BACK}T01:10", window_end=f"{FALL_BACK}T01:40")
+    response = investigator.post("/staff/canvass/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    search = CanvassSearch.objects.get()
+    # 1:10 a.m. daylight time to 1:40 a.m. standard time: the robbery happened at one of them.
+    assert (search.window_start, search.window_end) == (
+        dt.datetime(2026, 11, 1, 6, 10, tzinfo=UTC),
+        dt.datetime(2026, 11, 1, 7, 40, tzinfo=UTC),
+    )
+    results = investigator.get(response["Location"]).content.decode()
+    assert "could not be interpreted" not in results and "couldn’t be interpreted" not in results
+
+
+@pytest.mark.django_db
+def test_footage_is_asked_for_a_skipped_hour_and_the_request_keeps_the_window(town):
+    investigator = make_staff(town["maple"], "investigator")
+    case = make_case(town["maple"], investigator, owners_with_email(town["maple"], 1))
+    client = staff_client(Client(), investigator)
+    data = {
+        "cameras": [str(c.pk) for c in case.chosen_cameras.all()],
+        "message": "A window was broken around 2:30 a.m., as the victim's clock said.",
+        "window_start": f"{SPRING_FORWARD}T02:15",
+        "window_end": f"{SPRING_FORWARD}T02:45",
+    }
+    with committing():
+        response = client.post(f"/footage/staff/cases/{case.pk}/requests/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    footage_request = FootageRequest.objects.get(case=case)
+    assert (footage_request.window_start, footage_request.window_end) == (
+        dt.datetime(2026, 3, 8, 7, 15, tzinfo=UTC),
+        dt.datetime(2026, 3, 8, 8, 45, tzinfo=UTC),
+    )
+
+
+@pytest.mark.django_db
+def test_a_registration_drive_may_end_in_the_hour_clocks_skip(town, monkeypatch):
+    monkeypatch.setattr("django.utils.timezone.now", lambda: dt.datetime(2027, 3, 10, 15, 0, tzinfo=UTC))
+    chief = staff_client(Client(), make_staff(town["maple"], "administrator"))
+    form = {
+        "action": "registration_limits",
+        "registrations_per_hour_per_network": "20",
+        "registration_event_limit_per_hour": "100",
+        "registration_event_until": "2027-03-14T02:30",
+    }
+    response = chief.post("/staff/admin/settings/", form)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    town["maple"].refresh_from_db()
+    assert town["maple"].registration_event_until == dt.datetime(2027, 3, 14, 8, 30, tzinfo=UTC)  # 3:30 a.m. CDT
