@@ -63,7 +63,7 @@ def test_kept_three_days_two_days_after_the_incident_is_urgent_and_thirty_days_i
     item = urgency.urgent[0]
     assert item.retention_days == 3
     remaining = item.overwritten_after - timezone.now()
-    assert timedelta(hours=23) < remaining < timedelta(hours=25)
+    assert timedelta(hours=22) < remaining < timedelta(hours=26)  # a day, give or take a daylight-saving change
     assert urgency.unknown == ()
 
 
