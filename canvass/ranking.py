@@ -282,14 +282,18 @@ class _Scorer:
 
     def __init__(self, *, window_start: datetime, now: datetime, area_kind: str) -> None:
         self.window_start, self.now, self.area_kind = window_start, now, area_kind
+        # Days kept count on the local clock, as the reasons and the case's urgency list say them.
+        self.zone = timezone.get_current_timezone()
         self._footage: dict[int, tuple[datetime, bool, bool, float]] = {}
         self._confirmation: dict[datetime, tuple[int, float]] = {}
 
     def footage(self, retention_days: int) -> tuple[datetime, bool, bool, float]:
         known = self._footage.get(retention_days)
         if known is None:
-            # The oldest minute of the window is the first to be overwritten.
-            overwritten_after = self.window_start + timedelta(days=retention_days)
+            # The oldest minute of the window is the first to be overwritten, N calendar days later on the local
+            # clock (23 or 25 hours for the day of a daylight-saving change), whatever zone window_start came in.
+            local_start = self.window_start.astimezone(self.zone).replace(tzinfo=None)
+            overwritten_after = (local_start + timedelta(days=retention_days)).replace(tzinfo=self.zone)
             kept = overwritten_after > self.now
             urgent = kept and overwritten_after - self.now <= timedelta(days=URGENT_DAYS)
             points = (SCORE_FOOTAGE_KEPT + (SCORE_URGENT if urgent else 0.0)) if kept else SCORE_FOOTAGE_GONE

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import given, settings
@@ -204,3 +205,32 @@ def test_walking_order_visits_every_stop_once_starting_nearest():
     order = ranking.walking_order(PLACE, stops)
     assert order == [3, 1, 2, 0]
     assert ranking.walking_order(PLACE, []) == []
+
+
+def test_days_kept_count_on_the_local_clock_across_a_daylight_saving_change_like_the_case_page():
+    """A search saved and reopened reads its window back in UTC; the first run had it on the local clock.
+
+    Both must say one moment, and the case page's urgency list the same: 20:00 three days on, not 19:00.
+    """
+    from zoneinfo import ZoneInfo
+
+    from canvass.selectors import overwrite_urgency
+
+    chicago = ZoneInfo("America/Chicago")
+    start = datetime(2026, 10, 31, 20, 0, tzinfo=chicago)  # the night before clocks go back
+    camera = camera_at(0, 20, retention_days=3)
+    now = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
+    area = SearchArea(kind=ranking.RADIUS, place=PLACE, radius_m=150)
+    kept_until = {
+        ranking.rank([camera], area, window_start=moment, now=now)[0].overwritten_after
+        for moment in (start, start.astimezone(UTC))
+    }
+    assert kept_until == {datetime(2026, 11, 3, 20, 0, tzinfo=chicago)}
+    [moment] = kept_until
+    assert moment.astimezone(UTC) == datetime(2026, 11, 4, 2, 0, tzinfo=UTC)  # 73 hours: one of the three days has 25
+    reason = next(r for r in ranking.rank([camera], area, window_start=start, now=now)[0].reasons if "kept" in r.code)
+    assert "2026-11-03 20:00" in reason.text
+
+    chosen = SimpleNamespace(pk=1, camera=SimpleNamespace(retention_days=3))  # a CaseCamera, as far as it reads one
+    urgency = overwrite_urgency([chosen], start.astimezone(UTC), now=now, zone=chicago)
+    assert [item.overwritten_after for item in urgency.urgent] == [moment]
