@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core import mail
 from django.test import Client
 
 from cameraregistry.wall_clock import WallClockDateTimeField, WallClockEndField, moment_on_the_clock
@@ -16,7 +17,7 @@ from canvass.models import CanvassSearch
 from footage.models import FootageRequest
 from tests.canvass.helpers import form_data
 from tests.footage.helpers import make_case, owners_with_email
-from tests.owners.helpers import committing
+from tests.owners.helpers import committing, run_tasks
 from tests.staff_fixtures import make_staff, staff_client
 
 UTC = dt.UTC
@@ -128,3 +129,35 @@ def test_a_registration_drive_may_end_in_the_hour_clocks_skip(town, monkeypatch)
     assert response.status_code == 302, response.content.decode()[:3000]
     town["maple"].refresh_from_db()
     assert town["maple"].registration_event_until == dt.datetime(2027, 3, 14, 8, 30, tzinfo=UTC)  # 3:30 a.m. CDT
+
+
+def test_a_repeated_time_is_shown_with_its_zone_and_every_other_time_as_before():
+    from cameraregistry.templatetags.clock import clock
+
+    first = dt.datetime(2026, 11, 1, 6, 10, tzinfo=UTC)  # 1:10 daylight time
+    second = dt.datetime(2026, 11, 1, 7, 40, tzinfo=UTC)  # 1:40 standard time
+    assert (clock(first, "Y-m-d H:i"), clock(second, "Y-m-d H:i")) == ("2026-11-01 01:10 CDT", "2026-11-01 01:40 CST")
+    assert clock(dt.datetime(2026, 11, 1, 9, 0, tzinfo=UTC), "Y-m-d H:i") == "2026-11-01 03:00"
+    assert clock(dt.datetime(2026, 3, 8, 8, 30, tzinfo=UTC), "Y-m-d H:i") == "2026-03-08 03:30"
+    assert clock(None) == "" and clock("", "Y-m-d") == ""
+
+
+@pytest.mark.django_db
+def test_the_results_page_and_the_owners_email_say_which_1_oclock_hour(town):
+    investigator = make_staff(town["maple"], "investigator")
+    client = staff_client(Client(), investigator)
+    data = form_data(town["maple"], window_start=f"{FALL_BACK}T01:10", window_end=f"{FALL_BACK}T01:40")
+    results = client.get(client.post("/staff/canvass/", data)["Location"]).content.decode()
+    assert "2026-11-01 01:10 CDT to 2026-11-01 01:40 CST" in results
+
+    case = make_case(town["maple"], investigator, owners_with_email(town["maple"], 1), number="2026-NIGHT-2")
+    form = {
+        "cameras": [str(c.pk) for c in case.chosen_cameras.all()],
+        "window_start": f"{FALL_BACK}T01:10",
+        "window_end": f"{FALL_BACK}T01:40",
+    }
+    with committing():
+        assert client.post(f"/footage/staff/cases/{case.pk}/requests/", form).status_code == 302
+    run_tasks()
+    [message] = mail.outbox
+    assert "CDT" in message.body and "CST" in message.body, message.body
