@@ -50,6 +50,18 @@ def test_the_footage_pages_render_the_staff_layout_with_a_link_back_to_the_case(
         assert "staff/base.html" in [t.name for t in response.templates], url
 
 
+def test_staff_footage_pages_write_times_as_the_canvass_pages_do(client, investigator, case):
+    """2026-12-07 17:55, never "12/07/2026 5:55 p.m." (which a Spanish-speaking officer reads as 12 July)."""
+    import re
+
+    urls = staff_pages(case, investigator)
+    staff_client(client, investigator)
+    for url in urls:
+        text = re.sub(r"<[^>]+>", " ", client.get(url).content.decode())
+        assert not re.search(r"\d{2}/\d{2}/\d{4}|\b[ap]\.m\.", text), url
+        assert re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", text), url
+
+
 def test_a_refused_request_form_keeps_the_staff_layout(client, investigator, case):
     staff_client(client, investigator)
     response = client.post(f"/footage/staff/cases/{case.pk}/requests/", {"cameras": [], "window_start": "soon"})
