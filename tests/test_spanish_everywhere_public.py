@@ -1,0 +1,57 @@
+"""Every text a resident or owner can be shown has its Spanish: each translatable string of the public templates.
+
+The owner's own page said "Type", "Preferred contact", "Alternate contact" and "Notes for detectives" in English to
+a Spanish-speaking owner, and the page for a failed audit entry (which a resident registering can meet) was English.
+Strings are read as makemessages reads them (Django's templatize), so a new {% trans %} without a translation fails.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+from django.utils import translation
+from django.utils.translation.template import templatize
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+PUBLIC = [
+    *sorted((TEMPLATES / "registrations").glob("*.html")),
+    *sorted((TEMPLATES / "owners").glob("*.html")),
+    *sorted((TEMPLATES / "errors").glob("*.html")),
+    *(
+        TEMPLATES / "footage" / name
+        for name in ("answer.html", "answered.html", "confirm_link.html", "link_problem.html")
+    ),
+    *(path for path in sorted((TEMPLATES / "emails").glob("*")) if not path.name.startswith("audit_failure")),
+    TEMPLATES / "base.html",
+    TEMPLATES / "home.html",
+    *sorted((TEMPLATES / "includes").glob("*.html")),
+]
+_CALL = re.compile(r"\b(n?p?gettext)\((.*?)\)\s")
+
+
+def _strings(path: Path) -> set[str]:
+    found = set()
+    for call in _CALL.finditer(templatize(path.read_text(), origin=str(path))):
+        try:
+            arguments = ast.literal_eval(f"({call.group(2)},)")
+        except (SyntaxError, ValueError):
+            continue
+        message = arguments[1] if call.group(1).startswith(("pgettext", "npgettext")) else arguments[0]
+        if isinstance(message, str) and message.strip():
+            found.add(message)
+    return found
+
+
+def test_the_public_templates_are_found_and_hold_strings():
+    assert all(path.exists() for path in PUBLIC)
+    assert sum(len(_strings(path)) for path in PUBLIC) > 150
+
+
+@pytest.mark.parametrize("path", PUBLIC, ids=lambda path: str(path.relative_to(TEMPLATES)))
+def test_each_string_of_a_public_template_has_its_spanish(path):
+    with translation.override("es"):
+        missing = sorted(message for message in _strings(path) if translation.gettext(message) == message)
+    assert not missing, f"{path.name} has no Spanish for: {missing}"
