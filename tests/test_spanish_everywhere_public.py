@@ -1,8 +1,10 @@
-"""Every text a resident or owner can be shown has its Spanish: each translatable string of the public templates.
+"""Every text a resident or owner can be shown has its Spanish: each translatable string of the public templates
+and of the Python modules behind the public pages.
 
 The owner's own page said "Type", "Preferred contact", "Alternate contact" and "Notes for detectives" in English to
 a Spanish-speaking owner, and the page for a failed audit entry (which a resident registering can meet) was English.
-Strings are read as makemessages reads them (Django's templatize), so a new {% trans %} without a translation fails.
+Strings are read as makemessages reads them (Django's templatize; for Python, the calls of gettext and its aliases), so
+a new {% trans %} or _() without a translation fails.
 """
 
 from __future__ import annotations
@@ -29,6 +31,15 @@ PUBLIC = [
     TEMPLATES / "home.html",
     *sorted((TEMPLATES / "includes").glob("*.html")),
 ]
+ROOT = TEMPLATES.parent
+PUBLIC_PYTHON = [
+    *sorted((ROOT / "registrations").glob("*.py")),
+    *sorted((ROOT / "registrations" / "services").glob("*.py")),
+    *sorted((ROOT / "owners").glob("*.py")),
+    ROOT / "cameraregistry" / "converters.py",
+]
+SAME_IN_SPANISH = {"No"}
+_GETTEXT = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy", "pgettext", "pgettext_lazy"}
 _CALL = re.compile(r"\b(n?p?gettext)\((.*?)\)\s")
 
 
@@ -54,4 +65,32 @@ def test_the_public_templates_are_found_and_hold_strings():
 def test_each_string_of_a_public_template_has_its_spanish(path):
     with translation.override("es"):
         missing = sorted(message for message in _strings(path) if translation.gettext(message) == message)
+    assert not missing, f"{path.name} has no Spanish for: {missing}"
+
+
+def _python_strings(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
+        name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+        if name not in _GETTEXT:
+            continue
+        argument = node.args[1] if name.startswith("pgettext") and len(node.args) > 1 else node.args[0]
+        if isinstance(argument, ast.Constant) and isinstance(argument.value, str) and argument.value.strip():
+            found.add(argument.value)
+    return found
+
+
+def test_the_public_modules_are_found_and_hold_strings():
+    assert all(path.exists() for path in PUBLIC_PYTHON)
+    assert sum(len(_python_strings(path)) for path in PUBLIC_PYTHON) > 100
+
+
+@pytest.mark.parametrize("path", PUBLIC_PYTHON, ids=lambda path: str(path.relative_to(ROOT)))
+def test_each_string_of_a_public_module_has_its_spanish(path):
+    with translation.override("es"):
+        missing = sorted(
+            message for message in _python_strings(path) - SAME_IN_SPANISH if translation.gettext(message) == message
+        )
     assert not missing, f"{path.name} has no Spanish for: {missing}"
