@@ -56,18 +56,6 @@ def _strings(path: Path) -> set[str]:
     return found
 
 
-def test_the_public_templates_are_found_and_hold_strings():
-    assert all(path.exists() for path in PUBLIC)
-    assert sum(len(_strings(path)) for path in PUBLIC) > 150
-
-
-@pytest.mark.parametrize("path", PUBLIC, ids=lambda path: str(path.relative_to(TEMPLATES)))
-def test_each_string_of_a_public_template_has_its_spanish(path):
-    with translation.override("es"):
-        missing = sorted(message for message in _strings(path) if translation.gettext(message) == message)
-    assert not missing, f"{path.name} has no Spanish for: {missing}"
-
-
 def _python_strings(path: Path) -> set[str]:
     found = set()
     for node in ast.walk(ast.parse(path.read_text())):
@@ -82,15 +70,26 @@ def _python_strings(path: Path) -> set[str]:
     return found
 
 
-def test_the_public_modules_are_found_and_hold_strings():
-    assert all(path.exists() for path in PUBLIC_PYTHON)
-    assert sum(len(_python_strings(path)) for path in PUBLIC_PYTHON) > 100
+def _without_spanish(strings: set[str]) -> list[str]:
+    with translation.override("es"):
+        return sorted(message for message in strings - SAME_IN_SPANISH if translation.gettext(message) == message)
+
+
+@pytest.mark.parametrize(
+    ("paths", "read", "at_least"), [(PUBLIC, _strings, 150), (PUBLIC_PYTHON, _python_strings, 100)], ids=["html", "py"]
+)
+def test_the_public_files_are_found_and_hold_strings(paths, read, at_least):
+    assert all(path.exists() for path in paths)
+    assert sum(len(read(path)) for path in paths) > at_least
+
+
+@pytest.mark.parametrize("path", PUBLIC, ids=lambda path: str(path.relative_to(TEMPLATES)))
+def test_each_string_of_a_public_template_has_its_spanish(path):
+    missing = _without_spanish(_strings(path))
+    assert not missing, f"{path.name} has no Spanish for: {missing}"
 
 
 @pytest.mark.parametrize("path", PUBLIC_PYTHON, ids=lambda path: str(path.relative_to(ROOT)))
 def test_each_string_of_a_public_module_has_its_spanish(path):
-    with translation.override("es"):
-        missing = sorted(
-            message for message in _python_strings(path) - SAME_IN_SPANISH if translation.gettext(message) == message
-        )
+    missing = _without_spanish(_python_strings(path))
     assert not missing, f"{path.name} has no Spanish for: {missing}"
