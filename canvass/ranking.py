@@ -28,6 +28,7 @@ from cameraregistry.geo.plane import LocalPlane, azimuthal_error_bound_m
 from cameraregistry.geo.polygons import OUTSIDE, locate, polygon_ring
 from cameraregistry.geo.routes import route_points
 from cameraregistry.geo.validation import validate_point
+from cameraregistry.wall_clock import days_later_on_the_clock
 
 LatLon = tuple[float, float]
 
@@ -291,9 +292,8 @@ class _Scorer:
         known = self._footage.get(retention_days)
         if known is None:
             # The oldest minute of the window is the first to be overwritten, N calendar days later on the local
-            # clock (23 or 25 hours for the day of a daylight-saving change), whatever zone window_start came in.
-            local_start = self.window_start.astimezone(self.zone).replace(tzinfo=None)
-            overwritten_after = (local_start + timedelta(days=retention_days)).replace(tzinfo=self.zone)
+            # clock, whatever zone window_start came in.
+            overwritten_after = days_later_on_the_clock(self.window_start, retention_days, self.zone)
             kept = overwritten_after > self.now
             urgent = kept and overwritten_after - self.now <= timedelta(days=URGENT_DAYS)
             points = (SCORE_FOOTAGE_KEPT + (SCORE_URGENT if urgent else 0.0)) if kept else SCORE_FOOTAGE_GONE

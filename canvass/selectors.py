@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.access import Permission, agencies_visible_to, has_permission
 from accounts.models import User
 from agencies.models import Agency, OffenseType, is_forbidden_purpose
+from cameraregistry.wall_clock import days_later_on_the_clock
 from canvass.candidates import CameraDetailsLookup, prepared_facts
 from canvass.models import CanvassSearch, Case, CaseCamera
 from canvass.ranking import POLYGON, CameraFacts, SearchArea
@@ -171,8 +172,7 @@ def overwrite_urgency(
             continue
         if start is None:
             continue
-        # Wall-clock arithmetic: an aware datetime plus days keeps the local time of day.
-        local_end = (start.replace(tzinfo=None) + timedelta(days=days)).replace(tzinfo=zone)
+        local_end = days_later_on_the_clock(start, days, zone)
         if now < local_end <= now + URGENT_WITHIN:
             urgent.append(CameraUrgency(case_camera, days, local_end))
     urgent.sort(key=lambda item: (item.overwritten_after, item.case_camera.pk))
