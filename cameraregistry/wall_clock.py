@@ -15,6 +15,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+# A time window starting before this is a typed year gone wrong ("0025" for "2025"), not an incident with footage.
+EARLIEST_WINDOW_YEAR = 2000
+
 
 def moment_on_the_clock(reading: datetime.datetime, zone: datetime.tzinfo, *, latest: bool) -> datetime.datetime:
     """The moment a naive clock reading in `zone` means; of two, the earlier (or the later if `latest`).

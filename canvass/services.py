@@ -6,7 +6,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +19,7 @@ from agencies.models import OffenseType, is_forbidden_purpose
 from audit.services import audit_record
 from cameraregistry import geo
 from cameraregistry.geo.validation import number
+from cameraregistry.wall_clock import EARLIEST_WINDOW_YEAR
 from canvass import ranking
 from canvass.candidates import CameraDetails, CameraDetailsLookup
 from canvass.models import AreaKind, CanvassSearch, Case, CaseCamera, CaseStatus
@@ -141,8 +142,13 @@ def _clean_window(agency, window: tuple[object, object], now: datetime) -> tuple
         raise ValidationError({"window": "The time window needs a time zone."})
     if end <= start:
         raise ValidationError({"window": "The time window ends before it starts: the end must come after the start."})
+    if start.year < EARLIEST_WINDOW_YEAR:
+        raise ValidationError(
+            {"window": f"The time window starts in {start.year}: check the year (no footage is that old)."}
+        )
     limit = timedelta(hours=agency.max_search_window_hours)
-    if end - start > limit:
+    # Measured in UTC: two times of one zone subtract by their clock readings, an hour off across a clock change.
+    if end.astimezone(UTC) - start.astimezone(UTC) > limit:
         raise ValidationError(
             {
                 "window": f"The time window is longer than your department's limit of {agency.max_search_window_hours} hours."

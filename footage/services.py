@@ -21,6 +21,7 @@ from accounts.models import User
 from agencies.models import Agency
 from audit.services import audit_record
 from cameraregistry.csv_safe import safe_cell
+from cameraregistry.wall_clock import EARLIEST_WINDOW_YEAR
 from canvass.models import Case, CaseCamera, CaseStatus
 from footage import evidence_store
 from footage.emails import footage_email_queue
@@ -94,6 +95,9 @@ def footage_request_create(
 def _window_errors(errors: dict, window_start: datetime | None, window_end: datetime | None, now: datetime) -> None:
     if window_start is None or window_end is None:
         errors.setdefault("window_start", []).append(_("Enter the start and end of the time window."))
+    elif window_start.year < EARLIEST_WINDOW_YEAR:
+        message = _("The time window starts in %(year)s: check the year (no footage is that old).")
+        errors.setdefault("window_start", []).append(message % {"year": window_start.year})
     elif window_end <= window_start:
         errors.setdefault("window_end", []).append(_("The end of the time window must be after its start."))
     elif window_end - window_start > MAX_WINDOW:

@@ -161,3 +161,41 @@ def test_the_results_page_and_the_owners_email_say_which_1_oclock_hour(town):
     run_tasks()
     [message] = mail.outbox
     assert "CDT" in message.body and "CST" in message.body, message.body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("start", "end", "refused"),
+    [
+        # 23:30 CDT to 02:20 CST is 3 h 50 min of real time, though the clock readings are 2 h 50 min apart.
+        ("2026-10-31T23:30", "2026-11-01T02:20", "limit of 3 hours"),
+        ("2026-10-31T23:30", "2026-11-01T01:20", None),
+        ("0001-01-01T00:00", "0001-01-01T02:00", "starts in 1: check the year"),
+        ("0025-06-01T21:00", "0025-06-01T23:00", "starts in 25: check the year"),
+    ],
+)
+def test_the_window_limit_counts_real_hours_and_a_mistyped_year_is_named(town, start, end, refused):
+    town["maple"].max_search_window_hours = 3
+    town["maple"].save()
+    investigator = staff_client(Client(), make_staff(town["maple"], "investigator"))
+    response = investigator.post("/staff/canvass/", form_data(town["maple"], window_start=start, window_end=end))
+    if refused is None:
+        assert response.status_code == 302
+    else:
+        assert response.status_code == 400 and refused in response.content.decode()
+        assert not CanvassSearch.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_footage_request_from_a_mistyped_year_is_refused_and_nothing_is_sent(town):
+    investigator = make_staff(town["maple"], "investigator")
+    case = make_case(town["maple"], investigator, owners_with_email(town["maple"], 1))
+    client = staff_client(Client(), investigator)
+    data = {
+        "cameras": [str(c.pk) for c in case.chosen_cameras.all()],
+        "window_start": "0026-11-01T01:10",
+        "window_end": "0026-11-01T01:40",
+    }
+    response = client.post(f"/footage/staff/cases/{case.pk}/requests/", data)
+    assert response.status_code == 400 and "starts in 26: check the year" in response.content.decode()
+    assert not FootageRequest.objects.exists()
