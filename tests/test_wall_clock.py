@@ -25,6 +25,12 @@ FALL_BACK = "2026-11-01"  # 2:00 CDT becomes 1:00 CST: 1:00-1:59 happens twice
 SPRING_FORWARD = "2026-03-08"  # 2:00 CST becomes 3:00 CDT: 2:00-2:59 never happens
 
 
+def footage_form(case, start: str, end: str, message: str = "") -> dict:
+    """The footage request form of `case` asking every chosen camera for the window typed."""
+    cameras = [str(c.pk) for c in case.chosen_cameras.all()]
+    return {"cameras": cameras, "window_start": start, "window_end": end, "message": message}
+
+
 @pytest.mark.parametrize(
     ("typed", "start", "end"),
     [
@@ -99,12 +105,8 @@ def test_footage_is_asked_for_a_skipped_hour_and_the_request_keeps_the_window(to
     investigator = make_staff(town["maple"], "investigator")
     case = make_case(town["maple"], investigator, owners_with_email(town["maple"], 1))
     client = staff_client(Client(), investigator)
-    data = {
-        "cameras": [str(c.pk) for c in case.chosen_cameras.all()],
-        "message": "A window was broken around 2:30 a.m., as the victim's clock said.",
-        "window_start": f"{SPRING_FORWARD}T02:15",
-        "window_end": f"{SPRING_FORWARD}T02:45",
-    }
+    message = "A window was broken around 2:30 a.m., as the victim's clock said."
+    data = footage_form(case, f"{SPRING_FORWARD}T02:15", f"{SPRING_FORWARD}T02:45", message)
     with committing():
         response = client.post(f"/footage/staff/cases/{case.pk}/requests/", data)
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -151,11 +153,7 @@ def test_the_results_page_and_the_owners_email_say_which_1_oclock_hour(town):
     assert "2026-11-01 01:10 CDT to 2026-11-01 01:40 CST" in results
 
     case = make_case(town["maple"], investigator, owners_with_email(town["maple"], 1), number="2026-NIGHT-2")
-    form = {
-        "cameras": [str(c.pk) for c in case.chosen_cameras.all()],
-        "window_start": f"{FALL_BACK}T01:10",
-        "window_end": f"{FALL_BACK}T01:40",
-    }
+    form = footage_form(case, f"{FALL_BACK}T01:10", f"{FALL_BACK}T01:40")
     with committing():
         assert client.post(f"/footage/staff/cases/{case.pk}/requests/", form).status_code == 302
     run_tasks()
@@ -191,11 +189,7 @@ def test_a_footage_request_from_a_mistyped_year_is_refused_and_nothing_is_sent(t
     investigator = make_staff(town["maple"], "investigator")
     case = make_case(town["maple"], investigator, owners_with_email(town["maple"], 1))
     client = staff_client(Client(), investigator)
-    data = {
-        "cameras": [str(c.pk) for c in case.chosen_cameras.all()],
-        "window_start": "0026-11-01T01:10",
-        "window_end": "0026-11-01T01:40",
-    }
+    data = footage_form(case, "0026-11-01T01:10", "0026-11-01T01:40")
     response = client.post(f"/footage/staff/cases/{case.pk}/requests/", data)
     assert response.status_code == 400 and "starts in 26: check the year" in response.content.decode()
     assert not FootageRequest.objects.exists()
